@@ -1,0 +1,18 @@
+"""RiskHub's Dagster definitions: assembles assets, checks, jobs, schedules and resources."""
+
+import dagster as dg
+
+from riskhub_assets.defs.automation import daily_schedule, daily_spine_job
+from riskhub_assets.defs.clean import clean_assets
+from riskhub_assets.defs.ingest import landing_assets, raw_assets
+from riskhub_assets.defs.resources import build_resources
+from riskhub_assets.defs.warehouse import warehouse_assets, warehouse_checks
+
+defs = dg.Definitions(
+    assets=[*landing_assets, *raw_assets, *clean_assets, *warehouse_assets],
+    asset_checks=warehouse_checks,
+    jobs=[daily_spine_job],
+    schedules=[daily_schedule],
+    resources=build_resources(),
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,47 @@
+"""What the Dagster UI shows of a table and of a data test: row counts, schema, preview, verdicts."""
+
+import dagster as dg
+import duckdb
+
+from riskhub_assets.lib.markdown import markdown_table
+from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutcome
+
+
+def table_metadata(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: dict | None = None, preview: bool = True
+) -> dict:
+    """Row counts, column schema and a five-row preview of a DuckDB table (or the slice just written)."""
+    described = con.execute(f"DESCRIBE {table}").fetchall()
+    schema = dg.TableSchema(columns=[dg.TableColumn(name=name, type=kind) for name, kind, *_ in described])
+    slice_rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
+    total_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    metadata = {
+        "dagster/row_count": dg.MetadataValue.int(total_rows),
+        "rows_written": dg.MetadataValue.int(slice_rows),
+        "dagster/column_schema": schema,
+        "dagster/table_name": f"riskhub.{table}",
+    }
+    if preview:
+        cursor = con.execute(f"SELECT * FROM {table} WHERE {where} LIMIT 5", params or {})
+        metadata["preview"] = dg.MetadataValue.md(markdown_table([d[0] for d in cursor.description], cursor.fetchall()))
+    return metadata
+
+
+def check_result(outcome: CheckOutcome, asset_key: dg.AssetKey | None = None) -> dg.AssetCheckResult:
+    """A Dagster check result that says what failed and on how many rows."""
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=outcome.name,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.WARN if outcome.warn_only else dg.AssetCheckSeverity.ERROR,
+        description=outcome.summary,
+        metadata={"failing_rows": outcome.failing_rows, **{k: v for k, v in outcome.detail.items()}},
+    )
+
+
+def check_specs(asset_key: dg.AssetKey, names: list[str]) -> list[dg.AssetCheckSpec]:
+    """Check specs for an asset; all block downstream assets except the warning-only ones."""
+    return [
+        dg.AssetCheckSpec(name, asset=asset_key, blocking=name not in WARN_ONLY, description=CHECK_DESCRIPTIONS.get(name))
+        for name in names
+    ]

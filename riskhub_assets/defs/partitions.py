@@ -1,0 +1,18 @@
+"""The one daily partitioning every dated asset shares: a partition is a business day."""
+
+import datetime as dt
+import warnings
+
+import dagster as dg
+
+from riskhub_assets.lib import settings
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=settings.partitions_start())
+
+
+def business_days(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
+    """First and last business day of the partition range the run materialises."""
+    window = context.partition_time_window
+    return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+
+warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)

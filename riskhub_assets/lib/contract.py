@@ -1,0 +1,181 @@
+"""The landing contract: the four daily CSV files any producer must write for RiskHub to ingest them."""
+
+from dataclasses import dataclass, field
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
+"""Accepted date spellings, tried in order: ISO 8601 first, then the day-first European form, then compact."""
+
+TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
+"""Accepted timestamp spellings (bank-local time, no zone), tried in order."""
+
+CURRENCIES = ("EUR", "USD", "GBP", "CHF")
+ACCOUNT_TYPES = ("current", "savings", "card", "loan")
+SEGMENTS = ("mass", "affluent", "private")
+EMPLOYMENT_STATUSES = ("employed", "self_employed", "unemployed", "retired", "student")
+DIRECTIONS = ("debit", "credit")
+CHANNELS = {
+    "pos": "Card payment at a point of sale",
+    "ecommerce": "Card payment online",
+    "atm": "Cash at an ATM",
+    "branch": "Over the counter in a branch",
+    "mobile": "Mobile banking app",
+    "internet": "Internet banking",
+    "direct_debit": "Direct debit collected by a creditor",
+    "transfer": "Incoming or standing-order transfer",
+}
+MERCHANT_CATEGORIES = {
+    "4111": "Transport and commuting",
+    "4511": "Airlines",
+    "4814": "Telecommunications",
+    "4829": "Money transfer / wire",
+    "4900": "Utilities",
+    "5311": "Department stores",
+    "5411": "Grocery stores and supermarkets",
+    "5541": "Service stations (fuel)",
+    "5661": "Shoe stores",
+    "5691": "Clothing stores",
+    "5732": "Electronics stores",
+    "5812": "Restaurants",
+    "5912": "Pharmacies",
+    "5944": "Jewellery and watches",
+    "5967": "Direct marketing",
+    "5999": "Miscellaneous retail",
+    "6011": "Cash withdrawal",
+    "6051": "Quasi-cash and crypto",
+    "7011": "Hotels and lodging",
+    "7995": "Gambling",
+}
+EVENT_TYPES = {
+    "account_opened": "An account was opened",
+    "account_closed": "An account was closed",
+    "payment_due": "An instalment or card repayment fell due",
+    "payment_made": "A due payment was made on time",
+    "payment_missed": "A due payment was missed",
+    "default": "The client defaulted (90+ days past due)",
+    "kyc_review": "A periodic know-your-customer review took place",
+    "complaint": "The client filed a complaint",
+    "address_change": "The client changed address",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One landing column: its type, unit, allowed values and whether it identifies or describes a person."""
+
+    name: str
+    type: str  # string | date | timestamp | decimal | integer | flag
+    description: str
+    required: bool = True
+    identifier: bool = False
+    personal: bool = False
+    allowed: tuple[str, ...] = ()
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """One daily landing file: its name, grain, business key and columns in header order."""
+
+    name: str
+    grain: str
+    key: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+CLIENTS = LandingFile(
+    name="clients",
+    grain="one row per client onboarded or whose KYC record changed that day (a full snapshot is also accepted)",
+    key="client_id",
+    columns=(
+        Column("client_id", "string", "Bank-internal client number", identifier=True),
+        Column("full_name", "string", "Client's full legal name", personal=True),
+        Column("birth_date", "date", "Date of birth", personal=True),
+        Column("address", "string", "Postal address, one line", personal=True),
+        Column("country", "string", "Country of residence, ISO 3166-1 alpha-2", unit="ISO country"),
+        Column("email", "string", "E-mail address", required=False, personal=True),
+        Column("phone", "string", "Phone number, E.164", required=False, personal=True),
+        Column("national_id", "string", "National identity number", personal=True),
+        Column("annual_income", "decimal", "Declared gross annual income", required=False, unit="EUR"),
+        Column("employment_status", "string", "Employment status", allowed=EMPLOYMENT_STATUSES),
+        Column("segment", "string", "Commercial segment", allowed=SEGMENTS),
+        Column("onboarding_date", "date", "Date the client relationship began"),
+        Column("kyc_review_date", "date", "Date of the last KYC review", required=False),
+        Column("pep_flag", "flag", "Politically exposed person (1/0)"),
+        Column("sanctions_flag", "flag", "Hit on a sanctions list (1/0)"),
+    ),
+)
+
+ACCOUNTS = LandingFile(
+    name="accounts",
+    grain="end-of-day snapshot: one row per account open at any time that day",
+    key="account_id",
+    columns=(
+        Column("account_id", "string", "Bank-internal account number", identifier=True),
+        Column("client_id", "string", "Owning client; must be a known client", identifier=True),
+        Column("account_type", "string", "Product family", allowed=ACCOUNT_TYPES),
+        Column("currency", "string", "Account currency, ISO 4217", allowed=CURRENCIES),
+        Column("open_date", "date", "Date the account was opened"),
+        Column("close_date", "date", "Date the account was closed; empty while open", required=False),
+        Column(
+            "limit_or_principal",
+            "decimal",
+            "Credit limit (card), original principal (loan); empty for current and savings",
+            required=False,
+            unit="account currency",
+        ),
+        Column(
+            "balance",
+            "decimal",
+            "End-of-day balance: positive = held by the client, negative = owed to the bank",
+            unit="account currency",
+        ),
+    ),
+)
+
+TRANSACTIONS = LandingFile(
+    name="transactions",
+    grain="one row per booked transaction, booked that day",
+    key="transaction_id",
+    columns=(
+        Column("transaction_id", "string", "Unique transaction reference", identifier=True),
+        Column("account_id", "string", "Booked account; must be in that day's accounts file", identifier=True),
+        Column("timestamp", "timestamp", "Booking time, bank-local, within the file's day"),
+        Column("amount", "decimal", "Amount, strictly positive, below 1,000,000", unit="transaction currency"),
+        Column("currency", "string", "Transaction currency, ISO 4217", allowed=CURRENCIES),
+        Column("direction", "string", "debit = money out of the account, credit = money in", allowed=DIRECTIONS),
+        Column("channel", "string", "Channel the transaction came through", allowed=tuple(CHANNELS)),
+        Column(
+            "merchant_category",
+            "string",
+            "ISO 18245 merchant category code; empty when no merchant",
+            required=False,
+            allowed=tuple(MERCHANT_CATEGORIES),
+        ),
+        Column("counterparty_country", "string", "Counterparty's country, ISO 3166-1 alpha-2", unit="ISO country"),
+    ),
+)
+
+EVENTS = LandingFile(
+    name="events",
+    grain="one row per client or account life-cycle event that happened that day",
+    key="event_id",
+    columns=(
+        Column("event_id", "string", "Unique event reference", identifier=True),
+        Column("client_id", "string", "Client concerned; must be a known client", identifier=True),
+        Column("account_id", "string", "Account concerned, where there is one", required=False, identifier=True),
+        Column("timestamp", "timestamp", "When the event happened, bank-local, within the file's day"),
+        Column("event_type", "string", "What happened", allowed=tuple(EVENT_TYPES)),
+        Column("amount", "decimal", "Amount due or missed, where relevant", required=False, unit="account currency"),
+    ),
+)
+
+LANDING_FILES: tuple[LandingFile, ...] = (CLIENTS, ACCOUNTS, TRANSACTIONS, EVENTS)
+MAX_AMOUNT = 1_000_000

@@ -1,0 +1,92 @@
+"""The star schema: dimensions and facts built in DuckDB from the clean layer."""
+
+import datetime as dt
+
+import duckdb
+
+from riskhub_assets.lib.cleaning import CLEANING_SPECS, clean_column_name
+
+_CLIENT_COLUMNS = ", ".join(f'"{clean_column_name(c)}"' for c in CLEANING_SPECS["clients"].landing.columns)
+
+DIM_CLIENT_SQL = f"""
+CREATE OR REPLACE TABLE warehouse.dim_client AS
+SELECT {_CLIENT_COLUMNS}, first_seen_date, business_date AS last_updated_date
+FROM (
+    SELECT *, min(business_date) OVER (PARTITION BY client_id) AS first_seen_date,
+           row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) AS _latest
+    FROM clean.clients)
+WHERE _latest = 1
+ORDER BY client_id
+"""
+
+DIM_ACCOUNT_SQL = """
+CREATE OR REPLACE TABLE warehouse.dim_account AS
+SELECT account_id, client_id, account_type, currency, open_date, close_date, limit_or_principal,
+       close_date IS NULL AS is_open, business_date AS last_snapshot_date
+FROM (
+    SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY business_date DESC, _row_number DESC) AS _latest
+    FROM clean.accounts)
+WHERE _latest = 1
+ORDER BY account_id
+"""
+
+DIM_DATE_SQL = """
+CREATE OR REPLACE TABLE warehouse.dim_date AS
+SELECT CAST(d AS DATE) AS date, year(d) AS year, quarter(d) AS quarter, month(d) AS month,
+       monthname(d) AS month_name, day(d) AS day_of_month, isodow(d) AS iso_day_of_week,
+       dayname(d) AS day_name, isodow(d) >= 6 AS is_weekend, CAST(date_trunc('month', d) AS DATE) AS month_start,
+       CAST(last_day(d) AS DATE) AS month_end, strftime(d, '%Y-%m') AS year_month
+FROM range(DATE '1900-01-01', DATE '2100-01-01', INTERVAL 1 DAY) AS r(d)
+"""
+
+FACTS: dict[str, tuple[str, str, str]] = {
+    # table: (DDL columns, partition column, SELECT over the clean layer for $start..$end)
+    "fact_transactions": (
+        "transaction_id VARCHAR, transaction_date DATE, transaction_ts TIMESTAMP, account_id VARCHAR,"
+        " client_id VARCHAR, amount DECIMAL(18,2), signed_amount DECIMAL(18,2), currency VARCHAR,"
+        " direction VARCHAR, channel VARCHAR, merchant_category VARCHAR, counterparty_country VARCHAR, hour_of_day INTEGER",
+        "transaction_date",
+        """SELECT t.transaction_id, t.business_date, t."timestamp", t.account_id, a.client_id, t.amount,
+                  CASE WHEN t.direction = 'debit' THEN -t.amount ELSE t.amount END, t.currency, t.direction,
+                  t.channel, t.merchant_category, t.counterparty_country, hour(t."timestamp")
+           FROM clean.transactions t
+           JOIN clean.accounts a ON a.account_id = t.account_id AND a.business_date = t.business_date
+           WHERE t.business_date BETWEEN $start AND $end""",
+    ),
+    "fact_events": (
+        "event_id VARCHAR, event_date DATE, event_ts TIMESTAMP, client_id VARCHAR, account_id VARCHAR,"
+        " event_type VARCHAR, amount DECIMAL(18,2)",
+        "event_date",
+        """SELECT event_id, business_date, "timestamp", client_id, account_id, event_type, amount
+           FROM clean.events WHERE business_date BETWEEN $start AND $end""",
+    ),
+    "fact_account_balances": (
+        "snapshot_date DATE, account_id VARCHAR, client_id VARCHAR, account_type VARCHAR, currency VARCHAR,"
+        " balance DECIMAL(18,2), limit_or_principal DECIMAL(18,2), is_open BOOLEAN",
+        "snapshot_date",
+        """SELECT business_date, account_id, client_id, account_type, currency, balance, limit_or_principal,
+                  close_date IS NULL OR close_date > business_date
+           FROM clean.accounts WHERE business_date BETWEEN $start AND $end""",
+    ),
+}
+
+
+def build_table(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """Rebuild an unpartitioned warehouse table from its SQL; returns its row count."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
+    con.execute(sql)
+    table = sql.split("TABLE", 1)[1].split()[0]
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def load_fact(con: duckdb.DuckDBPyConnection, name: str, start: dt.date, end: dt.date) -> int:
+    """Replace business days start..end of a fact table; returns the rows written."""
+    columns, partition_column, select = FACTS[name]
+    window = {"start": start, "end": end}
+    con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
+    con.execute(f"CREATE TABLE IF NOT EXISTS warehouse.{name} ({columns})")
+    con.execute(f"DELETE FROM warehouse.{name} WHERE {partition_column} BETWEEN $start AND $end", window)
+    con.execute(f"INSERT INTO warehouse.{name} {select}", window)
+    return con.execute(
+        f"SELECT count(*) FROM warehouse.{name} WHERE {partition_column} BETWEEN $start AND $end", window
+    ).fetchone()[0]
