@@ -8,11 +8,17 @@ from riskhub_assets.defs.ingest import landing_assets, raw_assets
 from riskhub_assets.defs.resources import build_resources
 from riskhub_assets.defs.warehouse import warehouse_assets, warehouse_checks
 
-defs = dg.Definitions(
-    assets=[*landing_assets, *raw_assets, *clean_assets, *warehouse_assets],
-    asset_checks=warehouse_checks,
-    jobs=[daily_spine_job],
-    schedules=[daily_schedule],
-    resources=build_resources(),
-    executor=dg.in_process_executor,
-)
+
+def build_defs() -> dg.Definitions:
+    """All of RiskHub, with resources for the environment as it is now."""
+    return dg.Definitions(
+        assets=[*landing_assets, *raw_assets, *clean_assets, *warehouse_assets],
+        asset_checks=warehouse_checks,
+        jobs=[daily_spine_job],
+        schedules=[daily_schedule],
+        resources=build_resources(),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_defs()

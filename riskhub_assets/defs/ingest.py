@@ -62,7 +62,7 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             )
             outcomes = [row_count_vs_trailing_days(con, checks, start, end), freshness(con, checks, dt.date.today())]
         rejected = sum(load.rejected for load in loads)
-        context.log.info(f"raw.{spec.name}: {metadata['rows_written'].value} rows loaded, {rejected} lines rejected")
+        context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
         yield dg.MaterializeResult(
             metadata={**metadata, "rejected_lines": rejected, "files": dg.MetadataValue.json([str(load.path) for load in loads])}
         )

@@ -17,7 +17,7 @@ def table_metadata(
     total_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(total_rows),
-        "rows_written": dg.MetadataValue.int(slice_rows),
+        "rows_in_run": dg.MetadataValue.int(slice_rows),
         "dagster/column_schema": schema,
         "dagster/table_name": f"riskhub.{table}",
     }

@@ -1,0 +1,93 @@
+"""The `riskhub` command: simulate a bank, materialise business days, open the UI, run the demo."""
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+
+from riskhub_assets.lib import settings
+from riskhub_assets.simulator.cli import add_simulate_command
+
+DEMO_DAYS = 30
+DEMO_CLIENTS = 2000
+
+
+def _use_dagster_home() -> None:
+    """Point Dagster at RiskHub's instance so runs launched here show in the UI."""
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def materialise(start: dt.date, end: dt.date) -> bool:
+    """Run the daily job over business days start..end as one run, recorded in the Dagster instance."""
+    _use_dagster_home()
+    import dagster as dg
+
+    from riskhub_assets.definitions import defs
+    from riskhub_assets.defs.automation import failed_checks, run_business_days
+
+    with dg.DagsterInstance.get() as instance:
+        result = run_business_days(defs, start, end, instance)
+    for check in failed_checks(result):
+        print(f"check {check.check_name} on {check.asset_key.to_user_string()} did not pass: {check.description}")
+    print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} for {start}..{end}")
+    return result.success
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _cmd_materialise(args: argparse.Namespace) -> int:
+    return 0 if materialise(args.start, args.end or args.start) else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from riskhub_assets.simulator import SimulationConfig, simulate
+
+    end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # the last complete (UTC) partition
+    start = end - dt.timedelta(days=args.days - 1)
+    summary = simulate(SimulationConfig(start=start, end=end, clients=args.clients, seed=args.seed), settings.data_dir())
+    print(f"simulated {start}..{end} into {settings.landing_dir()}: {summary}")
+    ok = materialise(start, end)
+    print(f"warehouse: {settings.duckdb_path()}  (open the UI with: uv run riskhub ui)")
+    return 0 if ok else 1
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    _use_dagster_home()
+    return subprocess.call(["dg", "dev", "--port", str(args.port), "--host", args.host])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="riskhub", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_simulate_command(commands)
+
+    run = commands.add_parser("materialise", help="materialise business days through the whole graph in one run")
+    run.add_argument("--start", type=_date, required=True, help="first business day, YYYY-MM-DD")
+    run.add_argument("--end", type=_date, help="last business day (default: --start)")
+    run.set_defaults(func=_cmd_materialise)
+
+    demo = commands.add_parser("demo", help=f"simulate the last {DEMO_DAYS} days and materialise them")
+    demo.add_argument("--days", type=int, default=DEMO_DAYS)
+    demo.add_argument("--clients", type=int, default=DEMO_CLIENTS)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=_cmd_demo)
+
+    ui = commands.add_parser("ui", help="open the Dagster UI on this project's instance")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.set_defaults(func=_cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Shared fixtures: every test works in a temporary data folder, never the user's data/."""
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from riskhub_assets.lib.contract import LandingFile
+
+TEST_KEY = "test-pseudonymisation-key"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point RiskHub's data folder, DuckDB file and Dagster home at a temporary folder."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
+    monkeypatch.setenv("RISKHUB_PSEUDONYMISATION_KEY", TEST_KEY)
+    monkeypatch.delenv("RISKHUB_LANDING_DIR", raising=False)
+    monkeypatch.delenv("RISKHUB_DUCKDB_PATH", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster"))
+    (data / "dagster").mkdir(parents=True)
+    return data
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection."""
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def write_landing(landing: Path, day: dt.date, spec: LandingFile, rows: list[str], header: str | None = None) -> Path:
+    """Write one landing CSV with the contract header (or the one given) and raw text rows."""
+    folder = landing / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / spec.filename
+    path.write_text("\n".join([header or ",".join(spec.header), *rows]) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,97 @@
+import datetime as dt
+
+import pytest
+
+from riskhub_assets.lib.cleaning import CLEANING_SPECS, clean_range
+from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
+from riskhub_assets.lib.pseudonymise import pseudonym
+from riskhub_assets.lib.quality import row_conservation
+from riskhub_assets_tests.conftest import write_landing
+
+DAY = dt.date(2025, 3, 4)
+KEY = b"unit-test-key"
+CLIENT = "C1,Ann  Lee,1980-01-02,\"1 Rue X, Paris\",FR,Ann@X.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0"
+ACCOUNT = "A1,C1,current,EUR,2020-01-01,,,100.50"
+TX = "T1,A1,2025-03-04T10:00:00,12.50,EUR,debit,pos,5411,FR"
+EVENT = "E1,C1,A1,2025-03-04T09:00:00,complaint,"
+
+
+def _land_and_clean(con, tmp_path, rows: dict[str, list[str]]):
+    results = {}
+    for spec in LANDING_FILES:
+        write_landing(tmp_path, DAY, spec, rows.get(spec.name, []))
+        for ddl in raw_table_ddl(spec):
+            con.execute(ddl)
+        load_raw_day(con, spec, landing_file(tmp_path, DAY, spec), DAY)
+        results[spec.name] = clean_range(con, CLEANING_SPECS[spec.name], DAY, DAY, KEY)
+    return results
+
+
+def _reasons(con, name):
+    return dict(con.execute(f"SELECT _row_number, reason FROM clean.{name}_quarantine").fetchall())
+
+
+def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
+    client = CLIENT.replace("1980-01-02", "02/01/1980").replace(",FR,", ",fr,")
+    result = _land_and_clean(con, tmp_path, {"clients": [client], "accounts": [ACCOUNT.replace("EUR", "eur")],
+                                             "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
+                                             "events": [EVENT]})
+    assert all(r.clean_rows == 1 and r.quarantined == 0 for r in result.values())
+    row = con.execute("SELECT birth_date, country, full_name_pseudonym, email_pseudonym FROM clean.clients").fetchone()
+    assert row[:2] == (dt.date(1980, 1, 2), "FR")
+    assert row[2] == pseudonym("ann lee", KEY) and row[3] == pseudonym("ann@x.com", KEY)
+    assert con.execute("SELECT currency FROM clean.accounts").fetchone()[0] == "EUR"
+    columns = {r[0] for r in con.execute("DESCRIBE clean.clients").fetchall()}
+    assert not columns & {"full_name", "email", "phone", "national_id", "address"}
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (TX.replace("12.50", "-3"), "impossible amount (must be > 0 and < 1,000,000)"),
+        (TX.replace("12.50", "2000000"), "impossible amount (must be > 0 and < 1,000,000)"),
+        (TX.replace("12.50", '"12,3x"'), "invalid decimal in amount: '12,3x'"),
+        (TX.replace("T1,", ","), "missing transaction_id"),
+        (TX.replace(",A1,", ",A404,"), "unknown account_id: 'A404'"),
+        (TX.replace(",pos,", ",telepathy,"), "channel not an accepted value: 'telepathy'"),
+        (TX.replace("2025-03-04T", "2025-03-05T"), "timestamp outside the business date"),
+        (TX.replace(",FR", ",France"), "counterparty_country not an ISO 3166 alpha-2 code: 'FRANCE'"),
+    ],
+)
+def test_invalid_transactions_are_quarantined_with_their_reason(con, tmp_path, row, reason):
+    result = _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [row]})
+    assert result["transactions"].clean_rows == 0
+    assert _reasons(con, "transactions") == {2: reason}
+
+
+def test_duplicates_are_removed_and_conflicts_quarantined(con, tmp_path):
+    rows = [TX, TX, TX.replace("12.50", "13.00"), TX.replace("T1", "T2")]
+    result = _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": rows})
+    tx = result["transactions"]
+    assert (tx.raw_rows, tx.clean_rows, tx.quarantined, tx.duplicates_removed) == (4, 2, 1, 1)
+    assert _reasons(con, "transactions") == {4: "duplicate transaction_id with different content: first at line 2"}
+    assert row_conservation(con, "transactions", TRANSACTIONS.header, DAY, DAY).passed
+
+
+def test_several_problems_are_all_reported(con, tmp_path):
+    client = CLIENT.replace("50000", "lots").replace("mass", "vip").replace("C1,Ann  Lee", "C1,")
+    _land_and_clean(con, tmp_path, {"clients": [client]})
+    assert _reasons(con, "clients")[2] == (
+        "missing full_name; invalid decimal in annual_income: 'lots'; segment not an accepted value: 'vip'"
+    )
+
+
+def test_personal_data_never_reaches_the_quarantine(con, tmp_path):
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT.replace("1980-01-02", "yesterday"), "C2,Bob"]})
+    records = con.execute("SELECT coalesce(record, '') FROM clean.clients_quarantine").fetchall()
+    assert len(records) == 2
+    assert not any("Ann" in r[0] or "Rue" in r[0] or "Bob" in r[0] for r in records)
+
+
+def test_references_must_be_known_on_the_day(con, tmp_path):
+    result = _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT.replace(",C1,", ",C9,")],
+                                             "events": [EVENT.replace("E1,C1", "E1,C7")]})
+    assert _reasons(con, "accounts") == {2: "unknown client_id: 'C9'"}
+    assert _reasons(con, "events") == {2: "unknown client_id: 'C7'; unknown account_id: 'A1'"}
+    assert result["events"].reasons == {"unknown client_id": 1, "unknown account_id": 1}

@@ -1,0 +1,60 @@
+import datetime as dt
+
+import pytest
+
+from riskhub_assets.lib.contract import TRANSACTIONS
+from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, raw_table_ddl
+from riskhub_assets_tests.conftest import write_landing
+
+DAY = dt.date(2025, 3, 4)
+GOOD = "T1,A1,2025-03-04T10:00:00,12.50,EUR,debit,pos,5411,FR"
+
+
+def _load(con, tmp_path, rows, header=None):
+    write_landing(tmp_path, DAY, TRANSACTIONS, rows, header)
+    for ddl in raw_table_ddl(TRANSACTIONS):
+        con.execute(ddl)
+    return load_raw_day(con, TRANSACTIONS, landing_file(tmp_path, DAY, TRANSACTIONS), DAY)
+
+
+def test_missing_file_is_a_clear_error(con, tmp_path):
+    for ddl in raw_table_ddl(TRANSACTIONS):
+        con.execute(ddl)
+    with pytest.raises(LandingError, match="landing file missing: .*2025-03-04/transactions.csv"):
+        load_raw_day(con, TRANSACTIONS, landing_file(tmp_path, DAY, TRANSACTIONS), DAY)
+
+
+def test_wrong_header_names_what_differs(con, tmp_path):
+    header = ",".join(TRANSACTIONS.header).replace("amount", "amt")
+    with pytest.raises(LandingError, match=r"missing: \['amount'\], unexpected: \['amt'\]"):
+        _load(con, tmp_path, [GOOD], header)
+
+
+def test_malformed_lines_are_kept_as_rejects_with_line_numbers(con, tmp_path):
+    rows = [GOOD, "T2,A1,2025-03-04T10:00:00,1.00,EUR", GOOD.replace("T1", "T3"), "T4,A1,x,1,EUR,debit,pos,5411,FR,extra",
+            GOOD.replace("T1", "T5")]
+    load = _load(con, tmp_path, rows)
+    assert (load.rows, load.rejected) == (3, 2)
+    assert con.execute("SELECT transaction_id, _row_number FROM raw.transactions ORDER BY 2").fetchall() == [
+        ("T1", 2), ("T3", 4), ("T5", 6)
+    ]
+    rejects = con.execute("SELECT _row_number, error_type FROM raw.transactions_rejects ORDER BY 1").fetchall()
+    assert rejects == [(3, "MISSING COLUMNS"), (5, "TOO MANY COLUMNS")]
+
+
+def test_bad_encoding_is_rejected_not_dropped(con, tmp_path):
+    path = write_landing(tmp_path, DAY, TRANSACTIONS, [GOOD])
+    with path.open("ab") as f:
+        f.write(b"T9,A1,2025-03-04T10:00:00,1.00,EUR,debit,pos,5411,F\xe9\n")
+    for ddl in raw_table_ddl(TRANSACTIONS):
+        con.execute(ddl)
+    load = load_raw_day(con, TRANSACTIONS, path, DAY)
+    assert (load.rows, load.rejected) == (1, 1)
+    assert con.execute("SELECT error_type FROM raw.transactions_rejects").fetchone()[0] == "INVALID ENCODING"
+
+
+def test_reloading_a_day_replaces_it(con, tmp_path):
+    _load(con, tmp_path, [GOOD, "bad"])
+    load = _load(con, tmp_path, [GOOD, "bad"])
+    assert (load.rows, load.rejected) == (1, 1)
+    assert con.execute("SELECT count(*) FROM raw.transactions_rejects").fetchone()[0] == 1

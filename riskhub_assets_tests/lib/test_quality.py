@@ -1,0 +1,45 @@
+import datetime as dt
+
+from riskhub_assets.lib import quality
+from riskhub_assets.lib.quality import TableChecks
+
+DAY = dt.date(2025, 3, 4)
+
+
+def _tables(con):
+    con.execute("CREATE TABLE dim (id VARCHAR)")
+    con.execute("INSERT INTO dim VALUES ('a'), ('b')")
+    con.execute("CREATE TABLE fact (fid VARCHAR, d DATE, id VARCHAR, kind VARCHAR, amount DOUBLE)")
+
+
+def test_passing_table_passes_every_check(con):
+    _tables(con)
+    con.execute("INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('2', '2025-03-04', 'b', 'y', 6)")
+    checks = TableChecks("fact", key=("fid",), accepted={"kind": ("x", "y")}, references={"id": "dim.id"},
+                         ranges={"amount": ("0", "10")}, partition_column="d")
+    outcomes = quality.run_table_checks(con, checks, DAY, DAY, today=DAY)
+    assert [o.name for o in outcomes] == quality.table_check_names(checks)
+    assert all(o.passed for o in outcomes), [o.summary for o in outcomes]
+
+
+def test_failures_say_what_failed_and_how_many_rows(con):
+    _tables(con)
+    con.execute("""INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('1', '2025-03-04', 'zz', 'q', 50),
+                   (NULL, '2025-03-04', 'zz', 'x', -1), ('9', '2025-03-01', 'zz', 'q', 99)""")
+    checks = TableChecks("fact", key=("fid",), accepted={"kind": ("x",)}, references={"id": "dim.id"},
+                         ranges={"amount": ("0", "10")}, partition_column="d")
+    by_name = {o.name: o for o in quality.run_table_checks(con, checks, DAY, DAY, today=DAY + dt.timedelta(days=5))}
+    assert by_name["keys_not_null_and_unique"].detail == {"fid is null": 1, "duplicate fid": 1}
+    assert by_name["accepted_values"].failing_rows == 1
+    assert by_name["referential_integrity"].summary == "fact: 2 failing rows (foreign keys resolve): id not in dim.id = 2"
+    assert by_name["value_ranges"].failing_rows == 2
+    assert not by_name["freshness"].passed and by_name["freshness"].warn_only
+
+
+def test_volume_check_flags_a_day_far_from_its_trailing_average(con):
+    con.execute("CREATE TABLE t AS SELECT DATE '2025-03-01' + CAST(i % 7 AS INTEGER) AS d FROM range(700) r(i)")
+    checks = TableChecks("t", partition_column="d")
+    assert quality.row_count_vs_trailing_days(con, checks, dt.date(2025, 3, 7), dt.date(2025, 3, 7)).passed
+    con.execute("DELETE FROM t WHERE d = DATE '2025-03-07' AND rowid % 10 <> 0")
+    outcome = quality.row_count_vs_trailing_days(con, checks, dt.date(2025, 3, 7), dt.date(2025, 3, 7))
+    assert not outcome.passed and outcome.detail == {"2025-03-07": 10}
