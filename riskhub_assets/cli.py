@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from riskhub_assets.lib import settings
 from riskhub_assets.simulator.cli import add_simulate_command
@@ -56,6 +57,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from riskhub_assets.lib import docs
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "landing_contract.md").write_text(docs.landing_contract_markdown())
+    (args.out / "star_schema.md").write_text(docs.star_schema_markdown())
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        (args.out / "star_schema.svg").write_text(docs.star_schema_svg(con))
+    print(f"wrote landing_contract.md, star_schema.md and star_schema.svg to {args.out}")
+    return 0
+
+
 def _cmd_ui(args: argparse.Namespace) -> int:
     _use_dagster_home()
     return subprocess.call(["dg", "dev", "--port", str(args.port), "--host", args.host])
@@ -76,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clients", type=int, default=DEMO_CLIENTS)
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=_cmd_demo)
+
+    docs = commands.add_parser("docs", help="regenerate docs/ from the contract and the live warehouse")
+    docs.add_argument("--out", type=Path, default=Path("docs"))
+    docs.set_defaults(func=_cmd_docs)
 
     ui = commands.add_parser("ui", help="open the Dagster UI on this project's instance")
     ui.add_argument("--port", type=int, default=3000)

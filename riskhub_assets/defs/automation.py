@@ -5,12 +5,10 @@ import datetime as dt
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from riskhub_assets.defs.partitions import daily_partitions
 
 daily_spine_job = dg.define_asset_job(
     name="daily_spine",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Landing files of one business day (or a range, in one run) through raw, clean and the star schema.",
 )
 

@@ -8,22 +8,12 @@ from riskhub_assets.defs.observability import check_result, check_specs, table_m
 from riskhub_assets.defs.partitions import business_days, daily_partitions
 from riskhub_assets.defs.resources import DUCKDB_POOL
 from riskhub_assets.lib import warehouse
-from riskhub_assets.lib.contract import (
-    ACCOUNT_TYPES,
-    CHANNELS,
-    CURRENCIES,
-    DIRECTIONS,
-    EMPLOYMENT_STATUSES,
-    EVENT_TYPES,
-    MAX_AMOUNT,
-    MERCHANT_CATEGORIES,
-    SEGMENTS,
-)
+from riskhub_assets.lib.contract import CHANNELS, EVENT_TYPES, MERCHANT_CATEGORIES
 from riskhub_assets.lib.quality import TableChecks, keys_not_null_and_unique, run_table_checks, table_check_names
+from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
 
 GROUP = "warehouse"
 OWNERS = ["team:data-engineering"]
-BIG = 1_000_000_000
 
 REFERENCE_DIMENSIONS = {
     "dim_channel": ("channel", CHANNELS),
@@ -31,73 +21,15 @@ REFERENCE_DIMENSIONS = {
     "dim_event_type": ("event_type", EVENT_TYPES),
 }
 
-TABLE_CHECKS = {
-    "dim_client": TableChecks(
-        "warehouse.dim_client",
-        key=("client_id",),
-        not_null=("birth_date", "country", "segment", "onboarding_date"),
-        accepted={"segment": SEGMENTS, "employment_status": EMPLOYMENT_STATUSES},
-        ranges={"annual_income": ("0", str(BIG))},
-    ),
-    "dim_account": TableChecks(
-        "warehouse.dim_account",
-        key=("account_id",),
-        not_null=("client_id", "account_type", "currency", "open_date"),
-        accepted={"account_type": ACCOUNT_TYPES, "currency": CURRENCIES},
-        references={"client_id": "warehouse.dim_client.client_id"},
-    ),
-    "dim_date": TableChecks("warehouse.dim_date", key=("date",)),
-    "fact_transactions": TableChecks(
-        "warehouse.fact_transactions",
-        key=("transaction_id",),
-        not_null=("transaction_date", "transaction_ts", "account_id", "client_id", "amount", "direction", "channel"),
-        accepted={"direction": DIRECTIONS, "currency": CURRENCIES},
-        references={
-            "account_id": "warehouse.dim_account.account_id",
-            "client_id": "warehouse.dim_client.client_id",
-            "channel": "warehouse.dim_channel.channel",
-            "merchant_category": "warehouse.dim_merchant_category.merchant_category",
-            "transaction_date": "warehouse.dim_date.date",
-        },
-        ranges={"amount": ("0.01", str(MAX_AMOUNT - 0.01)), "hour_of_day": ("0", "23")},
-        partition_column="transaction_date",
-    ),
-    "fact_events": TableChecks(
-        "warehouse.fact_events",
-        key=("event_id",),
-        not_null=("event_date", "event_ts", "client_id", "event_type"),
-        references={
-            "client_id": "warehouse.dim_client.client_id",
-            "account_id": "warehouse.dim_account.account_id",
-            "event_type": "warehouse.dim_event_type.event_type",
-            "event_date": "warehouse.dim_date.date",
-        },
-        ranges={"amount": ("0", str(BIG))},
-        partition_column="event_date",
-    ),
-    "fact_account_balances": TableChecks(
-        "warehouse.fact_account_balances",
-        key=("snapshot_date", "account_id"),
-        not_null=("client_id", "account_type", "balance"),
-        references={
-            "account_id": "warehouse.dim_account.account_id",
-            "client_id": "warehouse.dim_client.client_id",
-            "snapshot_date": "warehouse.dim_date.date",
-        },
-        ranges={"balance": (str(-BIG), str(BIG))},
-        partition_column="snapshot_date",
-    ),
-}
-
 DIMENSION_SQL = {
-    "dim_client": (warehouse.DIM_CLIENT_SQL, ["clean/clients"], "One row per client: the latest clean KYC record, pseudonymised."),
-    "dim_account": (warehouse.DIM_ACCOUNT_SQL, ["clean/accounts"], "One row per account: its latest end-of-day snapshot."),
-    "dim_date": (warehouse.DIM_DATE_SQL, [], "One row per calendar day 1900-2099, with year, quarter, month and weekday."),
+    "dim_client": (warehouse.DIM_CLIENT_SQL, ["clean/clients"]),
+    "dim_account": (warehouse.DIM_ACCOUNT_SQL, ["clean/accounts"]),
+    "dim_date": (warehouse.DIM_DATE_SQL, []),
 }
-FACT_DESCRIPTIONS = {
-    "fact_transactions": ("One row per booked transaction, with its client; partitioned by transaction date.", ["clean/transactions", "clean/accounts"]),
-    "fact_events": ("One row per client or account life-cycle event; partitioned by event date.", ["clean/events"]),
-    "fact_account_balances": ("One row per account per day: end-of-day balance and limit; partitioned by snapshot date.", ["clean/accounts"]),
+FACT_UPSTREAM = {
+    "fact_transactions": ["clean/transactions", "clean/accounts"],
+    "fact_events": ["clean/events"],
+    "fact_account_balances": ["clean/accounts"],
 }
 
 
@@ -109,14 +41,14 @@ def _deps(paths: list[str], checks: TableChecks) -> list[dg.AssetKey]:
 
 def dimension_asset(name: str) -> dg.AssetsDefinition:
     """Factory: a dimension rebuilt whole from the clean layer, with its data tests."""
-    sql, upstream, description = DIMENSION_SQL[name]
+    sql, upstream = DIMENSION_SQL[name]
     checks = TABLE_CHECKS[name]
     key = dg.AssetKey(["warehouse", name])
 
     @dg.asset(
         key=key,
         deps=_deps(upstream, checks),
-        description=description,
+        description=GRAINS[name],
         group_name=GROUP,
         kinds={"duckdb"},
         owners=OWNERS,
@@ -137,14 +69,14 @@ def dimension_asset(name: str) -> dg.AssetsDefinition:
 
 def fact_asset(name: str) -> dg.AssetsDefinition:
     """Factory: a daily-partitioned fact table, replaced partition by partition, with its data tests."""
-    description, upstream = FACT_DESCRIPTIONS[name]
+    upstream = FACT_UPSTREAM[name]
     checks = TABLE_CHECKS[name]
     key = dg.AssetKey(["warehouse", name])
 
     @dg.asset(
         key=key,
         deps=_deps(upstream, checks),
-        description=description,
+        description=GRAINS[name],
         group_name=GROUP,
         kinds={"duckdb"},
         owners=OWNERS,
@@ -176,7 +108,7 @@ def reference_dimension(name: str) -> dg.AssetsDefinition:
     @dg.asset(
         name=name,
         key_prefix=["warehouse"],
-        description=f"Code list of {column.replace('_', ' ')}s from the landing contract, with descriptions.",
+        description=GRAINS[name],
         group_name=GROUP,
         kinds={"duckdb", "pandas"},
         owners=OWNERS,
@@ -205,6 +137,6 @@ def reference_dimension_check(name: str) -> dg.AssetChecksDefinition:
 warehouse_assets = (
     [dimension_asset(name) for name in DIMENSION_SQL]
     + [reference_dimension(name) for name in REFERENCE_DIMENSIONS]
-    + [fact_asset(name) for name in FACT_DESCRIPTIONS]
+    + [fact_asset(name) for name in FACT_UPSTREAM]
 )
 warehouse_checks = [reference_dimension_check(name) for name in REFERENCE_DIMENSIONS]

@@ -5,6 +5,31 @@ import datetime as dt
 import duckdb
 
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, clean_column_name
+from riskhub_assets.lib.contract import (
+    ACCOUNT_TYPES,
+    CURRENCIES,
+    DIRECTIONS,
+    EMPLOYMENT_STATUSES,
+    MAX_AMOUNT,
+    SEGMENTS,
+)
+from riskhub_assets.lib.quality import TableChecks
+
+BIG = 1_000_000_000
+
+GRAINS = {
+    "dim_client": "One row per client: the latest clean KYC record, personal data pseudonymised.",
+    "dim_account": "One row per account: its latest end-of-day snapshot.",
+    "dim_date": "One row per calendar day 1900-2099, with year, quarter, month and weekday.",
+    "dim_channel": "One row per transaction channel code of the landing contract.",
+    "dim_merchant_category": "One row per ISO 18245 merchant category code of the landing contract.",
+    "dim_event_type": "One row per client or account event type of the landing contract.",
+    "fact_transactions": "One row per booked transaction, with its client; partitioned by transaction date.",
+    "fact_events": "One row per client or account life-cycle event; partitioned by event date.",
+    "fact_account_balances": "One row per account per day: end-of-day balance and limit; partitioned by snapshot date.",
+}
+"""The grain of every star-schema table, in one line each."""
+
 
 _CLIENT_COLUMNS = ", ".join(f'"{clean_column_name(c)}"' for c in CLEANING_SPECS["clients"].landing.columns)
 
@@ -90,3 +115,63 @@ def load_fact(con: duckdb.DuckDBPyConnection, name: str, start: dt.date, end: dt
     return con.execute(
         f"SELECT count(*) FROM warehouse.{name} WHERE {partition_column} BETWEEN $start AND $end", window
     ).fetchone()[0]
+
+
+TABLE_CHECKS: dict[str, TableChecks] = {
+    "dim_client": TableChecks(
+        "warehouse.dim_client",
+        key=("client_id",),
+        not_null=("birth_date", "country", "segment", "onboarding_date"),
+        accepted={"segment": SEGMENTS, "employment_status": EMPLOYMENT_STATUSES},
+        ranges={"annual_income": ("0", str(BIG))},
+    ),
+    "dim_account": TableChecks(
+        "warehouse.dim_account",
+        key=("account_id",),
+        not_null=("client_id", "account_type", "currency", "open_date"),
+        accepted={"account_type": ACCOUNT_TYPES, "currency": CURRENCIES},
+        references={"client_id": "warehouse.dim_client.client_id"},
+    ),
+    "dim_date": TableChecks("warehouse.dim_date", key=("date",)),
+    "fact_transactions": TableChecks(
+        "warehouse.fact_transactions",
+        key=("transaction_id",),
+        not_null=("transaction_date", "transaction_ts", "account_id", "client_id", "amount", "direction", "channel"),
+        accepted={"direction": DIRECTIONS, "currency": CURRENCIES},
+        references={
+            "account_id": "warehouse.dim_account.account_id",
+            "client_id": "warehouse.dim_client.client_id",
+            "channel": "warehouse.dim_channel.channel",
+            "merchant_category": "warehouse.dim_merchant_category.merchant_category",
+            "transaction_date": "warehouse.dim_date.date",
+        },
+        ranges={"amount": ("0.01", str(MAX_AMOUNT - 0.01)), "hour_of_day": ("0", "23")},
+        partition_column="transaction_date",
+    ),
+    "fact_events": TableChecks(
+        "warehouse.fact_events",
+        key=("event_id",),
+        not_null=("event_date", "event_ts", "client_id", "event_type"),
+        references={
+            "client_id": "warehouse.dim_client.client_id",
+            "account_id": "warehouse.dim_account.account_id",
+            "event_type": "warehouse.dim_event_type.event_type",
+            "event_date": "warehouse.dim_date.date",
+        },
+        ranges={"amount": ("0", str(BIG))},
+        partition_column="event_date",
+    ),
+    "fact_account_balances": TableChecks(
+        "warehouse.fact_account_balances",
+        key=("snapshot_date", "account_id"),
+        not_null=("client_id", "account_type", "balance"),
+        references={
+            "account_id": "warehouse.dim_account.account_id",
+            "client_id": "warehouse.dim_client.client_id",
+            "snapshot_date": "warehouse.dim_date.date",
+        },
+        ranges={"balance": (str(-BIG), str(BIG))},
+        partition_column="snapshot_date",
+    ),
+}
+
