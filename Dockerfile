@@ -9,7 +9,6 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY riskhub_assets ./riskhub_assets
 COPY workspace.yaml ./
-COPY data/dagster/dagster.yaml ./data/dagster/dagster.yaml
 RUN uv sync --locked --no-dev
 
 # Set a real key at run time: docker run -e RISKHUB_PSEUDONYMISATION_KEY=... -p 3000:3000 riskhub

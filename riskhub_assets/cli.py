@@ -14,10 +14,25 @@ DEMO_DAYS = 30
 DEMO_CLIENTS = 2000
 
 
+INSTANCE_CONFIG = """\
+# Dagster instance settings written by `riskhub`. Every asset that writes the DuckDB file is in the pool
+# "duckdb_writer": DuckDB allows one writing process per file, so under a multiprocess executor those
+# steps must run one at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
 def _use_dagster_home() -> None:
-    """Point Dagster at RiskHub's instance so runs launched here show in the UI."""
+    """Point Dagster at RiskHub's instance (created with its settings if new) so runs launched here show in the UI."""
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG)
     os.environ["DAGSTER_HOME"] = str(home)
 
 
@@ -73,7 +88,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 def _cmd_ui(args: argparse.Namespace) -> int:
     _use_dagster_home()
-    return subprocess.call(["dg", "dev", "--port", str(args.port), "--host", args.host])
+    dg = Path(sys.executable).with_name("dg")  # the dg CLI installed beside this interpreter
+    return subprocess.call([str(dg), "dev", "--port", str(args.port), "--host", args.host])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,28 +100,28 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("materialise", help="materialise business days through the whole graph in one run")
     run.add_argument("--start", type=_date, required=True, help="first business day, YYYY-MM-DD")
     run.add_argument("--end", type=_date, help="last business day (default: --start)")
-    run.set_defaults(func=_cmd_materialise)
+    run.set_defaults(handler=_cmd_materialise)
 
     demo = commands.add_parser("demo", help=f"simulate the last {DEMO_DAYS} days and materialise them")
     demo.add_argument("--days", type=int, default=DEMO_DAYS)
     demo.add_argument("--clients", type=int, default=DEMO_CLIENTS)
     demo.add_argument("--seed", type=int, default=7)
-    demo.set_defaults(func=_cmd_demo)
+    demo.set_defaults(handler=_cmd_demo)
 
     docs = commands.add_parser("docs", help="regenerate docs/ from the contract and the live warehouse")
     docs.add_argument("--out", type=Path, default=Path("docs"))
-    docs.set_defaults(func=_cmd_docs)
+    docs.set_defaults(handler=_cmd_docs)
 
     ui = commands.add_parser("ui", help="open the Dagster UI on this project's instance")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1")
-    ui.set_defaults(func=_cmd_ui)
+    ui.set_defaults(handler=_cmd_ui)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    return args.handler(args) or 0
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ def clean_checks(spec: CleaningSpec) -> TableChecks:
         not_null=tuple(clean_column_name(c) for c in columns if c.required and c.name != spec.landing.key),
         accepted={c.name: c.allowed for c in columns if c.allowed},
         partition_column="business_date",
-        monitor_volume=False,
+        volume=False,
+        freshness=False,
     )
 
 

@@ -17,7 +17,8 @@ class TableChecks:
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
     ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
     partition_column: str | None = None
-    monitor_volume: bool = True  # add the volume and freshness tests on partitioned tables
+    volume: bool = True  # partitioned tables: test each day's row count against the trailing days
+    freshness: bool = True  # partitioned tables: test the latest business day is recent
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,10 @@ def table_check_names(checks: TableChecks) -> list[str]:
         names.append("referential_integrity")
     if checks.ranges:
         names.append("value_ranges")
-    if checks.partition_column and checks.monitor_volume:
-        names += ["row_count_vs_trailing_days", "freshness"]
+    if checks.partition_column and checks.volume:
+        names.append("row_count_vs_trailing_days")
+    if checks.partition_column and checks.freshness:
+        names.append("freshness")
     return names
 
 

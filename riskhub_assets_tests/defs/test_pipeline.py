@@ -1,0 +1,101 @@
+"""The graph materialised end to end on tiny simulated days, in a temporary DuckDB file."""
+
+import datetime as dt
+
+import duckdb
+from riskhub_assets.definitions import build_defs
+from riskhub_assets.defs.automation import failed_checks, run_business_days
+from riskhub_assets.lib import settings
+from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.simulator import SimulationConfig, simulate
+
+DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
+TABLES = [f"{layer}.{spec.name}" for layer in ("raw", "clean") for spec in LANDING_FILES] + [
+    "warehouse.dim_client", "warehouse.dim_account", "warehouse.fact_transactions", "warehouse.fact_events",
+    "warehouse.fact_account_balances",
+]
+
+
+def _simulate(data, dirty_rate=0.0):
+    simulate(SimulationConfig(start=DAY1, end=DAY2, clients=60, seed=3, tx_per_client=2.0, dirty_rate=dirty_rate), data)
+
+
+def _counts() -> dict[str, int]:
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def _blocking_failures(result):
+    return [(c.asset_key.to_user_string(), c.check_name, c.description) for c in failed_checks(result)
+            if c.severity.value == "ERROR"]
+
+
+def _step_errors(result) -> str:
+    return "\n".join(e.event_specific_data.error.to_string() for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+
+
+def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data):
+    _simulate(isolated_data)
+    defs = build_defs()
+    result = run_business_days(defs, DAY1, DAY2)
+    assert result.success, _step_errors(result)
+    assert _blocking_failures(result) == []
+    first = _counts()
+    assert first["warehouse.fact_transactions"] == first["clean.transactions"] > 0
+    assert first["warehouse.fact_events"] == first["clean.events"] > 0
+    assert first["clean.transactions"] == first["raw.transactions"]  # clean simulated data: nothing quarantined
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        partition_types = con.execute(
+            "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = 'warehouse'"
+            " AND column_name IN ('transaction_date', 'event_date', 'snapshot_date')"
+        ).fetchall()
+    assert partition_types == [("DATE",)]
+
+    rerun = run_business_days(defs, DAY2, DAY2)
+    assert rerun.success, _step_errors(rerun)
+    assert _counts() == first
+
+
+def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
+    _simulate(isolated_data, dirty_rate=0.05)
+    result = run_business_days(build_defs(), DAY1, DAY2)
+    assert result.success, _step_errors(result)
+    assert _blocking_failures(result) == []
+    warnings = {(c.asset_key.to_user_string(), c.check_name) for c in failed_checks(result)}
+    assert ("clean/transactions_quarantine", "quarantine_rate") in warnings
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        reasons = " | ".join(
+            r[0] for spec in LANDING_FILES for r in con.execute(f"SELECT reason FROM clean.{spec.name}_quarantine").fetchall()
+        )
+        for expected in ("unknown account_id", "impossible amount", "missing ", "COLUMNS", "INVALID ENCODING"):
+            assert expected in reasons
+        columns = ", ".join(f'"{c}"' for c in TRANSACTIONS.header)
+        raw, dupes = con.execute(
+            f"SELECT count(*), count(*) - count(DISTINCT (business_date, {columns})) FROM raw.transactions"
+        ).fetchone()
+        clean = con.execute("SELECT count(*) FROM clean.transactions").fetchone()[0]
+        quarantined = con.execute("SELECT count(*) FROM clean.transactions_quarantine WHERE stage = 'validation'").fetchone()[0]
+    assert raw == clean + quarantined + dupes
+
+
+def test_a_key_resent_on_another_day_fails_the_blocking_check(isolated_data):
+    _simulate(isolated_data)
+    landing = settings.landing_dir()
+    first_tx = (landing / DAY1.isoformat() / "transactions.csv").read_text().splitlines()[1]
+    day2 = landing / DAY2.isoformat() / "transactions.csv"
+    accounts = {line.split(",")[0] for line in (landing / DAY2.isoformat() / "accounts.csv").read_text().splitlines()}
+    assert first_tx.split(",")[1] in accounts
+    day2.write_text(day2.read_text() + first_tx.replace(DAY1.isoformat(), DAY2.isoformat()) + "\n")
+    result = run_business_days(build_defs(), DAY1, DAY2)
+    assert not result.success
+    failures = _blocking_failures(result)
+    assert [(a, c) for a, c, _ in failures] == [("warehouse/fact_transactions", "keys_not_null_and_unique")]
+    assert "duplicate transaction_id = 1" in failures[0][2]
+
+
+def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data):
+    _simulate(isolated_data)
+    (settings.landing_dir() / DAY2.isoformat() / "events.csv").unlink()
+    result = run_business_days(build_defs(), DAY1, DAY2)
+    assert not result.success
+    assert f"landing file missing: {settings.landing_dir() / DAY2.isoformat() / 'events.csv'}" in _step_errors(result)
