@@ -5,7 +5,7 @@ import duckdb
 from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS
 from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
 
-BOX_WIDTH, ROW_HEIGHT, HEADER_HEIGHT, GAP = 250, 16, 40, 40
+BOX_WIDTH, ROW_HEIGHT, HEADER_HEIGHT, GAP = 290, 16, 40, 40
 
 
 def landing_contract_markdown() -> str:
@@ -118,7 +118,7 @@ def star_schema_svg(con: duckdb.DuckDBPyConnection) -> str:
         for i, (name, kind) in enumerate(_columns(con, table)):
             parts.append(
                 f'<text x="{x + 8}" y="{top + HEADER_HEIGHT + i * ROW_HEIGHT}">{_escape(name)}'
-                f'<tspan fill="#667"> {_escape(kind.lower())}</tspan></text>'
+                f'<tspan fill="#667" dx="8">{_escape(kind.lower())}</tspan></text>'
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
