@@ -41,11 +41,11 @@ def materialise(start: dt.date, end: dt.date) -> bool:
     _use_dagster_home()
     import dagster as dg
 
-    from riskhub_assets.definitions import defs
+    from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import failed_checks, run_business_days
 
     with dg.DagsterInstance.get() as instance:
-        result = run_business_days(defs, start, end, instance)
+        result = run_business_days(build_defs(), start, end, instance)
     for check in failed_checks(result):
         print(f"check {check.check_name} on {check.asset_key.to_user_string()} did not pass: {check.description}")
     print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'} for {start}..{end}")

@@ -1,0 +1,44 @@
+"""Writing a day's frames as CSV files in the landing contract's exact format, through DuckDB."""
+
+import datetime
+import pathlib
+
+import duckdb
+import pandas as pd
+
+from riskhub_assets.lib.contract import LandingFile
+
+ID_FORMATS = {"client_id": "C%07d", "account_id": "A%09d", "transaction_id": "T%012d", "event_id": "E%011d"}
+"""How each bank-internal number is spelled as an identifier."""
+
+
+def _expression(name: str, kind: str, day: datetime.date) -> str:
+    column = f'"{name}"'
+    if name in ID_FORMATS:
+        return f"printf('{ID_FORMATS[name]}', {column})"
+    if kind == "timestamp":
+        return f"strftime(TIMESTAMP '{day.isoformat()}' + to_seconds({column}), '%Y-%m-%dT%H:%M:%S')"
+    if kind == "date":
+        return f"CAST({column} AS DATE)"
+    if kind == "decimal":
+        return f"CAST({column} AS DECIMAL(18,2))"
+    return column
+
+
+def write(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str], day: datetime.date,
+          path: pathlib.Path) -> None:
+    """Write the frame's named columns, typed as given (contract types), in that order with a header row."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    select = ", ".join(f'{_expression(name, kind, day)} AS "{name}"' for name, kind in columns.items())
+    con.register("frame", frame)
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY (SELECT {select} FROM frame) TO '{target}' (HEADER, DELIMITER ',')")
+    con.unregister("frame")
+
+
+def write_landing(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, landing: LandingFile, day: datetime.date,
+                  folder: pathlib.Path) -> pathlib.Path:
+    """Write one landing file of the contract; returns its path."""
+    path = folder / landing.filename
+    write(con, frame, {c.name: c.type for c in landing.columns}, day, path)
+    return path
