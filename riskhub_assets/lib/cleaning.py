@@ -76,8 +76,9 @@ def _value(col: Column) -> str:
 
 
 def _parse_any(value: str, formats: tuple[str, ...], sql_type: str) -> str:
-    tries = ", ".join(f"try_strptime({value}, '{f}')" for f in formats)
-    return f"CAST(coalesce({tries}) AS {sql_type})"
+    """ISO 8601 through a fast cast; the other accepted formats only for values that are not ISO."""
+    tries = ", ".join(f"try_strptime({value}, '{f}')" for f in formats[1:])
+    return f"coalesce(TRY_CAST({value} AS {sql_type}), CAST(coalesce({tries}) AS {sql_type}))"
 
 
 def typed_expr(col: Column) -> str:
@@ -148,28 +149,35 @@ def _checked_sql(spec: CleaningSpec) -> str:
             f" THEN 'unknown {ref.column}: ''' || t.\"{ref.column}\" || '''' END"
         )
     reasons += [f"CASE WHEN {rule.violated} THEN {_quoted(rule.reason)} END" for rule in spec.rules]
-    key = f'"{spec.landing.key}"'
+    key_col = next(c for c in cols if c.name == spec.landing.key)
+    raw_key = ", ".join(f'"raw__{c.name}"' for c in cols)
+    # Exact copies and key conflicts can only occur among rows sharing a key: rank only those.
     return f"""
     WITH src AS (
         SELECT business_date, _file, _row_number, {raw_as},
-               row_number() OVER (PARTITION BY business_date, {raw_cols} ORDER BY _row_number) AS _copy
+               count(*) OVER (PARTITION BY business_date, {typed_expr(key_col)}) AS _key_count
         FROM raw.{spec.name} WHERE business_date BETWEEN $start AND $end),
-    t AS (SELECT *, {typed} FROM src),
+    copies AS (
+        SELECT business_date, _row_number,
+               row_number() OVER (PARTITION BY business_date, {raw_key} ORDER BY _row_number) AS _copy
+        FROM src WHERE _key_count > 1),
+    t AS (SELECT src.*, coalesce(copies._copy, 1) AS _copy, {typed}
+          FROM src LEFT JOIN copies USING (business_date, _row_number)),
     checked AS (
         SELECT t.*, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
         FROM t {" ".join(joins)}),
-    ranked AS (
-        SELECT *, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first
-        FROM checked
-        WINDOW w AS (PARTITION BY business_date, {key}, (_reason IS NULL AND _copy = 1) ORDER BY _row_number))
-    SELECT * EXCLUDE (_reason, _key_rank, _key_first),
+    conflicts AS (
+        SELECT business_date, _row_number, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first
+        FROM checked WHERE _key_count > 1
+        WINDOW w AS (PARTITION BY business_date, "{key_col.name}", (_reason IS NULL AND _copy = 1) ORDER BY _row_number))
+    SELECT checked.* EXCLUDE (_reason, _key_count),
         CASE WHEN _copy > 1 THEN 'duplicate'
              WHEN _reason IS NOT NULL OR _key_rank > 1 THEN 'quarantined'
              ELSE 'clean' END AS _outcome,
         CASE WHEN _copy = 1 AND _reason IS NULL AND _key_rank > 1
              THEN 'duplicate {spec.landing.key} with different content: first at line ' || _key_first
              ELSE _reason END AS _reason
-    FROM ranked
+    FROM checked LEFT JOIN conflicts USING (business_date, _row_number)
     """
 
 
@@ -208,7 +216,7 @@ def clean_range(
     con.execute(f"DELETE FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end", window)
     con.execute(
         f"INSERT INTO clean.{spec.name} SELECT business_date, {_clean_select(spec)}, _file, _row_number"
-        f" FROM {checked} WHERE _outcome = 'clean' ORDER BY business_date, _row_number",
+        f" FROM {checked} WHERE _outcome = 'clean'",
         pads,
     )
     con.execute(
