@@ -89,7 +89,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 def _cmd_ui(args: argparse.Namespace) -> int:
     _use_dagster_home()
     dg = Path(sys.executable).with_name("dg")  # the dg CLI installed beside this interpreter
-    return subprocess.call([str(dg), "dev", "--port", str(args.port), "--host", args.host])
+    env = {**os.environ, "VIRTUAL_ENV": sys.prefix}  # dg checks it runs in the project's environment
+    return subprocess.call([str(dg), "dev", "--port", str(args.port), "--host", args.host], env=env)
 
 
 def build_parser() -> argparse.ArgumentParser:

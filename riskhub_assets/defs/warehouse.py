@@ -21,84 +21,55 @@ REFERENCE_DIMENSIONS = {
     "dim_event_type": ("event_type", EVENT_TYPES),
 }
 
-DIMENSION_SQL = {
-    "dim_client": (warehouse.DIM_CLIENT_SQL, ["clean/clients"]),
-    "dim_account": (warehouse.DIM_ACCOUNT_SQL, ["clean/accounts"]),
-    "dim_date": (warehouse.DIM_DATE_SQL, []),
-}
-FACT_UPSTREAM = {
+UPSTREAM = {
+    "dim_client": ["clean/clients"],
+    "dim_account": ["clean/accounts"],
+    "dim_date": [],
     "fact_transactions": ["clean/transactions", "clean/accounts"],
     "fact_events": ["clean/events"],
     "fact_account_balances": ["clean/accounts"],
 }
+"""Clean tables each warehouse table is built from."""
 
 
-def _deps(paths: list[str], checks: TableChecks) -> list[dg.AssetKey]:
+def _deps(name: str, checks: TableChecks) -> list[dg.AssetKey]:
     """Upstream clean tables plus the dimensions the table's foreign keys point at."""
     referenced = {dg.AssetKey(["warehouse", target.split(".")[1]]) for target in checks.references.values()}
-    return [dg.AssetKey.from_user_string(p) for p in paths] + sorted(referenced, key=str)
+    return [dg.AssetKey.from_user_string(p) for p in UPSTREAM[name]] + sorted(referenced - {dg.AssetKey(["warehouse", name])}, key=str)
 
 
-def dimension_asset(name: str) -> dg.AssetsDefinition:
-    """Factory: a dimension rebuilt whole from the clean layer, with its data tests."""
-    sql, upstream = DIMENSION_SQL[name]
+def warehouse_table(name: str) -> dg.AssetsDefinition:
+    """Factory: a star-schema table with its data tests; facts are replaced day by day, dimensions rebuilt whole."""
     checks = TABLE_CHECKS[name]
     key = dg.AssetKey(["warehouse", name])
+    partitioned = checks.partition_column is not None
 
     @dg.asset(
         key=key,
-        deps=_deps(upstream, checks),
+        deps=_deps(name, checks),
         description=GRAINS[name],
         group_name=GROUP,
         kinds={"duckdb"},
         owners=OWNERS,
+        partitions_def=daily_partitions if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
         pool=DUCKDB_POOL,
         check_specs=check_specs(key, table_check_names(checks)),
     )
-    def _dimension(duckdb: DuckDBResource):
-        with duckdb.get_connection() as con:
-            warehouse.build_table(con, sql)
-            metadata = table_metadata(con, checks.table)
-            outcomes = run_table_checks(con, checks)
-        yield dg.MaterializeResult(metadata=metadata)
-        for outcome in outcomes:
-            yield check_result(outcome)
-
-    return _dimension
-
-
-def fact_asset(name: str) -> dg.AssetsDefinition:
-    """Factory: a daily-partitioned fact table, replaced partition by partition, with its data tests."""
-    upstream = FACT_UPSTREAM[name]
-    checks = TABLE_CHECKS[name]
-    key = dg.AssetKey(["warehouse", name])
-
-    @dg.asset(
-        key=key,
-        deps=_deps(upstream, checks),
-        description=GRAINS[name],
-        group_name=GROUP,
-        kinds={"duckdb"},
-        owners=OWNERS,
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=DUCKDB_POOL,
-        check_specs=check_specs(key, table_check_names(checks)),
-    )
-    def _fact(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        start, end = business_days(context)
-        window = {"start": start, "end": end}
+    def _table(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+        start, end = business_days(context) if partitioned else (None, None)
+        where = f"{checks.partition_column} BETWEEN $start AND $end" if partitioned else "true"
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
-            warehouse.load_fact(con, name, start, end)
+            warehouse.load_table(con, name, start, end)
             con.execute("COMMIT")
-            metadata = table_metadata(con, checks.table, f"{checks.partition_column} BETWEEN $start AND $end", window)
+            metadata = table_metadata(con, checks.table, where, {"start": start, "end": end} if partitioned else None)
             outcomes = run_table_checks(con, checks, start, end)
         yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes:
             yield check_result(outcome)
 
-    return _fact
+    return _table
 
 
 def reference_dimension(name: str) -> dg.AssetsDefinition:
@@ -134,9 +105,7 @@ def reference_dimension_check(name: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-warehouse_assets = (
-    [dimension_asset(name) for name in DIMENSION_SQL]
-    + [reference_dimension(name) for name in REFERENCE_DIMENSIONS]
-    + [fact_asset(name) for name in FACT_UPSTREAM]
-)
+warehouse_assets = [warehouse_table(name) for name in UPSTREAM] + [
+    reference_dimension(name) for name in REFERENCE_DIMENSIONS
+]
 warehouse_checks = [reference_dimension_check(name) for name in REFERENCE_DIMENSIONS]

@@ -96,25 +96,20 @@ FACTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def build_table(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    """Rebuild an unpartitioned warehouse table from its SQL; returns its row count."""
+DIMENSIONS = {"dim_client": DIM_CLIENT_SQL, "dim_account": DIM_ACCOUNT_SQL, "dim_date": DIM_DATE_SQL}
+
+
+def load_table(con: duckdb.DuckDBPyConnection, name: str, start: dt.date | None = None, end: dt.date | None = None) -> None:
+    """Rebuild a dimension whole, or replace business days start..end of a fact table."""
     con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
-    con.execute(sql)
-    table = sql.split("TABLE", 1)[1].split()[0]
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-
-def load_fact(con: duckdb.DuckDBPyConnection, name: str, start: dt.date, end: dt.date) -> int:
-    """Replace business days start..end of a fact table; returns the rows written."""
+    if name in DIMENSIONS:
+        con.execute(DIMENSIONS[name])
+        return
     columns, partition_column, select = FACTS[name]
     window = {"start": start, "end": end}
-    con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
     con.execute(f"CREATE TABLE IF NOT EXISTS warehouse.{name} ({columns})")
     con.execute(f"DELETE FROM warehouse.{name} WHERE {partition_column} BETWEEN $start AND $end", window)
     con.execute(f"INSERT INTO warehouse.{name} {select}", window)
-    return con.execute(
-        f"SELECT count(*) FROM warehouse.{name} WHERE {partition_column} BETWEEN $start AND $end", window
-    ).fetchone()[0]
 
 
 TABLE_CHECKS: dict[str, TableChecks] = {

@@ -1,0 +1,26 @@
+"""The Dagster definitions as the UI and the daemon load them."""
+
+from riskhub_assets.definitions import build_defs
+from riskhub_assets.defs.resources import DUCKDB_POOL
+
+
+def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
+    defs = build_defs()
+    graph = defs.resolve_asset_graph()
+    tables = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
+    checked = {check.asset_key for check in graph.asset_check_keys}
+    assert len(tables) == 21  # 4 raw, 8 clean and quarantine, 9 warehouse
+    assert [t.to_user_string() for t in tables if t not in checked] == []
+    for assets_def in defs.resolve_all_asset_specs():
+        if assets_def.key.path[0] != "landing":
+            assert graph.get(assets_def.key).pools == {DUCKDB_POOL}, assets_def.key
+
+
+def test_layers_are_groups_and_the_schedule_runs_the_whole_graph_daily():
+    defs = build_defs()
+    groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
+    assert groups == {"landing", "raw", "clean", "warehouse"}
+    schedule = defs.resolve_schedule_def("daily_spine_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.job_name == "daily_spine"
+    assert defs.resolve_job_def("daily_spine").executor_def.name == "in_process"
