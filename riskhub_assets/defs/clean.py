@@ -66,6 +66,8 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         start, end = business_days(context)
         key = settings.pseudonymisation_key() if personal else b""
+        if personal and key == settings.DEV_PSEUDONYMISATION_KEY.encode():
+            context.log.warning(settings.DEV_KEY_WARNING)
         window = {"start": start, "end": end}
         scope = "business_date BETWEEN $start AND $end"
         with duckdb.get_connection() as con:

@@ -33,15 +33,16 @@ def partitions_start() -> str:
     return os.environ.get("RISKHUB_PARTITIONS_START", "2024-01-01")
 
 
+DEV_KEY_WARNING = (
+    f"{PSEUDONYMISATION_KEY_VAR} is not set: pseudonyms use the PUBLIC DEVELOPMENT KEY and can be "
+    "reversed by anyone with a list of candidate names. Set a secret key before loading real data."
+)
+
+
 def pseudonymisation_key() -> bytes:
     """The HMAC key for pseudonyms; falls back to a public development key with a loud warning."""
     key = os.environ.get(PSEUDONYMISATION_KEY_VAR)
     if key:
         return key.encode()
-    warnings.warn(
-        f"{PSEUDONYMISATION_KEY_VAR} is not set: pseudonyms use the PUBLIC DEVELOPMENT KEY and can be "
-        "reversed by anyone with a list of candidate names. Set a secret key before loading real data.",
-        UserWarning,
-        stacklevel=2,
-    )
+    warnings.warn(DEV_KEY_WARNING, UserWarning, stacklevel=2)
     return DEV_PSEUDONYMISATION_KEY.encode()
