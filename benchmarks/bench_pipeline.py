@@ -30,14 +30,30 @@ def main() -> None:
     clients = args.clients or max(args.transactions // 50, 100)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-"))
     os.environ.update(
-        RISKHUB_DATA_DIR=str(workdir), DAGSTER_HOME=str(workdir / "dagster"), RISKHUB_PSEUDONYMISATION_KEY="benchmark-key"
+        RISKHUB_DATA_DIR=str(workdir),
+        DAGSTER_HOME=str(workdir / "dagster"),
+        RISKHUB_PSEUDONYMISATION_KEY="benchmark-key",
     )
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "riskhub_assets.cli", "simulate", "--start", DAY.isoformat(), "--end", DAY.isoformat(),
-         "--clients", str(clients), "--tx-per-client", str(args.transactions / clients), "--out", str(workdir)],
+        [
+            sys.executable,
+            "-m",
+            "riskhub_assets.cli",
+            "simulate",
+            "--start",
+            DAY.isoformat(),
+            "--end",
+            DAY.isoformat(),
+            "--clients",
+            str(clients),
+            "--tx-per-client",
+            str(args.transactions / clients),
+            "--out",
+            str(workdir),
+        ],
         check=True,
     )
     simulate_s = time.perf_counter() - started
@@ -48,7 +64,9 @@ def main() -> None:
 
     defs = build_defs()
     target = dg.AssetKey(["warehouse", "fact_transactions"])
-    job = dg.define_asset_job("bench", selection=dg.AssetSelection.assets(target).upstream().materializable().required_multi_asset_neighbors())
+    job = dg.define_asset_job(
+        "bench", selection=dg.AssetSelection.assets(target).upstream().materializable().required_multi_asset_neighbors()
+    )
     bench_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
     instance = dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
@@ -68,19 +86,34 @@ def main() -> None:
             metadata = event.event_specific_data.materialization.metadata
             if "rows_in_run" in metadata and not event.asset_key.path[-1].endswith("quarantine"):
                 assets.setdefault(event.step_key, {})["rows"] = metadata["rows_in_run"].value
-    failed = [c.check_name for c in (e.event_specific_data for e in result.all_events
-              if e.event_type_value == "ASSET_CHECK_EVALUATION") if not c.passed and c.severity.value == "ERROR"]
+    failed = [
+        c.check_name
+        for c in (e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
+        if not c.passed and c.severity.value == "ERROR"
+    ]
     for step, figures in assets.items():
         rows, seconds = figures.get("rows"), figures.get("seconds", 0)
         rate = f"{rows / seconds:>12,.0f} rows/s" if rows and seconds else ""
         print(f"{step:<40} {seconds:>7.2f} s {rows or '':>10} rows {rate}")
-    print(f"simulate {simulate_s:.1f} s (not part of the target); run {run_s:.2f} s wall; peak memory {peak_mb:,.0f} MB;"
-          f" success {result.success}; blocking checks failed: {failed or 'none'}")
-    print(json.dumps({
-        "transactions": args.transactions, "clients": clients, "success": result.success,
-        "run_wall_s": round(run_s, 2), "peak_memory_mb": round(peak_mb), "blocking_checks_failed": failed,
-        "assets": assets, "target_wall_s": 15, "target_peak_memory_mb": 1536,
-    }))
+    print(
+        f"simulate {simulate_s:.1f} s (not part of the target); run {run_s:.2f} s wall; peak memory {peak_mb:,.0f} MB;"
+        f" success {result.success}; blocking checks failed: {failed or 'none'}"
+    )
+    print(
+        json.dumps(
+            {
+                "transactions": args.transactions,
+                "clients": clients,
+                "success": result.success,
+                "run_wall_s": round(run_s, 2),
+                "peak_memory_mb": round(peak_mb),
+                "blocking_checks_failed": failed,
+                "assets": assets,
+                "target_wall_s": 15,
+                "target_peak_memory_mb": 1536,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

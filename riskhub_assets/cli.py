@@ -65,7 +65,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # the last complete (UTC) partition
     start = end - dt.timedelta(days=args.days - 1)
-    summary = simulate(SimulationConfig(start=start, end=end, clients=args.clients, seed=args.seed), settings.data_dir())
+    summary = simulate(
+        SimulationConfig(start=start, end=end, clients=args.clients, seed=args.seed), settings.data_dir()
+    )
     rows = ", ".join(f"{count:,} {name}" for name, count in summary.rows.items())
     print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
     ok = materialise(start, end)

@@ -1,15 +1,31 @@
 """The `riskhub` command as a user runs it: simulate, materialise, regenerate the docs."""
 
-import duckdb
 import dagster as dg
+import duckdb
 
 from riskhub_assets import cli
 from riskhub_assets.lib import settings
 
 
 def test_simulate_then_materialise_records_the_run_for_the_ui(isolated_data, tmp_path):
-    assert cli.main(["simulate", "--start", "2025-02-03", "--end", "2025-02-04", "--clients", "40",
-                     "--tx-per-client", "1.5", "--out", str(isolated_data)]) == 0
+    assert (
+        cli.main(
+            [
+                "simulate",
+                "--start",
+                "2025-02-03",
+                "--end",
+                "2025-02-04",
+                "--clients",
+                "40",
+                "--tx-per-client",
+                "1.5",
+                "--out",
+                str(isolated_data),
+            ]
+        )
+        == 0
+    )
     assert cli.main(["materialise", "--start", "2025-02-03", "--end", "2025-02-04"]) == 0
     assert "default_limit: 1" in (settings.dagster_home() / "dagster.yaml").read_text()
     with dg.DagsterInstance.get() as instance:

@@ -5,7 +5,6 @@ import datetime as dt
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-
 daily_spine_job = dg.define_asset_job(
     name="daily_spine",
     selection=dg.AssetSelection.all(),

@@ -8,7 +8,13 @@ from riskhub_assets.defs.partitions import business_days, daily_partitions
 from riskhub_assets.defs.resources import DUCKDB_POOL
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_column_name, clean_range
-from riskhub_assets.lib.quality import TableChecks, quarantine_rate, row_conservation, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import (
+    TableChecks,
+    quarantine_rate,
+    row_conservation,
+    run_table_checks,
+    table_check_names,
+)
 
 UPSTREAM_CLEAN = {"accounts": ["clients"], "transactions": ["accounts"], "events": ["clients", "accounts"]}
 """Clean tables whose keys a landing file references, so they must be cleaned first."""

@@ -27,9 +27,11 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
         partitions_def=daily_partitions,
         kinds={"csv"},
         owners=["team:data-engineering"],
-        metadata={"dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(c.name, c.type, description=c.description) for c in spec.columns]
-        )},
+        metadata={
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(c.name, c.type, description=c.description) for c in spec.columns]
+            )
+        },
     )
 
 
@@ -42,7 +44,8 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         key=key,
         deps=[dg.AssetKey(["landing", spec.name])],
         description=f"{spec.filename} as landed (all text), with file, line number and load time; unparseable lines"
-        f" are kept in raw.{spec.name}_rejects." + (" Restricted: holds personal data in clear." if _personal(spec) else ""),
+        f" are kept in raw.{spec.name}_rejects."
+        + (" Restricted: holds personal data in clear." if spec.has_personal_data else ""),
         group_name="raw",
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -62,22 +65,22 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             con.execute("COMMIT")
             window = {"start": start, "end": end}
             metadata = table_metadata(
-                con, checks.table, "business_date BETWEEN $start AND $end", window, preview=not _personal(spec)
+                con, checks.table, "business_date BETWEEN $start AND $end", window, preview=not spec.has_personal_data
             )
             outcomes = run_table_checks(con, checks, start, end)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
         yield dg.MaterializeResult(
-            metadata={**metadata, "rejected_lines": rejected, "files": dg.MetadataValue.json([str(load.path) for load in loads])}
+            metadata={
+                **metadata,
+                "rejected_lines": rejected,
+                "files": dg.MetadataValue.json([str(load.path) for load in loads]),
+            }
         )
         for outcome in outcomes:
             yield check_result(outcome)
 
     return _raw
-
-
-def _personal(spec: LandingFile) -> bool:
-    return any(c.personal for c in spec.columns)
 
 
 landing_assets = [landing_spec(spec) for spec in LANDING_FILES]

@@ -42,6 +42,8 @@ def check_result(outcome: CheckOutcome, asset_key: dg.AssetKey | None = None) ->
 def check_specs(asset_key: dg.AssetKey, names: list[str]) -> list[dg.AssetCheckSpec]:
     """Check specs for an asset; all block downstream assets except the warning-only ones."""
     return [
-        dg.AssetCheckSpec(name, asset=asset_key, blocking=name not in WARN_ONLY, description=CHECK_DESCRIPTIONS.get(name))
+        dg.AssetCheckSpec(
+            name, asset=asset_key, blocking=name not in WARN_ONLY, description=CHECK_DESCRIPTIONS.get(name)
+        )
         for name in names
     ]

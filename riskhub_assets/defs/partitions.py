@@ -15,4 +15,5 @@ def business_days(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
     window = context.partition_time_window
     return window.start.date(), (window.end - dt.timedelta(days=1)).date()
 
+
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)

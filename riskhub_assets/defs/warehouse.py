@@ -35,7 +35,9 @@ UPSTREAM = {
 def _deps(name: str, checks: TableChecks) -> list[dg.AssetKey]:
     """Upstream clean tables plus the dimensions the table's foreign keys point at."""
     referenced = {dg.AssetKey(["warehouse", target.split(".")[1]]) for target in checks.references.values()}
-    return [dg.AssetKey.from_user_string(p) for p in UPSTREAM[name]] + sorted(referenced - {dg.AssetKey(["warehouse", name])}, key=str)
+    return [dg.AssetKey.from_user_string(p) for p in UPSTREAM[name]] + sorted(
+        referenced - {dg.AssetKey(["warehouse", name])}, key=str
+    )
 
 
 def warehouse_table(name: str) -> dg.AssetsDefinition:

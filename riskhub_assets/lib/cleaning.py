@@ -18,7 +18,13 @@ from riskhub_assets.lib.contract import (
 )
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 
-CLEAN_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "decimal": "DECIMAL(18,2)", "flag": "BOOLEAN"}
+CLEAN_TYPES = {
+    "string": "VARCHAR",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "decimal": "DECIMAL(18,2)",
+    "flag": "BOOLEAN",
+}
 
 
 @dataclass(frozen=True)
@@ -113,16 +119,21 @@ def column_reasons(col: Column) -> list[str]:
     reasons.append(f"CASE WHEN {v} IS NOT NULL AND {t} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
     if col.allowed:
         allowed = ", ".join(_quoted(a) for a in col.allowed)
-        reasons.append(f"CASE WHEN {t} NOT IN ({allowed}) THEN '{col.name} not an accepted value: ''' || {t} || '''' END")
+        reasons.append(
+            f"CASE WHEN {t} NOT IN ({allowed}) THEN '{col.name} not an accepted value: ''' || {t} || '''' END"
+        )
     if col.unit == "ISO country":
-        reasons.append(f"CASE WHEN NOT regexp_full_match({t}, '[A-Z]{{2}}') THEN '{col.name} not an ISO 3166 alpha-2 code: ''' || {t} || '''' END")
+        reasons.append(
+            f"CASE WHEN NOT regexp_full_match({t}, '[A-Z]{{2}}') THEN '{col.name} not an ISO 3166 alpha-2 code: ''' || {t} || '''' END"
+        )
     return reasons
 
 
 def clean_table_ddl(spec: CleaningSpec) -> list[str]:
     """DDL for the clean table (typed, pseudonymised) and its quarantine."""
     cols = ", ".join(
-        f'"{clean_column_name(c)}" {"VARCHAR" if pseudonymised(c) else CLEAN_TYPES[c.type]}' for c in spec.landing.columns
+        f'"{clean_column_name(c)}" {"VARCHAR" if pseudonymised(c) else CLEAN_TYPES[c.type]}'
+        for c in spec.landing.columns
     )
     return [
         "CREATE SCHEMA IF NOT EXISTS clean",
@@ -135,17 +146,16 @@ def clean_table_ddl(spec: CleaningSpec) -> list[str]:
 
 def _checked_sql(spec: CleaningSpec) -> str:
     cols = spec.landing.columns
-    raw_cols = ", ".join(f'"{c.name}"' for c in cols)
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
     typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
     joins, reasons = [], [r for c in cols for r in column_reasons(c)]
     for i, ref in enumerate(spec.references):
         joins.append(
-            f"LEFT JOIN ({ref.relation}) ref{i} ON ref{i}.key = t.\"{ref.column}\""
+            f'LEFT JOIN ({ref.relation}) ref{i} ON ref{i}.key = t."{ref.column}"'
             f" AND t.business_date BETWEEN ref{i}.valid_from AND ref{i}.valid_to"
         )
         reasons.append(
-            f"CASE WHEN t.\"{ref.column}\" IS NOT NULL AND ref{i}.key IS NULL"
+            f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL'
             f" THEN 'unknown {ref.column}: ''' || t.\"{ref.column}\" || '''' END"
         )
     reasons += [f"CASE WHEN {rule.violated} THEN {_quoted(rule.reason)} END" for rule in spec.rules]
@@ -196,9 +206,11 @@ def _clean_select(spec: CleaningSpec) -> str:
 
 def _record_json(spec: CleaningSpec) -> str:
     """The rejected record as JSON, personal columns withheld (they stay in the restricted raw layer)."""
-    return "json_object(" + ", ".join(
-        f"'{c.name}', \"raw__{c.name}\"" for c in spec.landing.columns if not c.personal
-    ) + ")"
+    return (
+        "json_object("
+        + ", ".join(f"'{c.name}', \"raw__{c.name}\"" for c in spec.landing.columns if not c.personal)
+        + ")"
+    )
 
 
 def clean_range(
@@ -223,10 +235,9 @@ def clean_range(
         f"INSERT INTO clean.{spec.name}_quarantine SELECT business_date, _file, _row_number, 'validation', _reason,"
         f" {_record_json(spec)} FROM {checked} WHERE _outcome = 'quarantined'"
     )
-    withheld = any(c.personal for c in spec.landing.columns)
     con.execute(
         f"INSERT INTO clean.{spec.name}_quarantine SELECT business_date, _file, _row_number, 'parse', reason,"
-        f" {'NULL' if withheld else 'record'} FROM raw.{spec.name}_rejects WHERE business_date BETWEEN $start AND $end",
+        f" {'NULL' if spec.landing.has_personal_data else 'record'} FROM raw.{spec.name}_rejects WHERE business_date BETWEEN $start AND $end",
         window,
     )
     counts = dict(con.execute(f"SELECT _outcome, count(*) FROM {checked} GROUP BY ALL").fetchall())

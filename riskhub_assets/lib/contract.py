@@ -89,6 +89,10 @@ class LandingFile:
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def has_personal_data(self) -> bool:
+        return any(c.personal for c in self.columns)
+
 
 CLIENTS = LandingFile(
     name="clients",

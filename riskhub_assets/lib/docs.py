@@ -113,7 +113,9 @@ def star_schema_svg(con: duckdb.DuckDBPyConnection) -> str:
                 )
     for table, (x, top) in boxes.items():
         fill = "#fde9c9" if table.startswith("fact_") else "#dbe8f7"
-        parts.append(f'<rect x="{x}" y="{top}" width="{BOX_WIDTH}" height="{heights[table]}" fill="{fill}" stroke="#334"/>')
+        parts.append(
+            f'<rect x="{x}" y="{top}" width="{BOX_WIDTH}" height="{heights[table]}" fill="{fill}" stroke="#334"/>'
+        )
         parts.append(f'<text x="{x + 8}" y="{top + 18}" font-weight="bold" font-size="13">warehouse.{table}</text>')
         for i, (name, kind) in enumerate(_columns(con, table)):
             parts.append(

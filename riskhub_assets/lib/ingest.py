@@ -31,7 +31,9 @@ def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
 def check_header(path: Path, spec: LandingFile) -> None:
     """Refuse a missing file or one whose header is not the contract's, naming what differs."""
     if not path.is_file():
-        raise LandingError(f"landing file missing: {path} (expected by the landing contract, see docs/landing_contract.md)")
+        raise LandingError(
+            f"landing file missing: {path} (expected by the landing contract, see docs/landing_contract.md)"
+        )
     with path.open("rb") as f:
         first = f.readline().decode("utf-8-sig", errors="replace").strip()
     header = [c.strip().strip('"') for c in first.split(",")]

@@ -79,7 +79,12 @@ def accepted_values(con, checks: TableChecks, start=None, end=None) -> CheckOutc
         f"{c} not accepted": f'"{c}" NOT IN (' + ", ".join("'" + v + "'" for v in values) + ")"
         for c, values in checks.accepted.items()
     }
-    return _outcome("accepted_values", checks.table, _counts(con, checks.table, _scope(checks, start, end), conditions), "accepted values")
+    return _outcome(
+        "accepted_values",
+        checks.table,
+        _counts(con, checks.table, _scope(checks, start, end), conditions),
+        "accepted values",
+    )
 
 
 def referential_integrity(con, checks: TableChecks, start=None, end=None) -> CheckOutcome:
@@ -89,8 +94,8 @@ def referential_integrity(con, checks: TableChecks, start=None, end=None) -> Che
     for column, target in checks.references.items():
         schema_table, target_col = target.rsplit(".", 1)
         detail[f"{column} not in {target}"] = con.execute(
-            f"SELECT count(*) FROM {checks.table} f WHERE {scope} AND f.\"{column}\" IS NOT NULL"
-            f" AND NOT EXISTS (SELECT 1 FROM {schema_table} d WHERE d.\"{target_col}\" = f.\"{column}\")"
+            f'SELECT count(*) FROM {checks.table} f WHERE {scope} AND f."{column}" IS NOT NULL'
+            f' AND NOT EXISTS (SELECT 1 FROM {schema_table} d WHERE d."{target_col}" = f."{column}")'
         ).fetchone()[0]
     return _outcome("referential_integrity", checks.table, detail, "foreign keys resolve")
 
@@ -101,7 +106,12 @@ def value_ranges(con, checks: TableChecks, start=None, end=None) -> CheckOutcome
     for c, (low, high) in checks.ranges.items():
         parts = ([f'"{c}" < {low}'] if low is not None else []) + ([f'"{c}" > {high}'] if high is not None else [])
         conditions[f"{c} out of [{low}, {high}]"] = " OR ".join(parts)
-    return _outcome("value_ranges", checks.table, _counts(con, checks.table, _scope(checks, start, end), conditions), "values in range")
+    return _outcome(
+        "value_ranges",
+        checks.table,
+        _counts(con, checks.table, _scope(checks, start, end), conditions),
+        "values in range",
+    )
 
 
 def row_count_vs_trailing_days(con, checks: TableChecks, start: dt.date, end: dt.date, days: int = 7) -> CheckOutcome:
@@ -151,7 +161,9 @@ def table_check_names(checks: TableChecks) -> list[str]:
     return names
 
 
-def run_table_checks(con, checks: TableChecks, start=None, end=None, today: dt.date | None = None) -> list[CheckOutcome]:
+def run_table_checks(
+    con, checks: TableChecks, start=None, end=None, today: dt.date | None = None
+) -> list[CheckOutcome]:
     """Run every data test that applies to the table over the given business days."""
     runners = {
         "keys_not_null_and_unique": lambda: keys_not_null_and_unique(con, checks, start, end),
@@ -178,7 +190,13 @@ def row_conservation(con, table: str, columns: list[str], start: dt.date, end: d
     ).fetchone()[0]
     duplicates = raw - distinct
     gap = raw - clean - quarantined - duplicates
-    detail = {"raw": raw, "clean": clean, "quarantined": quarantined, "duplicates_removed": duplicates, "unaccounted": gap}
+    detail = {
+        "raw": raw,
+        "clean": clean,
+        "quarantined": quarantined,
+        "duplicates_removed": duplicates,
+        "unaccounted": gap,
+    }
     summary = f"raw.{table}: {raw} raw = {clean} clean + {quarantined} quarantined + {duplicates} duplicates" + (
         "" if gap == 0 else f"; {gap} rows unaccounted for"
     )
@@ -194,8 +212,17 @@ def quarantine_rate(con, name: str, start: dt.date, end: dt.date, limit: float =
     ).fetchone()[0]
     quarantined = con.execute(f"SELECT count(*) FROM clean.{name}_quarantine {q}", window).fetchone()[0]
     rate = quarantined / landed if landed else 0.0
-    summary = f"clean.{name}_quarantine: {quarantined} of {landed} landed records quarantined ({rate:.2%}, limit {limit:.0%})"
-    return CheckOutcome("quarantine_rate", rate <= limit, quarantined, summary, {"landed": landed, "quarantined": quarantined}, warn_only=True)
+    summary = (
+        f"clean.{name}_quarantine: {quarantined} of {landed} landed records quarantined ({rate:.2%}, limit {limit:.0%})"
+    )
+    return CheckOutcome(
+        "quarantine_rate",
+        rate <= limit,
+        quarantined,
+        summary,
+        {"landed": landed, "quarantined": quarantined},
+        warn_only=True,
+    )
 
 
 WARN_ONLY = frozenset({"row_count_vs_trailing_days", "freshness", "quarantine_rate"})
@@ -214,4 +241,3 @@ CHECK_DESCRIPTIONS = {
         quarantine_rate,
     )
 }
-

@@ -99,7 +99,9 @@ FACTS: dict[str, tuple[str, str, str]] = {
 DIMENSIONS = {"dim_client": DIM_CLIENT_SQL, "dim_account": DIM_ACCOUNT_SQL, "dim_date": DIM_DATE_SQL}
 
 
-def load_table(con: duckdb.DuckDBPyConnection, name: str, start: dt.date | None = None, end: dt.date | None = None) -> None:
+def load_table(
+    con: duckdb.DuckDBPyConnection, name: str, start: dt.date | None = None, end: dt.date | None = None
+) -> None:
     """Rebuild a dimension whole, or replace business days start..end of a fact table."""
     con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
     if name in DIMENSIONS:
@@ -170,4 +172,3 @@ TABLE_CHECKS: dict[str, TableChecks] = {
         partition_column="snapshot_date",
     ),
 }
-

@@ -13,9 +13,17 @@ from riskhub_assets.simulator.daily import Bank, Day
 from riskhub_assets.simulator.dirty import corrupt
 from riskhub_assets.simulator.writer import write, write_landing
 
-TRUTH_CLIENT_TYPES = {"client_id": "string", "status": "string", "default_probability_90d": "float",
-                      "churn_probability_90d": "float", "risk_propensity": "float", "engagement": "float",
-                      "engagement_drift": "float", "financial_stress": "float", "true_income": "float"}
+TRUTH_CLIENT_TYPES = {
+    "client_id": "string",
+    "status": "string",
+    "default_probability_90d": "float",
+    "churn_probability_90d": "float",
+    "risk_propensity": "float",
+    "engagement": "float",
+    "engagement_drift": "float",
+    "financial_stress": "float",
+    "true_income": "float",
+}
 """Columns of truth/DAY/clients.csv: status, true 90-day probabilities and latent traits at the end of the day."""
 DIRTY_TYPES = {"file": "string", "line": "integer", "key": "string", "kind": "string", "column": "string"}
 """Columns of truth/DAY/dirty.csv: which row (line 1 = header) of which landing file got which defect, where."""
@@ -42,12 +50,22 @@ class SimulationSummary:
     dirty_rows: int = 0
 
 
-def _write_day(con: duckdb.DuckDBPyConnection, result: Day, config: SimulationConfig, day: datetime.date,
-               out_dir: pathlib.Path, summary: SimulationSummary) -> None:
+def _write_day(
+    con: duckdb.DuckDBPyConnection,
+    result: Day,
+    config: SimulationConfig,
+    day: datetime.date,
+    out_dir: pathlib.Path,
+    summary: SimulationSummary,
+) -> None:
     """Write one day's landing files (corrupted if asked) and its ground truth, and count what was written."""
     landing, truth = out_dir / "landing" / day.isoformat(), out_dir / "truth" / day.isoformat()
-    frames = {"clients": result.clients, "accounts": result.accounts, "transactions": result.transactions,
-              "events": result.events}
+    frames = {
+        "clients": result.clients,
+        "accounts": result.accounts,
+        "transactions": result.transactions,
+        "events": result.events,
+    }
     defects: list[dict] = []
     for number, landing_file in enumerate(LANDING_FILES):
         path = write_landing(con, frames[landing_file.name], landing_file, day, landing)

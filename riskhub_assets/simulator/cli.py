@@ -9,13 +9,21 @@ from riskhub_assets.simulator import SimulationConfig, simulate
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = SimulationConfig(start=args.start, end=args.end, clients=args.clients, seed=args.seed,
-                              tx_per_client=args.tx_per_client, dirty_rate=args.dirty_rate)
+    config = SimulationConfig(
+        start=args.start,
+        end=args.end,
+        clients=args.clients,
+        seed=args.seed,
+        tx_per_client=args.tx_per_client,
+        dirty_rate=args.dirty_rate,
+    )
     began = time.perf_counter()
     summary = simulate(config, args.out)
     rows = ", ".join(f"{count} {name}" for name, count in summary.rows.items())
-    print(f"simulated {summary.days} days into {args.out}: {rows}, {summary.dirty_rows} dirty rows "
-          f"({time.perf_counter() - began:.1f}s)")
+    print(
+        f"simulated {summary.days} days into {args.out}: {rows}, {summary.dirty_rows} dirty rows "
+        f"({time.perf_counter() - began:.1f}s)"
+    )
     return 0
 
 
@@ -26,8 +34,7 @@ def add_simulate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--end", type=datetime.date.fromisoformat, required=True, help="last day (inclusive)")
     parser.add_argument("--clients", type=int, default=5000, help="initial book size")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--tx-per-client", type=float, default=2.5,
-                        help="mean transactions per active client per day")
+    parser.add_argument("--tx-per-client", type=float, default=2.5, help="mean transactions per active client per day")
     parser.add_argument("--dirty-rate", type=float, default=0.0, help="share of rows to corrupt, 0..1")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data"), help="output folder")
     parser.set_defaults(handler=_run)

@@ -9,9 +9,22 @@ import pandas as pd
 from riskhub_assets.lib.contract import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, EVENT_TYPES, SEGMENTS
 from riskhub_assets.simulator import dynamics, identity
 from riskhub_assets.simulator import transactions as tx
-from riskhub_assets.simulator.population import (ACTIVE, CARD, CHURNED, CURRENT, DEFAULTED, EMPLOYED, LOAN, SAVINGS,
-                                                 SELF_EMPLOYED, UNEMPLOYED, Table, new_accounts, new_clients,
-                                                 starter_products)
+from riskhub_assets.simulator.population import (
+    ACTIVE,
+    CARD,
+    CHURNED,
+    CURRENT,
+    DEFAULTED,
+    EMPLOYED,
+    LOAN,
+    SAVINGS,
+    SELF_EMPLOYED,
+    UNEMPLOYED,
+    Table,
+    new_accounts,
+    new_clients,
+    starter_products,
+)
 
 OPENED, CLOSED, DUE, MADE, MISSED, DEFAULT, KYC, COMPLAINT, MOVED = range(len(EVENT_TYPES))
 STATUSES = ("active", "defaulted", "churned")
@@ -19,10 +32,20 @@ INFLOW = 0.10
 """New clients per year as a share of the live book."""
 FRAUD_SHARE = 0.003
 """Expected share of transactions that are fraudulent."""
-CLIENT_COLUMNS = {"full_name": "full_name", "birth_date": "birth", "address": "address", "country": "country",
-                  "email": "email", "phone": "phone", "national_id": "national_id", "annual_income": "declared",
-                  "onboarding_date": "onboard", "kyc_review_date": "kyc", "pep_flag": "pep",
-                  "sanctions_flag": "sanctions"}
+CLIENT_COLUMNS = {
+    "full_name": "full_name",
+    "birth_date": "birth",
+    "address": "address",
+    "country": "country",
+    "email": "email",
+    "phone": "phone",
+    "national_id": "national_id",
+    "annual_income": "declared",
+    "onboarding_date": "onboard",
+    "kyc_review_date": "kyc",
+    "pep_flag": "pep",
+    "sanctions_flag": "sanctions",
+}
 """Landing clients.csv columns taken as they are from the client book (declared income, not the true one)."""
 COUNTRY_CODE = {c: i for i, c in enumerate(tx.COUNTRIES)}
 
@@ -50,8 +73,14 @@ class Events:
     def __init__(self) -> None:
         self.batches: list[dict[str, np.ndarray]] = []
 
-    def add(self, client: np.ndarray, seconds: np.ndarray, kind: int | np.ndarray, account: int | np.ndarray = -1,
-            amount: float | np.ndarray = np.nan) -> None:
+    def add(
+        self,
+        client: np.ndarray,
+        seconds: np.ndarray,
+        kind: int | np.ndarray,
+        account: int | np.ndarray = -1,
+        amount: float | np.ndarray = np.nan,
+    ) -> None:
         """Record events for these clients; scalars apply to every event, account -1 means a client-level event."""
         n = len(client)
         if n:
@@ -60,18 +89,22 @@ class Events:
 
     def close(self, first_id: int) -> pd.DataFrame:
         """The day's events in time order with their ids."""
-        cols = {k: np.concatenate([b[k] for b in self.batches]) if self.batches else np.zeros(0, dtype=int)
-                for k in ("client", "account", "seconds", "kind", "amount")}
+        cols = {
+            k: np.concatenate([b[k] for b in self.batches]) if self.batches else np.zeros(0, dtype=int)
+            for k in ("client", "account", "seconds", "kind", "amount")
+        }
         order = np.argsort(cols["seconds"], kind="stable")
         cols = {k: v[order] for k, v in cols.items()}
-        return pd.DataFrame({
-            "event_id": np.arange(first_id, first_id + len(order)),
-            "client_id": cols["client"] + 1,
-            "account_id": pd.Series(cols["account"] + 1, dtype="Int64").mask(cols["account"] < 0),
-            "timestamp": cols["seconds"],
-            "event_type": pd.Categorical.from_codes(cols["kind"], tuple(EVENT_TYPES)),
-            "amount": np.round(cols["amount"].astype(float), 2),
-        })
+        return pd.DataFrame(
+            {
+                "event_id": np.arange(first_id, first_id + len(order)),
+                "client_id": cols["client"] + 1,
+                "account_id": pd.Series(cols["account"] + 1, dtype="Int64").mask(cols["account"] < 0),
+                "timestamp": cols["seconds"],
+                "event_type": pd.Categorical.from_codes(cols["kind"], tuple(EVENT_TYPES)),
+                "amount": np.round(cols["amount"].astype(float), 2),
+            }
+        )
 
 
 def _office_hours(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -96,8 +129,9 @@ class Bank:
             self._onboard(rng, self.book_size, now, events, existing=True)
         c = self.clients
         dynamics.evolve(rng, c["status"] == ACTIVE, c["stress"], c["engagement"], c["drift"], c["risk"])
-        newcomers = self._onboard(rng, rng.poisson((c["status"] != CHURNED).sum() * INFLOW / 365), now, events,
-                                  existing=False)
+        newcomers = self._onboard(
+            rng, rng.poisson((c["status"] != CHURNED).sum() * INFLOW / 365), now, events, existing=False
+        )
         self._take_products(rng, now, events)
         changed = self._life_events(rng, now, events)
         ledger = tx.Ledger(self.accounts["currency"])
@@ -111,9 +145,19 @@ class Bank:
         self.next_event += len(event_frame)
         reported = np.arange(len(c)) if first_day else np.union1d(newcomers, changed)
         fraud = frame[frame["fraud"] > 0]
-        return Day(self._client_rows(reported), self._account_rows(now), frame, event_frame, self._truth(today),
-                   pd.DataFrame({"transaction_id": fraud["transaction_id"],
-                                 "pattern": np.asarray(tx.FRAUD_PATTERNS)[fraud["fraud"].to_numpy() - 1]}))
+        return Day(
+            self._client_rows(reported),
+            self._account_rows(now),
+            frame,
+            event_frame,
+            self._truth(today),
+            pd.DataFrame(
+                {
+                    "transaction_id": fraud["transaction_id"],
+                    "pattern": np.asarray(tx.FRAUD_PATTERNS)[fraud["fraud"].to_numpy() - 1],
+                }
+            ),
+        )
 
     def _holdings(self) -> np.ndarray:
         """Per client and account kind, the open account's position (-1 when none)."""
@@ -156,8 +200,11 @@ class Bank:
         c["kyc"][review] = now
         c["next_kyc"][review] = now + c["cycle"][review].astype("timedelta64[D]")
         c["declared"][review] = np.round(c["income"][review] * rng.lognormal(0, 0.08, len(review)), -2)
-        lost_job = review[np.isin(c["employment"][review], (EMPLOYED, SELF_EMPLOYED))
-                          & (c["stress"][review] > 1.5) & (rng.random(len(review)) < 0.4)]
+        lost_job = review[
+            np.isin(c["employment"][review], (EMPLOYED, SELF_EMPLOYED))
+            & (c["stress"][review] > 1.5)
+            & (rng.random(len(review)) < 0.4)
+        ]
         c["employment"][lost_job] = UNEMPLOYED
         c["declared"][lost_job] = np.round(c["declared"][lost_job] * 0.45, -2)
         events.add(review, _office_hours(rng, len(review)), KYC)
@@ -175,8 +222,13 @@ class Bank:
         a, c = self.accounts, self.clients
         card = a["kind"] == CARD
         owed = np.where(card, -a["balance"], np.minimum(a["instalment"], -a["balance"] * (1 + a["rate"])))
-        idx = np.nonzero(np.isnat(a["close"]) & (card | (a["kind"] == LOAN)) & (a["due_day"] == today.day)
-                         & (c["status"][a["owner"]] == ACTIVE) & (owed >= 0.01))[0]
+        idx = np.nonzero(
+            np.isnat(a["close"])
+            & (card | (a["kind"] == LOAN))
+            & (a["due_day"] == today.day)
+            & (c["status"][a["owner"]] == ACTIVE)
+            & (owed >= 0.01)
+        )[0]
         who, amount, n = a["owner"][idx], np.round(owed[idx], 2), len(idx)
         missed = rng.random(n) < dynamics.miss_probability(c["risk"][who], c["stress"][who], c["income"][who])
         due_at = rng.integers(6 * 3600, 7 * 3600, n)
@@ -189,8 +241,15 @@ class Bank:
         ledger.book(idx[paid], settled_at[paid], principal[paid], tx.CREDIT, tx.TRANSFER, home[paid])
         current = self._holdings()[who, CURRENT]
         debit = paid & (current >= 0)
-        ledger.book(current[debit], settled_at[debit], amount[debit], tx.DEBIT, tx.DIRECT_DEBIT, home[debit],
-                    currency=a["currency"][idx[debit]])
+        ledger.book(
+            current[debit],
+            settled_at[debit],
+            amount[debit],
+            tx.DEBIT,
+            tx.DIRECT_DEBIT,
+            home[debit],
+            currency=a["currency"][idx[debit]],
+        )
         repaid = paid & ~card[idx] & (principal >= -a["balance"][idx] - 0.01)
         a["close"][idx[repaid]] = now
         events.add(who[repaid], settled_at[repaid] + 1, CLOSED, idx[repaid])
@@ -207,32 +266,64 @@ class Bank:
         """Salaries, savings transfers, everyday spending (driven by engagement, income and stress) and fraud."""
         c, held = self.clients, self._holdings()
         home = _home(c["country"])
-        primary = np.where(held[:, CURRENT] >= 0, held[:, CURRENT],
-                           np.where(held[:, CARD] >= 0, held[:, CARD], held[:, SAVINGS]))
+        primary = np.where(
+            held[:, CURRENT] >= 0, held[:, CURRENT], np.where(held[:, CARD] >= 0, held[:, CARD], held[:, SAVINGS])
+        )
         live = (c["status"] != CHURNED) & (primary >= 0)
         current, savings = held[:, CURRENT], held[:, SAVINGS]
         salary = np.round(c["income"] * 0.75 / 12, 2)
         payday = live & (c["payday"] == today.day) & (current >= 0)
         paid = payday & (c["engagement"] > -1.0)
-        ledger.book(current[paid], rng.integers(3 * 3600, 6 * 3600, paid.sum()), salary[paid], tx.CREDIT,
-                    tx.TRANSFER, home[paid])
+        ledger.book(
+            current[paid],
+            rng.integers(3 * 3600, 6 * 3600, paid.sum()),
+            salary[paid],
+            tx.CREDIT,
+            tx.TRANSFER,
+            home[paid],
+        )
         saver = np.nonzero(payday & (savings >= 0) & (c["stress"] < 0.5) & (rng.random(len(c)) < 0.6))[0]
         self._move(rng, ledger, current[saver], savings[saver], np.round(0.08 * salary[saver], 2), home[saver])
-        dipping = np.nonzero(live & (savings >= 0) & (current >= 0) & (c["stress"] > 1)
-                             & (self.accounts["balance"][savings] > 50) & (rng.random(len(c)) < 0.03))[0]
-        self._move(rng, ledger, savings[dipping], current[dipping],
-                   np.round(0.3 * self.accounts["balance"][savings[dipping]], 2), home[dipping])
+        dipping = np.nonzero(
+            live
+            & (savings >= 0)
+            & (current >= 0)
+            & (c["stress"] > 1)
+            & (self.accounts["balance"][savings] > 50)
+            & (rng.random(len(c)) < 0.03)
+        )[0]
+        self._move(
+            rng,
+            ledger,
+            savings[dipping],
+            current[dipping],
+            np.round(0.3 * self.accounts["balance"][savings[dipping]], 2),
+            home[dipping],
+        )
         who = np.nonzero(live)[0]
         engagement, stress, risk = c["engagement"][who], c["stress"][who], c["risk"][who]
         weekday = (1, 1, 1, 1, 1.05, 0.9, 0.6)[today.weekday()]
-        rate = (self.tx_per_client * weekday * np.exp(0.5 * (engagement - 0.6) - 0.08)
-                * np.where(c["status"][who] == DEFAULTED, 0.5, 1.0))
+        rate = (
+            self.tx_per_client
+            * weekday
+            * np.exp(0.5 * (engagement - 0.6) - 0.08)
+            * np.where(c["status"][who] == DEFAULTED, 0.5, 1.0)
+        )
         monthly = salary[who]
         cushion = np.where(current[who] >= 0, self.accounts["balance"][current[who]] / monthly - 2, 0)
         appetite = 0.85 + 0.25 * stress + 0.05 * risk + 0.3 * np.tanh(cushion)
         scale = monthly * 12 / 365 * appetite / self.tx_per_client / 1.15
-        n = tx.spending(rng, ledger, rate, scale, c["digital"][who], tx.risky_share(risk, stress), home[who],
-                        primary[who], held[who, CARD])
+        n = tx.spending(
+            rng,
+            ledger,
+            rate,
+            scale,
+            c["digital"][who],
+            tx.risky_share(risk, stress),
+            home[who],
+            primary[who],
+            held[who, CARD],
+        )
         cards = held[:, CARD][live & (held[:, CARD] >= 0)]
         tx.fraud(rng, ledger, cards, home[live & (held[:, CARD] >= 0)], FRAUD_SHARE * n / 4.5)
 
@@ -256,41 +347,58 @@ class Bank:
     def _client_rows(self, rows: np.ndarray) -> pd.DataFrame:
         """The landing clients rows of these clients."""
         c = self.clients
-        return pd.DataFrame({
-            "client_id": rows + 1,
-            **{name: c[column][rows] for name, column in CLIENT_COLUMNS.items()},
-            "employment_status": pd.Categorical.from_codes(c["employment"][rows], EMPLOYMENT_STATUSES),
-            "segment": pd.Categorical.from_codes(c["segment"][rows], SEGMENTS),
-        })
+        return pd.DataFrame(
+            {
+                "client_id": rows + 1,
+                **{name: c[column][rows] for name, column in CLIENT_COLUMNS.items()},
+                "employment_status": pd.Categorical.from_codes(c["employment"][rows], EMPLOYMENT_STATUSES),
+                "segment": pd.Categorical.from_codes(c["segment"][rows], SEGMENTS),
+            }
+        )
 
     def _account_rows(self, now) -> pd.DataFrame:
         """End-of-day snapshot of every account open at any time today."""
         a = self.accounts
         rows = np.nonzero((a["open"] <= now) & (np.isnat(a["close"]) | (a["close"] >= now)))[0]
-        return pd.DataFrame({
-            "account_id": rows + 1, "client_id": a["owner"][rows] + 1,
-            "account_type": pd.Categorical.from_codes(a["kind"][rows], ACCOUNT_TYPES),
-            "currency": pd.Categorical.from_codes(a["currency"][rows], CURRENCIES),
-            "open_date": a["open"][rows], "close_date": a["close"][rows],
-            "limit_or_principal": a["limit"][rows], "balance": a["balance"][rows],
-        })
+        return pd.DataFrame(
+            {
+                "account_id": rows + 1,
+                "client_id": a["owner"][rows] + 1,
+                "account_type": pd.Categorical.from_codes(a["kind"][rows], ACCOUNT_TYPES),
+                "currency": pd.Categorical.from_codes(a["currency"][rows], CURRENCIES),
+                "open_date": a["open"][rows],
+                "close_date": a["close"][rows],
+                "limit_or_principal": a["limit"][rows],
+                "balance": a["balance"][rows],
+            }
+        )
 
     def _truth(self, today: datetime.date) -> pd.DataFrame:
         """Every client's status, true 90-day default and churn probabilities, and latent traits at end of day."""
         c, a = self.clients, self.accounts
         active = c["status"] == ACTIVE
         credit = np.isnat(a["close"]) & np.isin(a["kind"], (CARD, LOAN)) & active[a["owner"]]
-        pd_90 = dynamics.default_probability(today, a["owner"][credit], a["due_day"][credit], a["run"][credit],
-                                             c["risk"], c["stress"], c["income"], len(c))
+        pd_90 = dynamics.default_probability(
+            today,
+            a["owner"][credit],
+            a["due_day"][credit],
+            a["run"][credit],
+            c["risk"],
+            c["stress"],
+            c["income"],
+            len(c),
+        )
         churn_90 = dynamics.churn_probability(c["engagement"], c["drift"])
-        return pd.DataFrame({
-            "client_id": np.arange(1, len(c) + 1),
-            "status": pd.Categorical.from_codes(c["status"], STATUSES),
-            "default_probability_90d": np.where(active, np.round(pd_90, 6), np.nan),
-            "churn_probability_90d": np.where(active, np.round(churn_90, 6), np.nan),
-            "risk_propensity": np.round(c["risk"], 4),
-            "engagement": np.round(c["engagement"], 4),
-            "engagement_drift": np.round(c["drift"], 4),
-            "financial_stress": np.round(c["stress"], 4),
-            "true_income": c["income"],
-        })
+        return pd.DataFrame(
+            {
+                "client_id": np.arange(1, len(c) + 1),
+                "status": pd.Categorical.from_codes(c["status"], STATUSES),
+                "default_probability_90d": np.where(active, np.round(pd_90, 6), np.nan),
+                "churn_probability_90d": np.where(active, np.round(churn_90, 6), np.nan),
+                "risk_propensity": np.round(c["risk"], 4),
+                "engagement": np.round(c["engagement"], 4),
+                "engagement_drift": np.round(c["drift"], 4),
+                "financial_stress": np.round(c["stress"], 4),
+                "true_income": c["income"],
+            }
+        )

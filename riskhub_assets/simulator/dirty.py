@@ -8,8 +8,14 @@ import numpy as np
 from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, TRANSACTIONS, LandingFile
 
 DUPLICATE, ALT_DATE, MISSING, UNKNOWN_ACCOUNT, MALFORMED, BAD_AMOUNT, BAD_ENCODING = KINDS = (
-    "duplicate", "alt_date_format", "missing_required", "unknown_account", "malformed", "impossible_amount",
-    "bad_encoding")
+    "duplicate",
+    "alt_date_format",
+    "missing_required",
+    "unknown_account",
+    "malformed",
+    "impossible_amount",
+    "bad_encoding",
+)
 """Defect kinds; alt_date_format is legal under the contract and must be accepted by ingestion."""
 
 
@@ -17,15 +23,19 @@ def kinds_for(landing: LandingFile) -> list[str]:
     """The defects that make sense in this file."""
     names = [c.name for c in landing.columns]
     types = {c.type for c in landing.columns}
-    return [kind for kind, fits in (
-        (DUPLICATE, True),
-        (ALT_DATE, bool(types & {"date", "timestamp"})),
-        (MISSING, True),
-        (UNKNOWN_ACCOUNT, landing is TRANSACTIONS),
-        (MALFORMED, True),
-        (BAD_AMOUNT, "amount" in names),
-        (BAD_ENCODING, "full_name" in names),
-    ) if fits]
+    return [
+        kind
+        for kind, fits in (
+            (DUPLICATE, True),
+            (ALT_DATE, bool(types & {"date", "timestamp"})),
+            (MISSING, True),
+            (UNKNOWN_ACCOUNT, landing is TRANSACTIONS),
+            (MALFORMED, True),
+            (BAD_AMOUNT, "amount" in names),
+            (BAD_ENCODING, "full_name" in names),
+        )
+        if fits
+    ]
 
 
 def _alt_date(value: str, kind: str, rng: np.random.Generator) -> str:
@@ -83,8 +93,12 @@ def corrupt(path: pathlib.Path, landing: LandingFile, rate: float, rng: np.rando
     if count == 0:
         return []
     kinds = kinds_for(landing)
-    chosen = dict(zip(np.sort(rng.choice(len(rows), count, replace=False)).tolist(),
-                      (kinds[k] for k in rng.integers(len(kinds), size=count))))
+    chosen = dict(
+        zip(
+            np.sort(rng.choice(len(rows), count, replace=False)).tolist(),
+            (kinds[k] for k in rng.integers(len(kinds), size=count)),
+        )
+    )
     key = landing.header.index(landing.key)
     out, records = [header], []
     for i, row in enumerate(rows):

@@ -35,8 +35,14 @@ def disengage_hazard(engagement: np.ndarray) -> np.ndarray:
     return 4e-4 * np.exp(-0.5 * engagement)
 
 
-def evolve(rng: np.random.Generator, live: np.ndarray, stress: np.ndarray, engagement: np.ndarray,
-           drift: np.ndarray, risk: np.ndarray) -> None:
+def evolve(
+    rng: np.random.Generator,
+    live: np.ndarray,
+    stress: np.ndarray,
+    engagement: np.ndarray,
+    drift: np.ndarray,
+    risk: np.ndarray,
+) -> None:
     """Advance one day: stress fades and shocks arrive, engagement follows its drift, some clients start to drift."""
     n = len(live)
     stress *= STRESS_DECAY
@@ -57,8 +63,16 @@ def due_offsets(today: datetime.date) -> dict[int, list[int]]:
     return offsets
 
 
-def default_probability(today: datetime.date, owner: np.ndarray, due_day: np.ndarray, run: np.ndarray,
-                        risk: np.ndarray, stress: np.ndarray, income: np.ndarray, clients: int) -> np.ndarray:
+def default_probability(
+    today: datetime.date,
+    owner: np.ndarray,
+    due_day: np.ndarray,
+    run: np.ndarray,
+    risk: np.ndarray,
+    stress: np.ndarray,
+    income: np.ndarray,
+    clients: int,
+) -> np.ndarray:
     """Per client, the chance that some credit account reaches a third missed payment in a row within the horizon.
 
     Exact under the simulator's own rules given today's state, with stress fading as it does and no new shocks.

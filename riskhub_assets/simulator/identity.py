@@ -20,46 +20,118 @@ _FR_LAST = (
 ).split()
 _PEOPLE = {
     "FR": (_FR_FIRST, _FR_LAST),
-    "BE": ("Lucas Emma Louis Olivia Arthur Elena Noah Louise Victor Alice".split(),
-           "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters Dubois".split()),
-    "DE": ("Lukas Anna Felix Marie Jonas Lena Paul Laura Leon Julia".split(),
-           "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann".split()),
-    "ES": ("Hugo Lucía Martín Sofía Pablo Martina Daniel María Alejandro Paula".split(),
-           "García Fernández González Rodríguez López Martínez Sánchez Pérez Gómez Ruiz".split()),
-    "IT": ("Leonardo Giulia Francesco Aurora Alessandro Ginevra Lorenzo Sofia Mattia Beatrice".split(),
-           "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco".split()),
-    "GB": ("Oliver Amelia George Isla Harry Ava Jack Emily Charlie Grace".split(),
-           "Smith Jones Taylor Brown Williams Wilson Johnson Davies Evans Walker".split()),
-    "CH": ("Noah Mia Liam Emma Luca Lina Elias Lea Gabriel Sara".split(),
-           "Müller Meier Schmid Keller Weber Huber Schneider Meyer Steiner Fischer".split()),
-    "NL": ("Daan Emma Sem Julia Lucas Mila Levi Tess Finn Sophie".split(),
-           "De Jong Jansen De Vries Van den Berg Bakker Visser Smit Meijer Mulder Bos".split()),
-    "US": ("James Olivia Michael Emma William Ava David Sophia John Mia".split(),
-           "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor".split()),
+    "BE": (
+        "Lucas Emma Louis Olivia Arthur Elena Noah Louise Victor Alice".split(),
+        "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters Dubois".split(),
+    ),
+    "DE": (
+        "Lukas Anna Felix Marie Jonas Lena Paul Laura Leon Julia".split(),
+        "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann".split(),
+    ),
+    "ES": (
+        "Hugo Lucía Martín Sofía Pablo Martina Daniel María Alejandro Paula".split(),
+        "García Fernández González Rodríguez López Martínez Sánchez Pérez Gómez Ruiz".split(),
+    ),
+    "IT": (
+        "Leonardo Giulia Francesco Aurora Alessandro Ginevra Lorenzo Sofia Mattia Beatrice".split(),
+        "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco".split(),
+    ),
+    "GB": (
+        "Oliver Amelia George Isla Harry Ava Jack Emily Charlie Grace".split(),
+        "Smith Jones Taylor Brown Williams Wilson Johnson Davies Evans Walker".split(),
+    ),
+    "CH": (
+        "Noah Mia Liam Emma Luca Lina Elias Lea Gabriel Sara".split(),
+        "Müller Meier Schmid Keller Weber Huber Schneider Meyer Steiner Fischer".split(),
+    ),
+    "NL": (
+        "Daan Emma Sem Julia Lucas Mila Levi Tess Finn Sophie".split(),
+        "De Jong Jansen De Vries Van den Berg Bakker Visser Smit Meijer Mulder Bos".split(),
+    ),
+    "US": (
+        "James Olivia Michael Emma William Ava David Sophia John Mia".split(),
+        "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor".split(),
+    ),
 }
 _PLACES = {  # country: (streets, [(postcode, city)], phone prefix, mail domains)
-    "FR": (("rue de la République", "avenue Victor Hugo", "rue Pasteur", "boulevard Gambetta", "rue des Lilas",
-            "place de la Mairie", "rue Jean Jaurès", "chemin des Vignes", "allée des Tilleuls", "rue du Moulin"),
-           (("75011", "Paris"), ("75015", "Paris"), ("69003", "Lyon"), ("13008", "Marseille"), ("31000", "Toulouse"),
-            ("33000", "Bordeaux"), ("59000", "Lille"), ("44000", "Nantes"), ("67000", "Strasbourg"),
-            ("35000", "Rennes"), ("06000", "Nice"), ("34000", "Montpellier")),
-           "+336", ("orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr")),
-    "BE": (("Rue Royale", "Kerkstraat", "Avenue Louise"), (("1000", "Bruxelles"), ("2000", "Antwerpen")), "+324",
-           ("skynet.be", "gmail.com")),
-    "DE": (("Hauptstraße", "Bahnhofstraße", "Gartenweg"), (("10115", "Berlin"), ("80331", "München")), "+4915",
-           ("web.de", "gmx.de")),
-    "ES": (("Calle Mayor", "Gran Vía", "Calle del Sol"), (("28013", "Madrid"), ("08001", "Barcelona")), "+346",
-           ("gmail.com", "hotmail.es")),
-    "IT": (("Via Roma", "Corso Italia", "Via Garibaldi"), (("00184", "Roma"), ("20121", "Milano")), "+393",
-           ("libero.it", "gmail.com")),
-    "GB": (("High Street", "Station Road", "Church Lane"), (("SW1A 1AA", "London"), ("M1 1AE", "Manchester")),
-           "+447", ("gmail.com", "outlook.com")),
-    "CH": (("Bahnhofstrasse", "Rue du Rhône"), (("8001", "Zürich"), ("1204", "Genève")), "+417",
-           ("bluewin.ch", "gmail.com")),
-    "NL": (("Kerkstraat", "Dorpsstraat", "Molenweg"), (("1012", "Amsterdam"), ("3011", "Rotterdam")), "+316",
-           ("ziggo.nl", "gmail.com")),
-    "US": (("Main Street", "Oak Avenue", "Maple Drive"), (("10001", "New York NY"), ("94103", "San Francisco CA")),
-           "+1212", ("gmail.com", "yahoo.com")),
+    "FR": (
+        (
+            "rue de la République",
+            "avenue Victor Hugo",
+            "rue Pasteur",
+            "boulevard Gambetta",
+            "rue des Lilas",
+            "place de la Mairie",
+            "rue Jean Jaurès",
+            "chemin des Vignes",
+            "allée des Tilleuls",
+            "rue du Moulin",
+        ),
+        (
+            ("75011", "Paris"),
+            ("75015", "Paris"),
+            ("69003", "Lyon"),
+            ("13008", "Marseille"),
+            ("31000", "Toulouse"),
+            ("33000", "Bordeaux"),
+            ("59000", "Lille"),
+            ("44000", "Nantes"),
+            ("67000", "Strasbourg"),
+            ("35000", "Rennes"),
+            ("06000", "Nice"),
+            ("34000", "Montpellier"),
+        ),
+        "+336",
+        ("orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"),
+    ),
+    "BE": (
+        ("Rue Royale", "Kerkstraat", "Avenue Louise"),
+        (("1000", "Bruxelles"), ("2000", "Antwerpen")),
+        "+324",
+        ("skynet.be", "gmail.com"),
+    ),
+    "DE": (
+        ("Hauptstraße", "Bahnhofstraße", "Gartenweg"),
+        (("10115", "Berlin"), ("80331", "München")),
+        "+4915",
+        ("web.de", "gmx.de"),
+    ),
+    "ES": (
+        ("Calle Mayor", "Gran Vía", "Calle del Sol"),
+        (("28013", "Madrid"), ("08001", "Barcelona")),
+        "+346",
+        ("gmail.com", "hotmail.es"),
+    ),
+    "IT": (
+        ("Via Roma", "Corso Italia", "Via Garibaldi"),
+        (("00184", "Roma"), ("20121", "Milano")),
+        "+393",
+        ("libero.it", "gmail.com"),
+    ),
+    "GB": (
+        ("High Street", "Station Road", "Church Lane"),
+        (("SW1A 1AA", "London"), ("M1 1AE", "Manchester")),
+        "+447",
+        ("gmail.com", "outlook.com"),
+    ),
+    "CH": (
+        ("Bahnhofstrasse", "Rue du Rhône"),
+        (("8001", "Zürich"), ("1204", "Genève")),
+        "+417",
+        ("bluewin.ch", "gmail.com"),
+    ),
+    "NL": (
+        ("Kerkstraat", "Dorpsstraat", "Molenweg"),
+        (("1012", "Amsterdam"), ("3011", "Rotterdam")),
+        "+316",
+        ("ziggo.nl", "gmail.com"),
+    ),
+    "US": (
+        ("Main Street", "Oak Avenue", "Maple Drive"),
+        (("10001", "New York NY"), ("94103", "San Francisco CA")),
+        "+1212",
+        ("gmail.com", "yahoo.com"),
+    ),
 }
 
 
@@ -105,5 +177,11 @@ def people(rng: np.random.Generator, birth: np.ndarray, numbers: np.ndarray) -> 
             ids[i] = f"{sex}{years[i] % 100:02d}{months[i]:02d}{digits[i] % 95 + 1:02d}{numbers[i] % 10**6:06d}"
         else:
             ids[i] = f"{country}{numbers[i] % 10**7:07d}{digits[i] % 1000:03d}"
-    return {"country": countries, "full_name": names, "address": addresses(rng, countries),
-            "email": emails, "phone": phones, "national_id": ids}
+    return {
+        "country": countries,
+        "full_name": names,
+        "address": addresses(rng, countries),
+        "email": emails,
+        "phone": phones,
+        "national_id": ids,
+    }

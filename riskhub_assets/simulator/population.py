@@ -12,8 +12,9 @@ CURRENT, SAVINGS, CARD, LOAN = range(4)
 ACTIVE, DEFAULTED, CHURNED = range(3)
 """Client statuses: a live relationship, in default (90+ days past due), or gone."""
 
-EMPLOYED, SELF_EMPLOYED, UNEMPLOYED, RETIRED, STUDENT = (EMPLOYMENT_STATUSES.index(s) for s in (
-    "employed", "self_employed", "unemployed", "retired", "student"))
+EMPLOYED, SELF_EMPLOYED, UNEMPLOYED, RETIRED, STUDENT = (
+    EMPLOYMENT_STATUSES.index(s) for s in ("employed", "self_employed", "unemployed", "retired", "student")
+)
 LOCAL_CURRENCY = {"GB": 2, "CH": 3, "US": 1}
 """Clients living in these countries keep their current account in the local currency (CURRENCIES positions)."""
 
@@ -44,8 +45,9 @@ def _days(values: np.ndarray) -> np.ndarray:
     return np.asarray(values).astype("int64").astype("timedelta64[D]")
 
 
-def new_clients(rng: np.random.Generator, n: int, today: np.datetime64, first_number: int,
-                existing: bool) -> dict[str, np.ndarray]:
+def new_clients(
+    rng: np.random.Generator, n: int, today: np.datetime64, first_number: int, existing: bool
+) -> dict[str, np.ndarray]:
     """Clients joining the book: the existing book on the first day (existing=True) or today's onboardings."""
     age = np.clip(rng.normal(46, 16, n) if existing else rng.normal(34, 12, n), 18, 92)
     birth = today - _days(age * 365.25)
@@ -74,19 +76,31 @@ def new_clients(rng: np.random.Generator, n: int, today: np.datetime64, first_nu
     if existing:
         kyc[rng.random(n) < 0.05] = np.datetime64("NaT")  # review date lost in an old system migration
     return {
-        "status": np.full(n, ACTIVE, dtype=np.int8), "birth": birth, "onboard": onboard, "kyc": kyc,
-        "next_kyc": next_kyc, "cycle": cycle, **identity.people(rng, birth, np.arange(first_number, first_number + n)),
-        "income": income, "declared": declared, "employment": employment.astype(np.int8),
+        "status": np.full(n, ACTIVE, dtype=np.int8),
+        "birth": birth,
+        "onboard": onboard,
+        "kyc": kyc,
+        "next_kyc": next_kyc,
+        "cycle": cycle,
+        **identity.people(rng, birth, np.arange(first_number, first_number + n)),
+        "income": income,
+        "declared": declared,
+        "employment": employment.astype(np.int8),
         "segment": np.searchsorted([80_000, 250_000], income, side="right").astype(np.int8),
-        "pep": pep, "sanctions": (rng.random(n) < 0.0005).astype(np.int8),
-        "risk": risk, "engagement": engagement, "drift": drift, "stress": stress,
+        "pep": pep,
+        "sanctions": (rng.random(n) < 0.0005).astype(np.int8),
+        "risk": risk,
+        "engagement": engagement,
+        "drift": drift,
+        "stress": stress,
         "digital": 1 / (1 + np.exp(-((40 - age) / 12 + rng.normal(0, 0.7, n)))),
         "payday": rng.integers(1, 29, n).astype(np.int8),
     }
 
 
-def new_accounts(rng: np.random.Generator, clients: Table, who: np.ndarray, kinds: np.ndarray, today: np.datetime64,
-                 existing: bool) -> dict[str, np.ndarray]:
+def new_accounts(
+    rng: np.random.Generator, clients: Table, who: np.ndarray, kinds: np.ndarray, today: np.datetime64, existing: bool
+) -> dict[str, np.ndarray]:
     """Accounts of the given kinds opened for the given clients: in the past (existing book) or today."""
     n = len(who)
     income, risk = clients["income"][who], clients["risk"][who]
@@ -110,9 +124,13 @@ def new_accounts(rng: np.random.Generator, clients: Table, who: np.ndarray, kind
         stress = clients["stress"][who]
         balance = np.select(
             [kinds == CURRENT, kinds == SAVINGS, kinds == CARD],
-            [income * 0.75 / 12 * rng.lognormal(0.2, 0.8, n) - stress * income / 24,
-             income * rng.lognormal(-1.5, 1.0, n), -limit * rng.uniform(0, 0.4, n) * (1 + stress)],
-            -outstanding)
+            [
+                income * 0.75 / 12 * rng.lognormal(0.2, 0.8, n) - stress * income / 24,
+                income * rng.lognormal(-1.5, 1.0, n),
+                -limit * rng.uniform(0, 0.4, n) * (1 + stress),
+            ],
+            -outstanding,
+        )
         m = miss_probability(risk, stress, income)
         run = np.where(rng.random(n) < m, np.where(rng.random(n) < m, 2, 1), 0) * credit
     else:
@@ -120,11 +138,16 @@ def new_accounts(rng: np.random.Generator, clients: Table, who: np.ndarray, kind
         balance = np.where(kinds == CURRENT, rng.uniform(0, 500, n), np.where(kinds == LOAN, -principal, 0.0))
         run = np.zeros(n)
     return {
-        "owner": who, "kind": kinds.astype(np.int8),
-        "currency": currency, "open": opened.astype("datetime64[D]"), "close": np.full(n, np.datetime64("NaT", "D")),
+        "owner": who,
+        "kind": kinds.astype(np.int8),
+        "currency": currency,
+        "open": opened.astype("datetime64[D]"),
+        "close": np.full(n, np.datetime64("NaT", "D")),
         "limit": np.where(kinds == CARD, limit, np.where(kinds == LOAN, principal, np.nan)),
-        "balance": np.round(balance, 2), "due_day": np.where(credit, rng.integers(1, 29, n), 0).astype(np.int8),
-        "run": run.astype(np.int8), "rate": np.where(kinds == LOAN, rate, 0.0),
+        "balance": np.round(balance, 2),
+        "due_day": np.where(credit, rng.integers(1, 29, n), 0).astype(np.int8),
+        "run": run.astype(np.int8),
+        "rate": np.where(kinds == LOAN, rate, 0.0),
         "instalment": np.where(kinds == LOAN, instalment, 0.0),
     }
 
@@ -133,12 +156,14 @@ def starter_products(rng: np.random.Generator, clients: Table, who: np.ndarray) 
     """The product set each new client takes: nearly always a current account, often a card, some savings and loans."""
     digital, income = clients["digital"][who], clients["income"][who]
     n = len(who)
-    has = np.column_stack([
-        rng.random(n) < 0.97,
-        rng.random(n) < 0.25 + 0.2 * (income > 50_000),
-        rng.random(n) < 0.45 + 0.25 * digital,
-        rng.random(n) < 0.28,
-    ])
+    has = np.column_stack(
+        [
+            rng.random(n) < 0.97,
+            rng.random(n) < 0.25 + 0.2 * (income > 50_000),
+            rng.random(n) < 0.45 + 0.25 * digital,
+            rng.random(n) < 0.28,
+        ]
+    )
     has[~has[:, [CURRENT, SAVINGS, CARD]].any(axis=1), CURRENT] = True
     owners, kinds = np.nonzero(has)
     return who[owners], kinds

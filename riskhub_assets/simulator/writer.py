@@ -25,8 +25,9 @@ def _expression(name: str, kind: str, day: datetime.date) -> str:
     return column
 
 
-def write(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str], day: datetime.date,
-          path: pathlib.Path) -> None:
+def write(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str], day: datetime.date, path: pathlib.Path
+) -> None:
     """Write the frame's named columns, typed as given (contract types), in that order with a header row."""
     path.parent.mkdir(parents=True, exist_ok=True)
     select = ", ".join(f'{_expression(name, kind, day)} AS "{name}"' for name, kind in columns.items())
@@ -36,8 +37,9 @@ def write(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str
     con.unregister("frame")
 
 
-def write_landing(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, landing: LandingFile, day: datetime.date,
-                  folder: pathlib.Path) -> pathlib.Path:
+def write_landing(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, landing: LandingFile, day: datetime.date, folder: pathlib.Path
+) -> pathlib.Path:
     """Write one landing file of the contract; returns its path."""
     path = folder / landing.filename
     write(con, frame, {c.name: c.type for c in landing.columns}, day, path)

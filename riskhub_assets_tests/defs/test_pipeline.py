@@ -3,6 +3,7 @@
 import datetime as dt
 
 import duckdb
+
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.defs.automation import failed_checks, run_business_days
 from riskhub_assets.lib import settings
@@ -11,7 +12,10 @@ from riskhub_assets.simulator import SimulationConfig, simulate
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 TABLES = [f"{layer}.{spec.name}" for layer in ("raw", "clean") for spec in LANDING_FILES] + [
-    "warehouse.dim_client", "warehouse.dim_account", "warehouse.fact_transactions", "warehouse.fact_events",
+    "warehouse.dim_client",
+    "warehouse.dim_account",
+    "warehouse.fact_transactions",
+    "warehouse.fact_events",
     "warehouse.fact_account_balances",
 ]
 
@@ -26,12 +30,17 @@ def _counts() -> dict[str, int]:
 
 
 def _blocking_failures(result):
-    return [(c.asset_key.to_user_string(), c.check_name, c.description) for c in failed_checks(result)
-            if c.severity.value == "ERROR"]
+    return [
+        (c.asset_key.to_user_string(), c.check_name, c.description)
+        for c in failed_checks(result)
+        if c.severity.value == "ERROR"
+    ]
 
 
 def _step_errors(result) -> str:
-    return "\n".join(e.event_specific_data.error.to_string() for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    return "\n".join(
+        e.event_specific_data.error.to_string() for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+    )
 
 
 def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data):
@@ -65,7 +74,9 @@ def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
     assert ("clean/transactions_quarantine", "quarantine_rate") in warnings
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         reasons = " | ".join(
-            r[0] for spec in LANDING_FILES for r in con.execute(f"SELECT reason FROM clean.{spec.name}_quarantine").fetchall()
+            r[0]
+            for spec in LANDING_FILES
+            for r in con.execute(f"SELECT reason FROM clean.{spec.name}_quarantine").fetchall()
         )
         for expected in ("unknown account_id", "impossible amount", "missing ", "COLUMNS", "INVALID ENCODING"):
             assert expected in reasons
@@ -74,7 +85,9 @@ def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
             f"SELECT count(*), count(*) - count(DISTINCT (business_date, {columns})) FROM raw.transactions"
         ).fetchone()
         clean = con.execute("SELECT count(*) FROM clean.transactions").fetchone()[0]
-        quarantined = con.execute("SELECT count(*) FROM clean.transactions_quarantine WHERE stage = 'validation'").fetchone()[0]
+        quarantined = con.execute(
+            "SELECT count(*) FROM clean.transactions_quarantine WHERE stage = 'validation'"
+        ).fetchone()[0]
     assert raw == clean + quarantined + dupes
 
 

@@ -11,7 +11,7 @@ from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
 KEY = b"unit-test-key"
-CLIENT = "C1,Ann  Lee,1980-01-02,\"1 Rue X, Paris\",FR,Ann@X.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0"
+CLIENT = 'C1,Ann  Lee,1980-01-02,"1 Rue X, Paris",FR,Ann@X.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0'
 ACCOUNT = "A1,C1,current,EUR,2020-01-01,,,100.50"
 TX = "T1,A1,2025-03-04T10:00:00,12.50,EUR,debit,pos,5411,FR"
 EVENT = "E1,C1,A1,2025-03-04T09:00:00,complaint,"
@@ -34,9 +34,16 @@ def _reasons(con, name):
 
 def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
     client = CLIENT.replace("1980-01-02", "02/01/1980").replace(",FR,", ",fr,")
-    result = _land_and_clean(con, tmp_path, {"clients": [client], "accounts": [ACCOUNT.replace("EUR", "eur")],
-                                             "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
-                                             "events": [EVENT]})
+    result = _land_and_clean(
+        con,
+        tmp_path,
+        {
+            "clients": [client],
+            "accounts": [ACCOUNT.replace("EUR", "eur")],
+            "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
+            "events": [EVENT],
+        },
+    )
     assert all(r.clean_rows == 1 and r.quarantined == 0 for r in result.values())
     row = con.execute("SELECT birth_date, country, full_name_pseudonym, email_pseudonym FROM clean.clients").fetchone()
     assert row[:2] == (dt.date(1980, 1, 2), "FR")
@@ -90,8 +97,15 @@ def test_personal_data_never_reaches_the_quarantine(con, tmp_path):
 
 
 def test_references_must_be_known_on_the_day(con, tmp_path):
-    result = _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT.replace(",C1,", ",C9,")],
-                                             "events": [EVENT.replace("E1,C1", "E1,C7")]})
+    result = _land_and_clean(
+        con,
+        tmp_path,
+        {
+            "clients": [CLIENT],
+            "accounts": [ACCOUNT.replace(",C1,", ",C9,")],
+            "events": [EVENT.replace("E1,C1", "E1,C7")],
+        },
+    )
     assert _reasons(con, "accounts") == {2: "unknown client_id: 'C9'"}
     assert _reasons(con, "events") == {2: "unknown client_id: 'C7'; unknown account_id: 'A1'"}
     assert result["events"].reasons == {"unknown client_id": 1, "unknown account_id": 1}

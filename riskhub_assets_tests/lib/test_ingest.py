@@ -31,12 +31,19 @@ def test_wrong_header_names_what_differs(con, tmp_path):
 
 
 def test_malformed_lines_are_kept_as_rejects_with_line_numbers(con, tmp_path):
-    rows = [GOOD, "T2,A1,2025-03-04T10:00:00,1.00,EUR", GOOD.replace("T1", "T3"), "T4,A1,x,1,EUR,debit,pos,5411,FR,extra",
-            GOOD.replace("T1", "T5")]
+    rows = [
+        GOOD,
+        "T2,A1,2025-03-04T10:00:00,1.00,EUR",
+        GOOD.replace("T1", "T3"),
+        "T4,A1,x,1,EUR,debit,pos,5411,FR,extra",
+        GOOD.replace("T1", "T5"),
+    ]
     load = _load(con, tmp_path, rows)
     assert (load.rows, load.rejected) == (3, 2)
     assert con.execute("SELECT transaction_id, _row_number FROM raw.transactions ORDER BY 2").fetchall() == [
-        ("T1", 2), ("T3", 4), ("T5", 6)
+        ("T1", 2),
+        ("T3", 4),
+        ("T5", 6),
     ]
     rejects = con.execute("SELECT _row_number, error_type FROM raw.transactions_rejects ORDER BY 1").fetchall()
     assert rejects == [(3, "MISSING COLUMNS"), (5, "TOO MANY COLUMNS")]
@@ -58,3 +65,13 @@ def test_reloading_a_day_replaces_it(con, tmp_path):
     load = _load(con, tmp_path, [GOOD, "bad"])
     assert (load.rows, load.rejected) == (1, 1)
     assert con.execute("SELECT count(*) FROM raw.transactions_rejects").fetchone()[0] == 1
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read_as_landed(con, tmp_path):
+    path = landing_file(tmp_path, DAY, TRANSACTIONS)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(("\ufeff" + ",".join(TRANSACTIONS.header) + "\r\n" + GOOD + "\r\n").encode())
+    for ddl in raw_table_ddl(TRANSACTIONS):
+        con.execute(ddl)
+    assert load_raw_day(con, TRANSACTIONS, path, DAY).rows == 1
+    assert con.execute("SELECT counterparty_country, _row_number FROM raw.transactions").fetchall() == [("FR", 2)]

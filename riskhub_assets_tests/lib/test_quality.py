@@ -15,8 +15,14 @@ def _tables(con):
 def test_passing_table_passes_every_check(con):
     _tables(con)
     con.execute("INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('2', '2025-03-04', 'b', 'y', 6)")
-    checks = TableChecks("fact", key=("fid",), accepted={"kind": ("x", "y")}, references={"id": "dim.id"},
-                         ranges={"amount": ("0", "10")}, partition_column="d")
+    checks = TableChecks(
+        "fact",
+        key=("fid",),
+        accepted={"kind": ("x", "y")},
+        references={"id": "dim.id"},
+        ranges={"amount": ("0", "10")},
+        partition_column="d",
+    )
     outcomes = quality.run_table_checks(con, checks, DAY, DAY, today=DAY)
     assert [o.name for o in outcomes] == quality.table_check_names(checks)
     assert all(o.passed for o in outcomes), [o.summary for o in outcomes]
@@ -26,12 +32,20 @@ def test_failures_say_what_failed_and_how_many_rows(con):
     _tables(con)
     con.execute("""INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('1', '2025-03-04', 'zz', 'q', 50),
                    (NULL, '2025-03-04', 'zz', 'x', -1), ('9', '2025-03-01', 'zz', 'q', 99)""")
-    checks = TableChecks("fact", key=("fid",), accepted={"kind": ("x",)}, references={"id": "dim.id"},
-                         ranges={"amount": ("0", "10")}, partition_column="d")
+    checks = TableChecks(
+        "fact",
+        key=("fid",),
+        accepted={"kind": ("x",)},
+        references={"id": "dim.id"},
+        ranges={"amount": ("0", "10")},
+        partition_column="d",
+    )
     by_name = {o.name: o for o in quality.run_table_checks(con, checks, DAY, DAY, today=DAY + dt.timedelta(days=5))}
     assert by_name["keys_not_null_and_unique"].detail == {"fid is null": 1, "duplicate fid": 1}
     assert by_name["accepted_values"].failing_rows == 1
-    assert by_name["referential_integrity"].summary == "fact: 2 failing rows (foreign keys resolve): id not in dim.id = 2"
+    assert (
+        by_name["referential_integrity"].summary == "fact: 2 failing rows (foreign keys resolve): id not in dim.id = 2"
+    )
     assert by_name["value_ranges"].failing_rows == 2
     assert not by_name["freshness"].passed and by_name["freshness"].warn_only
 

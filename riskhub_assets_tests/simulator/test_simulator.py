@@ -7,8 +7,14 @@ import pathlib
 
 import pytest
 
-from riskhub_assets.lib.contract import (CHANNELS, DATE_FORMATS, LANDING_FILES, MAX_AMOUNT, TIMESTAMP_FORMATS,
-                                         LandingFile)
+from riskhub_assets.lib.contract import (
+    CHANNELS,
+    DATE_FORMATS,
+    LANDING_FILES,
+    MAX_AMOUNT,
+    TIMESTAMP_FORMATS,
+    LandingFile,
+)
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.simulator.dirty import KINDS
 from riskhub_assets.simulator.transactions import FRAUD_PATTERNS
@@ -19,8 +25,9 @@ DIRTY = SimulationConfig(START, START + datetime.timedelta(days=2), clients=300,
 
 
 def _days(config: SimulationConfig) -> list[str]:
-    return [(config.start + datetime.timedelta(days=i)).isoformat()
-            for i in range((config.end - config.start).days + 1)]
+    return [
+        (config.start + datetime.timedelta(days=i)).isoformat() for i in range((config.end - config.start).days + 1)
+    ]
 
 
 def _read(path: pathlib.Path) -> list[dict[str, str]]:
@@ -127,8 +134,17 @@ def test_the_book_behaves_like_a_bank(clean):
             assert float(row["balance"]) <= 0
     events = [e for day in _days(CLEAN) for e in _read(clean / "landing" / day / "events.csv")]
     kinds = {e["event_type"] for e in events}
-    assert {"payment_due", "payment_made", "payment_missed", "default", "account_opened", "account_closed",
-            "kyc_review", "complaint", "address_change"} <= kinds
+    assert {
+        "payment_due",
+        "payment_made",
+        "payment_missed",
+        "default",
+        "account_opened",
+        "account_closed",
+        "kyc_review",
+        "complaint",
+        "address_change",
+    } <= kinds
     for e in events:
         if e["event_type"] in ("kyc_review", "address_change"):
             assert e["account_id"] == ""
@@ -213,7 +229,8 @@ def test_dirty_run_plants_every_kind_and_records_it(dirty):
         for r in records:
             line = int(r["line"])
             content = lines[r["file"]][line - 1]
-            assert _defect_is_there(content, lines[r["file"]][line - 2], r["kind"], r["column"], landing[r["file"]],
-                                    accounts), r
+            assert _defect_is_there(
+                content, lines[r["file"]][line - 2], r["kind"], r["column"], landing[r["file"]], accounts
+            ), r
             planted.add(r["kind"])
     assert planted == set(KINDS)
