@@ -54,7 +54,7 @@ def warehouse_table(name: str) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         owners=OWNERS,
         partitions_def=daily_partitions if partitioned else None,
-        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_POOL,
         check_specs=check_specs(key, table_check_names(checks)),
     )
@@ -85,6 +85,7 @@ def reference_dimension(name: str) -> dg.AssetsDefinition:
         group_name=GROUP,
         kinds={"duckdb", "pandas"},
         owners=OWNERS,
+        backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_POOL,
     )
     def _reference() -> dg.Output[pd.DataFrame]:
