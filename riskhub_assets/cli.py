@@ -71,7 +71,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     rows = ", ".join(f"{count:,} {name}" for name, count in summary.rows.items())
     print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
     ok = materialise(start, end)
-    print(f"warehouse: {settings.duckdb_path()}  (open the UI with: uv run riskhub ui)")
+    print(f"warehouse: {settings.duckdb_path()}  (open the UI with: python3 -m uv run riskhub ui)")
     return 0 if ok else 1
 
 
