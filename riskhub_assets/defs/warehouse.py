@@ -4,16 +4,15 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.partitions import business_days, daily_partitions
+from riskhub_assets.defs.observability import check_result
 from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.tables import OWNERS, referenced_tables, sql_table_asset
 from riskhub_assets.lib import warehouse
 from riskhub_assets.lib.contract import CHANNELS, EVENT_TYPES, MERCHANT_CATEGORIES
-from riskhub_assets.lib.quality import TableChecks, keys_not_null_and_unique, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import TableChecks, keys_not_null_and_unique
 from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
 
 GROUP = "warehouse"
-OWNERS = ["team:data-engineering"]
 
 REFERENCE_DIMENSIONS = {
     "dim_channel": ("channel", CHANNELS),
@@ -32,46 +31,17 @@ UPSTREAM = {
 """Clean tables each warehouse table is built from."""
 
 
-def _deps(name: str, checks: TableChecks) -> list[dg.AssetKey]:
-    """Upstream clean tables plus the dimensions the table's foreign keys point at."""
-    referenced = {dg.AssetKey(["warehouse", target.split(".")[1]]) for target in checks.references.values()}
-    return [dg.AssetKey.from_user_string(p) for p in UPSTREAM[name]] + sorted(
-        referenced - {dg.AssetKey(["warehouse", name])}, key=str
-    )
-
-
 def warehouse_table(name: str) -> dg.AssetsDefinition:
-    """Factory: a star-schema table with its data tests; facts are replaced day by day, dimensions rebuilt whole."""
+    """A star-schema table with its data tests; facts are replaced day by day, dimensions rebuilt whole."""
     checks = TABLE_CHECKS[name]
-    key = dg.AssetKey(["warehouse", name])
-    partitioned = checks.partition_column is not None
-
-    @dg.asset(
-        key=key,
-        deps=_deps(name, checks),
+    upstream = [dg.AssetKey.from_user_string(p) for p in UPSTREAM[name]]
+    return sql_table_asset(
+        checks,
+        lambda con, start, end: warehouse.load_table(con, name, start, end),
+        deps=upstream + referenced_tables(checks),
         description=GRAINS[name],
-        group_name=GROUP,
-        kinds={"duckdb"},
-        owners=OWNERS,
-        partitions_def=daily_partitions if partitioned else None,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=DUCKDB_POOL,
-        check_specs=check_specs(key, table_check_names(checks)),
+        group=GROUP,
     )
-    def _table(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        start, end = business_days(context) if partitioned else (None, None)
-        where = f"{checks.partition_column} BETWEEN $start AND $end" if partitioned else "true"
-        with duckdb.get_connection() as con:
-            con.execute("BEGIN")
-            warehouse.load_table(con, name, start, end)
-            con.execute("COMMIT")
-            metadata = table_metadata(con, checks.table, where, {"start": start, "end": end} if partitioned else None)
-            outcomes = run_table_checks(con, checks, start, end)
-        yield dg.MaterializeResult(metadata=metadata)
-        for outcome in outcomes:
-            yield check_result(outcome)
-
-    return _table
 
 
 def reference_dimension(name: str) -> dg.AssetsDefinition:
