@@ -9,7 +9,7 @@ def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
     graph = defs.resolve_asset_graph()
     tables = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
     checked = {check.asset_key for check in graph.asset_check_keys}
-    assert len(tables) == 21  # 4 raw, 8 clean and quarantine, 9 warehouse
+    assert len(tables) == 23  # 4 raw, 8 clean and quarantine, 9 warehouse, 2 features
     assert [t.to_user_string() for t in tables if t not in checked] == []
     for assets_def in defs.resolve_all_asset_specs():
         if assets_def.key.path[0] != "landing":
@@ -19,7 +19,7 @@ def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
 def test_layers_are_groups_and_the_schedule_runs_the_whole_graph_daily():
     defs = build_defs()
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"landing", "raw", "clean", "warehouse"}
+    assert groups == {"landing", "raw", "clean", "warehouse", "features"}
     schedule = defs.resolve_schedule_def("daily_spine_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.job_name == "daily_spine"

@@ -1,0 +1,191 @@
+"""Point-in-time client features: what the bank knew about each client at the close of an as-of date."""
+
+import datetime as dt
+
+import duckdb
+
+from riskhub_assets.lib.quality import TableChecks
+
+RISKY_MERCHANTS = ("7995", "6051", "5944", "4829")
+"""Gambling, quasi-cash/crypto, jewellery, money transfer: categories linked to financial stress and fraud."""
+
+ACTIVITY_COLUMNS = """
+    activity_date DATE, client_id VARCHAR, tx_count INTEGER, debit_count INTEGER, debit_amount DECIMAL(18,2),
+    credit_amount DECIMAL(18,2), max_debit DECIMAL(18,2), night_count INTEGER, foreign_count INTEGER,
+    risky_merchant_count INTEGER, digital_count INTEGER, cash_count INTEGER, branch_count INTEGER,
+    transfer_inflow DECIMAL(18,2),
+    payments_due INTEGER, payments_missed INTEGER, complaints INTEGER, defaults INTEGER"""
+
+_RISKY = ", ".join(f"'{m}'" for m in RISKY_MERCHANTS)
+
+ACTIVITY_SQL = f"""
+WITH tx AS (
+    SELECT f.transaction_date AS activity_date, f.client_id,
+           count(*) AS tx_count,
+           count(*) FILTER (WHERE f.direction = 'debit') AS debit_count,
+           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'debit'), 0) AS debit_amount,
+           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit'), 0) AS credit_amount,
+           coalesce(max(f.amount) FILTER (WHERE f.direction = 'debit'), 0) AS max_debit,
+           count(*) FILTER (WHERE f.hour_of_day < 6 OR f.hour_of_day >= 23) AS night_count,
+           count(*) FILTER (WHERE f.counterparty_country <> c.country) AS foreign_count,
+           count(*) FILTER (WHERE f.merchant_category IN ({_RISKY})) AS risky_merchant_count,
+           count(*) FILTER (WHERE f.channel IN ('mobile', 'internet', 'ecommerce')) AS digital_count,
+           count(*) FILTER (WHERE f.channel = 'atm') AS cash_count,
+           count(*) FILTER (WHERE f.channel = 'branch') AS branch_count,
+           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit' AND f.channel = 'transfer'), 0) AS transfer_inflow
+    FROM warehouse.fact_transactions f
+    ASOF LEFT JOIN clean.clients c ON c.client_id = f.client_id AND f.transaction_date >= c.business_date
+    WHERE f.transaction_date BETWEEN $start AND $end
+    GROUP BY ALL),
+ev AS (
+    SELECT event_date AS activity_date, client_id,
+           count(*) FILTER (WHERE event_type = 'payment_due') AS payments_due,
+           count(*) FILTER (WHERE event_type = 'payment_missed') AS payments_missed,
+           count(*) FILTER (WHERE event_type = 'complaint') AS complaints,
+           count(*) FILTER (WHERE event_type = 'default') AS defaults
+    FROM warehouse.fact_events WHERE event_date BETWEEN $start AND $end
+    GROUP BY ALL)
+SELECT activity_date, client_id,
+       coalesce(tx_count, 0), coalesce(debit_count, 0), coalesce(debit_amount, 0), coalesce(credit_amount, 0),
+       coalesce(max_debit, 0), coalesce(night_count, 0), coalesce(foreign_count, 0),
+       coalesce(risky_merchant_count, 0), coalesce(digital_count, 0), coalesce(cash_count, 0),
+       coalesce(branch_count, 0), coalesce(transfer_inflow, 0), coalesce(payments_due, 0),
+       coalesce(payments_missed, 0), coalesce(complaints, 0), coalesce(defaults, 0)
+FROM tx FULL OUTER JOIN ev USING (activity_date, client_id)
+"""
+
+FEATURE_COLUMNS = """
+    as_of_date DATE, client_id VARCHAR, segment VARCHAR, employment_status VARCHAR, country VARCHAR,
+    age_years DOUBLE, tenure_days INTEGER, annual_income DOUBLE, pep_flag BOOLEAN,
+    products_held INTEGER, has_card BOOLEAN, has_loan BOOLEAN, has_savings BOOLEAN,
+    current_balance DOUBLE, savings_balance DOUBLE, card_utilisation DOUBLE, loan_outstanding_share DOUBLE,
+    avg_current_balance_30d DOUBLE, min_current_balance_30d DOUBLE, days_overdrawn_30d INTEGER,
+    balance_trend_7d_vs_30d DOUBLE,
+    recency_days INTEGER, frequency_90d INTEGER, monetary_90d DOUBLE, avg_amount_90d DOUBLE,
+    tx_count_30d INTEGER, tx_trend_30d_vs_90d DOUBLE, inflow_30d DOUBLE, inflow_trend_30d_vs_90d DOUBLE,
+    salary_inflow_30d DOUBLE, digital_share_90d DOUBLE, cash_share_90d DOUBLE, branch_share_90d DOUBLE,
+    night_share_90d DOUBLE, foreign_share_90d DOUBLE, risky_merchant_share_90d DOUBLE,
+    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d INTEGER, complaints_90d INTEGER"""
+
+FEATURES_SQL = """
+WITH accounts AS (
+    SELECT client_id,
+           count(*) AS products_held,
+           bool_or(account_type = 'card') AS has_card,
+           bool_or(account_type = 'loan') AS has_loan,
+           bool_or(account_type = 'savings') AS has_savings,
+           sum(balance) FILTER (WHERE account_type = 'current') AS current_balance,
+           sum(balance) FILTER (WHERE account_type = 'savings') AS savings_balance,
+           sum(-balance) FILTER (WHERE account_type = 'card') / nullif(sum(limit_or_principal) FILTER (WHERE account_type = 'card'), 0)
+               AS card_utilisation,
+           sum(-balance) FILTER (WHERE account_type = 'loan') / nullif(sum(limit_or_principal) FILTER (WHERE account_type = 'loan'), 0)
+               AS loan_outstanding_share
+    FROM warehouse.fact_account_balances
+    WHERE snapshot_date = $as_of AND is_open
+    GROUP BY client_id),
+population AS (
+    SELECT a.* FROM accounts a
+    WHERE NOT EXISTS (SELECT 1 FROM warehouse.fact_events e
+                      WHERE e.client_id = a.client_id AND e.event_type = 'default' AND e.event_date <= $as_of)),
+balances AS (
+    SELECT client_id, avg(day_balance) AS avg_current_balance_30d, min(day_balance) AS min_current_balance_30d,
+           count(*) FILTER (WHERE day_balance < 0) AS days_overdrawn_30d,
+           avg(day_balance) FILTER (WHERE snapshot_date > $as_of - 7) - avg(day_balance) AS balance_trend_7d_vs_30d
+    FROM (SELECT client_id, snapshot_date, sum(balance) AS day_balance FROM warehouse.fact_account_balances
+          WHERE account_type = 'current' AND snapshot_date BETWEEN $as_of - 29 AND $as_of GROUP BY ALL)
+    GROUP BY client_id),
+activity AS (
+    SELECT client_id,
+           $as_of - max(activity_date) FILTER (WHERE tx_count > 0) AS recency_days,
+           sum(tx_count) AS frequency_90d, sum(debit_amount) AS monetary_90d,
+           sum(debit_amount) / nullif(sum(debit_count), 0) AS avg_amount_90d,
+           sum(tx_count) FILTER (WHERE activity_date > $as_of - 30) AS tx_count_30d,
+           sum(credit_amount) FILTER (WHERE activity_date > $as_of - 30) AS inflow_30d,
+           sum(credit_amount) AS inflow_90d,
+           sum(transfer_inflow) FILTER (WHERE activity_date > $as_of - 30) AS salary_inflow_30d,
+           sum(digital_count) / nullif(sum(tx_count), 0) AS digital_share_90d,
+           sum(cash_count) / nullif(sum(tx_count), 0) AS cash_share_90d,
+           sum(branch_count) / nullif(sum(tx_count), 0) AS branch_share_90d,
+           sum(night_count) / nullif(sum(tx_count), 0) AS night_share_90d,
+           sum(foreign_count) / nullif(sum(tx_count), 0) AS foreign_share_90d,
+           sum(risky_merchant_count) / nullif(sum(tx_count), 0) AS risky_merchant_share_90d,
+           sum(payments_due) AS payments_due_90d, sum(payments_missed) AS missed_payments_90d,
+           sum(complaints) AS complaints_90d
+    FROM features.client_daily_activity
+    WHERE activity_date BETWEEN $as_of - 89 AND $as_of
+    GROUP BY client_id),
+missed_180 AS (
+    SELECT client_id, sum(payments_missed) AS missed_payments_180d FROM features.client_daily_activity
+    WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id)
+SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
+       datediff('day', c.birth_date, $as_of) / 365.25, datediff('day', c.onboarding_date, $as_of),
+       c.annual_income, c.pep_flag,
+       p.products_held, p.has_card, p.has_loan, p.has_savings, coalesce(p.current_balance, 0),
+       coalesce(p.savings_balance, 0), p.card_utilisation, p.loan_outstanding_share,
+       b.avg_current_balance_30d, b.min_current_balance_30d, coalesce(b.days_overdrawn_30d, 0), b.balance_trend_7d_vs_30d,
+       coalesce(a.recency_days, 90), coalesce(a.frequency_90d, 0), coalesce(a.monetary_90d, 0), a.avg_amount_90d,
+       coalesce(a.tx_count_30d, 0), coalesce(a.tx_count_30d, 0) / nullif(a.frequency_90d / 3.0, 0),
+       coalesce(a.inflow_30d, 0), coalesce(a.inflow_30d, 0) / nullif(a.inflow_90d / 3.0, 0),
+       coalesce(a.salary_inflow_30d, 0), a.digital_share_90d, a.cash_share_90d, a.branch_share_90d,
+       a.night_share_90d, a.foreign_share_90d, a.risky_merchant_share_90d,
+       coalesce(a.payments_due_90d, 0), coalesce(a.missed_payments_90d, 0), coalesce(m.missed_payments_180d, 0),
+       coalesce(a.complaints_90d, 0)
+FROM population p
+LEFT JOIN (SELECT * FROM clean.clients WHERE business_date <= $as_of
+           QUALIFY row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) = 1) c
+    USING (client_id)
+LEFT JOIN balances b USING (client_id)
+LEFT JOIN activity a USING (client_id)
+LEFT JOIN missed_180 m USING (client_id)
+ORDER BY p.client_id
+"""
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def load_client_daily_activity(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
+    """Replace days start..end of each client's daily activity (transactions and events summed per client and day)."""
+    window = {"start": start, "end": end}
+    con.execute("CREATE SCHEMA IF NOT EXISTS features")
+    con.execute(f"CREATE TABLE IF NOT EXISTS features.client_daily_activity ({ACTIVITY_COLUMNS})")
+    con.execute("DELETE FROM features.client_daily_activity WHERE activity_date BETWEEN $start AND $end", window)
+    con.execute(f"INSERT INTO features.client_daily_activity {ACTIVITY_SQL}", window)
+
+
+def load_client_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
+    """Replace as-of dates start..end of the client features, each computed only from data up to its as-of date."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS features")
+    con.execute(f"CREATE TABLE IF NOT EXISTS features.client_features ({FEATURE_COLUMNS})")
+    con.execute(
+        "DELETE FROM features.client_features WHERE as_of_date BETWEEN $start AND $end", {"start": start, "end": end}
+    )
+    for as_of in _days(start, end):
+        con.execute(f"INSERT INTO features.client_features {FEATURES_SQL}", {"as_of": as_of})
+
+
+ACTIVITY_CHECKS = TableChecks(
+    "features.client_daily_activity",
+    key=("activity_date", "client_id"),
+    references={"client_id": "warehouse.dim_client.client_id"},
+    ranges={"tx_count": ("0", None), "debit_amount": ("0", None), "credit_amount": ("0", None)},
+    partition_column="activity_date",
+    volume=False,
+)
+
+FEATURE_CHECKS = TableChecks(
+    "features.client_features",
+    key=("as_of_date", "client_id"),
+    not_null=("tenure_days", "products_held", "recency_days", "frequency_90d"),
+    references={"client_id": "warehouse.dim_client.client_id"},
+    ranges={
+        "age_years": ("16", "120"),
+        "tenure_days": ("0", None),
+        "recency_days": ("0", "90"),
+        "digital_share_90d": ("0", "1"),
+        "night_share_90d": ("0", "1"),
+        "card_utilisation": ("-1", "10"),
+    },
+    partition_column="as_of_date",
+)

@@ -1,0 +1,23 @@
+"""RiskHub's models: a credit scorecard, a churn model and a transaction anomaly model, usable on any bank's table."""
+
+from riskhub_assets.ml.anomaly import AnomalyModel
+from riskhub_assets.ml.churn import ChurnModel
+from riskhub_assets.ml.scorecard import Scorecard
+
+
+def make_default_model(**params) -> Scorecard:
+    """The probability-of-default model: a logistic-regression scorecard with points per feature bin."""
+    return Scorecard(**params)
+
+
+def make_churn_model(**params) -> ChurnModel:
+    """The churn model: calibrated XGBoost on numeric and category columns."""
+    return ChurnModel(**params)
+
+
+def make_anomaly_model(**params) -> AnomalyModel:
+    """The transaction anomaly model: an isolation forest with per-row explanations."""
+    return AnomalyModel(**params)
+
+
+__all__ = ["AnomalyModel", "ChurnModel", "Scorecard", "make_anomaly_model", "make_churn_model", "make_default_model"]

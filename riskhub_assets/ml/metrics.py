@@ -1,0 +1,119 @@
+"""Validation measures (ranking, calibration, stability, grades); `y` is 1 for an event, a higher `p` is riskier."""
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+MASTER_SCALE = {"A": 0.0025, "B": 0.005, "C": 0.01, "D": 0.02, "E": 0.04, "F": 0.08, "G": 0.15, "H": 0.30, "I": 1.0}
+"""The rating grades, best first, each with its upper bound (inclusive) on the probability of default."""
+
+PSI_EPSILON = 1e-4
+"""Share given to an empty bin so the population stability index stays finite."""
+
+
+def auc(y, p) -> float:
+    """Area under the ROC curve: the chance a random event is scored riskier than a random non-event."""
+    return float(skm.roc_auc_score(y, p))
+
+
+def gini(y, p) -> float:
+    """Gini coefficient (accuracy ratio): 2 * AUC - 1, 0 for a random score and 1 for a perfect one."""
+    return 2 * auc(y, p) - 1
+
+
+def ks(y, p) -> float:
+    """Kolmogorov-Smirnov statistic: the largest gap between the score distributions of events and non-events."""
+    fpr, tpr, _ = skm.roc_curve(y, p)
+    return float(np.max(np.abs(tpr - fpr)))
+
+
+def pr_auc(y, p) -> float:
+    """Area under the precision-recall curve (average precision): ranking power that respects rare events."""
+    return float(skm.average_precision_score(y, p))
+
+
+def brier(y, p) -> float:
+    """Brier score: the mean squared gap between predicted probability and outcome (lower is better)."""
+    return float(skm.brier_score_loss(y, p))
+
+
+def confusion_at(y, p, threshold: float) -> dict[str, int]:
+    """Counts of true/false negatives and positives when every row with p >= threshold is flagged."""
+    tn, fp, fn, tp = skm.confusion_matrix(np.asarray(y).astype(int), np.asarray(p) >= threshold, labels=[0, 1]).ravel()
+    return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+
+
+def classification_report_at(y, p, threshold: float) -> dict:
+    """scikit-learn's classification report (as a dict) when every row with p >= threshold is flagged."""
+    flagged = (np.asarray(p) >= threshold).astype(int)
+    return skm.classification_report(np.asarray(y).astype(int), flagged, output_dict=True, zero_division=0)
+
+
+def decile_table(y, p) -> pd.DataFrame:
+    """Rows ranked riskiest first in ten equal groups (decile 1 = riskiest): events, rate, cumulative capture, lift."""
+    frame = pd.DataFrame({"y": np.asarray(y, dtype=float), "p": np.asarray(p, dtype=float)})
+    rank = frame["p"].rank(method="first", ascending=False)
+    frame["decile"] = np.ceil(rank * 10 / len(frame)).astype(int)
+    table = frame.groupby("decile").agg(
+        count=("y", "size"), events=("y", "sum"), min_score=("p", "min"), mean_score=("p", "mean")
+    )
+    table["event_rate"] = table["events"] / table["count"]
+    table["cumulative_capture"] = table["events"].cumsum() / table["events"].sum()
+    table["lift"] = table["event_rate"] / (table["events"].sum() / table["count"].sum())
+    return table.reset_index()
+
+
+def _shares(values: np.ndarray, interior: np.ndarray, low: float, high: float) -> np.ndarray:
+    missing = np.isnan(values)
+    x = values[~missing]
+    index = np.where(x < low, 0, np.where(x > high, len(interior) + 2, np.searchsorted(interior, x, side="left") + 1))
+    counts = np.append(np.bincount(index, minlength=len(interior) + 3), missing.sum())
+    return np.maximum(counts / len(values), PSI_EPSILON)
+
+
+def psi(expected, actual, bins: int = 10) -> float:
+    """Population stability index of `actual` against `expected` (< 0.1 stable, 0.1-0.25 watch, > 0.25 shifted)."""
+    # Bins: `expected`'s quantiles, one below and one above its range (so constant arrays still compare), missing.
+    expected, actual = np.asarray(expected, dtype=float), np.asarray(actual, dtype=float)
+    present = expected[~np.isnan(expected)]
+    interior = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
+    e, a = (_shares(v, interior, present.min(), present.max()) for v in (expected, actual))
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def grade_of(pd_array) -> np.ndarray:
+    """The master-scale grade of each probability of default (None where it is missing)."""
+    p = np.asarray(pd_array, dtype=float)
+    labels = np.array(list(MASTER_SCALE), dtype=object)
+    index = np.minimum(np.searchsorted(list(MASTER_SCALE.values()), p, side="left"), len(labels) - 1)
+    return np.where(np.isnan(p), None, labels[index])
+
+
+def calibration_by_grade(y, p) -> pd.DataFrame:
+    """Per master-scale grade, best first: its PD bound, rows, mean predicted PD and observed default rate."""
+    frame = pd.DataFrame({"grade": grade_of(p), "y": np.asarray(y, dtype=float), "p": np.asarray(p, dtype=float)})
+    table = frame.groupby("grade").agg(count=("y", "size"), mean_pd=("p", "mean"), default_rate=("y", "mean"))
+    table = table.reindex(list(MASTER_SCALE)).fillna({"count": 0}).astype({"count": int})
+    table.insert(0, "pd_upper", list(MASTER_SCALE.values()))
+    return table.rename_axis("grade").reset_index()
+
+
+def is_monotone_by_grade(y, p, min_count: int = 30) -> bool:
+    """Whether the observed default rate never falls from best to worst grade, over grades with `min_count`+ rows."""
+    table = calibration_by_grade(y, p)
+    return bool(np.all(np.diff(table.loc[table["count"] >= min_count, "default_rate"]) >= 0))
+
+
+def precision_at_budget(y, scores, budget: int) -> float:
+    """Share of true events among the `budget` highest scores, e.g. the cases investigators can review in a day."""
+    if budget < 1:
+        raise ValueError(f"budget must be at least 1, got {budget}")
+    top = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:budget]
+    return float(np.asarray(y, dtype=float)[top].mean())
+
+
+def operating_threshold(y, p) -> float:
+    """The cut-off maximising F1 (balance of precision and recall); flag rows with p >= it, as in `confusion_at`."""
+    precision, recall, thresholds = skm.precision_recall_curve(y, p)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    return float(thresholds[np.argmax(f1[:-1])])

@@ -1,0 +1,110 @@
+"""The credit scorecard: binned features, weight of evidence, a logistic regression and points an officer can read."""
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from riskhub_assets.ml.binning import fit_bins
+from riskhub_assets.ml.frame import as_frame
+
+
+class Scorecard(ClassifierMixin, BaseEstimator):
+    """A points-based probability of default: the second class of `y` is the default (bad), higher points are safer."""
+
+    def __init__(
+        self,
+        max_bins: int = 6,
+        min_bin_share: float = 0.05,
+        monotone: bool = True,
+        min_iv: float = 0.02,
+        C: float = 1.0,
+        pdo: float = 20.0,
+        base_score: float = 600.0,
+        base_odds: float = 50.0,
+    ):
+        self.max_bins = max_bins
+        self.min_bin_share = min_bin_share
+        self.monotone = monotone
+        self.min_iv = min_iv
+        self.C = C
+        self.pdo = pdo
+        self.base_score = base_score
+        self.base_odds = base_odds
+
+    def fit(self, X, y) -> "Scorecard":
+        """Bin every column, keep those with an information value of `min_iv`+, fit the regression, scale points."""
+        X = as_frame(X)
+        self.classes_, target = np.unique(np.asarray(y), return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(f"a scorecard needs exactly two classes (good, bad), got {list(self.classes_)}")
+        target = target.astype(float)
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = len(X.columns)
+        min_count = self.min_bin_share * len(X)
+        bins = {c: fit_bins(c, X[c], target, self.max_bins, min_count, self.monotone) for c in X.columns}
+        self.information_value_ = pd.Series({c: b.iv_ for c, b in bins.items()}, name="iv").sort_values(ascending=False)
+        kept = [c for c, iv in self.information_value_.items() if iv >= self.min_iv] or [
+            self.information_value_.index[0]
+        ]
+        self.bins_ = {c: bins[c] for c in kept}
+        self.model_ = LogisticRegression(C=self.C, max_iter=1000).fit(self._woe(X), target)
+        self.factor_ = self.pdo / np.log(2)
+        self.offset_ = self.base_score - self.factor_ * np.log(self.base_odds)
+        shared = (self.offset_ - self.factor_ * self.model_.intercept_[0]) / len(kept)
+        self.points_ = {
+            c: shared - self.factor_ * coef * b.woe_ for (c, b), coef in zip(self.bins_.items(), self.model_.coef_[0])
+        }
+        return self
+
+    @property
+    def features_(self) -> list[str]:
+        """The columns the scorecard kept, in decreasing information value."""
+        return list(self.bins_)
+
+    @property
+    def binning_table_(self) -> pd.DataFrame:
+        """Every kept feature's bins with clients, default rate, WoE, IV contribution and (rounded) points."""
+        rows = [
+            {
+                "feature": c,
+                "bin": label,
+                "count": int(b.count_[i]),
+                "event_rate": b.events_[i] / b.count_[i] if b.count_[i] else np.nan,
+                "woe": b.woe_[i],
+                "iv_contribution": b.iv_contribution_[i],
+                "points": int(np.round(self.points_[c][i])),
+            }
+            for c, b in self.bins_.items()
+            for i, label in enumerate(b.labels)
+        ]
+        return pd.DataFrame(rows)
+
+    def _woe(self, X: pd.DataFrame) -> np.ndarray:
+        return np.column_stack([b.woe_[b.assign(X[c])] for c, b in self.bins_.items()])
+
+    def _points(self, X: pd.DataFrame) -> np.ndarray:
+        return np.column_stack([self.points_[c][b.assign(X[c])] for c, b in self.bins_.items()])
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Columns [P(good), P(default)] per client."""
+        return self.model_.predict_proba(self._woe(as_frame(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """The more likely class per client (a 50% PD cut-off; use `score_points` or a threshold on PD instead)."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def score_points(self, X) -> np.ndarray:
+        """Credit score per client, higher = safer: `base_score` at odds `base_odds`:1, odds double every `pdo`."""
+        return self._points(as_frame(X)).sum(axis=1)
+
+    def reason_codes(self, X, n: int = 3) -> pd.DataFrame:
+        """Per client, the `n` features costing the most points against their best bin (None once none costs any)."""
+        X = as_frame(X)
+        lost = np.array([p[b.count_ > 0].max() for p, b in zip(self.points_.values(), self.bins_.values())])
+        lost = lost - self._points(X)
+        order = np.argsort(-lost, axis=1, kind="stable")[:, :n]
+        names = np.array(self.features_, dtype=object)[order]
+        names[np.take_along_axis(lost, order, axis=1) <= 1e-9] = None
+        names = np.hstack([names, np.full((len(X), n - names.shape[1]), None)])
+        return pd.DataFrame(names, index=X.index, columns=[f"reason_{i + 1}" for i in range(n)])
