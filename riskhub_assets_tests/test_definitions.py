@@ -9,18 +9,19 @@ def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
     graph = defs.resolve_asset_graph()
     tables = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
     checked = {check.asset_key for check in graph.asset_check_keys}
-    assert len(tables) == 23  # 4 raw, 8 clean and quarantine, 9 warehouse, 2 features
+    assert len(tables) == 30  # 4 raw, 8 clean and quarantine, 9 warehouse, 3 features, 3 models, 3 scores
     assert [t.to_user_string() for t in tables if t not in checked] == []
     for assets_def in defs.resolve_all_asset_specs():
         if assets_def.key.path[0] != "landing":
             assert graph.get(assets_def.key).pools == {DUCKDB_POOL}, assets_def.key
 
 
-def test_layers_are_groups_and_the_schedule_runs_the_whole_graph_daily():
+def test_layers_are_groups_and_schedules_load_daily_and_retrain_weekly():
     defs = build_defs()
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"landing", "raw", "clean", "warehouse", "features"}
-    schedule = defs.resolve_schedule_def("daily_spine_schedule")
-    assert schedule.cron_schedule == "0 2 * * *"
-    assert schedule.job_name == "daily_spine"
+    assert groups == {"landing", "raw", "clean", "warehouse", "features", "models", "scoring"}
+    schedule = defs.resolve_schedule_def("daily_schedule")
+    assert (schedule.cron_schedule, schedule.job_name) == ("0 2 * * *", "daily")
+    training = defs.resolve_schedule_def("weekly_training_schedule")
+    assert (training.cron_schedule, training.job_name) == ("0 4 * * 1", "weekly_training")
     assert defs.resolve_job_def("daily_spine").executor_def.name == "in_process"

@@ -1,32 +1,63 @@
-"""The daily job that materialises yesterday's business day through the whole graph, and its schedule."""
+"""Jobs and schedules: the nightly load and scoring of yesterday's business day, the weekly retraining."""
 
 import datetime as dt
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+TRAINING = dg.AssetSelection.assets(["features", "client_labels"]) | dg.AssetSelection.groups("models")
+SPINE = dg.AssetSelection.groups("landing", "raw", "clean", "warehouse", "features") - TRAINING
+SCORING = dg.AssetSelection.groups("scoring")
+
 daily_spine_job = dg.define_asset_job(
     name="daily_spine",
-    selection=dg.AssetSelection.all(),
-    description="Landing files of one business day (or a range, in one run) through raw, clean and the star schema.",
+    selection=SPINE,
+    description="Landing files of one business day (or a range, in one run) through raw, clean, the star schema"
+    " and the point-in-time features.",
+)
+daily_scoring_job = dg.define_asset_job(
+    name="daily_scoring", selection=SCORING, description="Default, churn and anomaly scores of business days."
+)
+daily_job = dg.define_asset_job(
+    name="daily", selection=SPINE | SCORING, description="The nightly run: load, build features and score a day."
+)
+weekly_training_job = dg.define_asset_job(
+    name="weekly_training",
+    selection=TRAINING,
+    description="Rebuild the labels, retrain the models, validate them out of time and promote winners.",
 )
 
 daily_schedule = dg.build_schedule_from_partitioned_job(
-    daily_spine_job,
+    daily_job,
     hour_of_day=2,
-    description="Every night at 02:00 UTC, materialise yesterday's business day.",
+    description="Every night at 02:00 UTC, load and score yesterday's business day.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+weekly_training_schedule = dg.ScheduleDefinition(
+    job=weekly_training_job,
+    cron_schedule="0 4 * * 1",
+    description="Every Monday at 04:00 UTC, after the night's load, retrain and revalidate the models.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+jobs = [daily_spine_job, daily_scoring_job, daily_job, weekly_training_job]
+schedules = [daily_schedule, weekly_training_schedule]
 
 
 def run_business_days(
-    defs: dg.Definitions, start: dt.date, end: dt.date, instance: dg.DagsterInstance | None = None
+    defs: dg.Definitions,
+    start: dt.date,
+    end: dt.date,
+    instance: dg.DagsterInstance | None = None,
+    job: str = daily_spine_job.name,
 ) -> dg.ExecuteInProcessResult:
-    """Materialise business days start..end through the daily job in one in-process run."""
+    """Materialise business days start..end through a daily job in one in-process run."""
     tags = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
-    return defs.resolve_job_def(daily_spine_job.name).execute_in_process(
-        instance=instance, tags=tags, raise_on_error=False
-    )
+    return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+
+
+def run_job(defs: dg.Definitions, job: str, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Run an unpartitioned job, such as the weekly training, in process."""
+    return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:

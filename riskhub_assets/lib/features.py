@@ -189,3 +189,28 @@ FEATURE_CHECKS = TableChecks(
     },
     partition_column="as_of_date",
 )
+
+
+TRANSACTION_FEATURES_SQL = f"""
+SELECT t.transaction_id, t.transaction_date, t.client_id, t.account_id,
+       CAST(t.amount AS DOUBLE) AS amount, t.hour_of_day, t.channel, t.direction,
+       coalesce(t.merchant_category, 'none') AS merchant_category,
+       CAST(t.counterparty_country <> coalesce(f.country, t.counterparty_country) AS INTEGER) AS foreign_counterparty,
+       CAST(coalesce(t.merchant_category IN ({_RISKY}), false) AS INTEGER) AS risky_merchant,
+       CAST(t.amount AS DOUBLE) / nullif(f.avg_amount_90d, 0) AS amount_vs_usual,
+       count(*) OVER (PARTITION BY t.account_id, t.transaction_date) AS account_transactions_that_day,
+       coalesce(epoch(t.transaction_ts - lag(t.transaction_ts) OVER (
+           PARTITION BY t.account_id, t.transaction_date ORDER BY t.transaction_ts)), 86400) AS seconds_since_previous
+FROM warehouse.fact_transactions t
+LEFT JOIN features.client_features f ON f.client_id = t.client_id AND f.as_of_date = t.transaction_date - 1
+WHERE t.transaction_date BETWEEN $start AND $end
+"""
+"""Per transaction: its amount against the client's usual (as of the day before), hour, channel, merchant,
+counterparty country, and how fast the account was used that day; the anomaly model's inputs."""
+
+TRANSACTION_KEYS = ["transaction_id", "transaction_date", "client_id", "account_id"]
+
+
+def transaction_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date):
+    """The anomaly model's inputs for transactions booked start..end, as a pandas frame."""
+    return con.execute(TRANSACTION_FEATURES_SQL, {"start": start, "end": end}).df()

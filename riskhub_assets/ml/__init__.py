@@ -4,6 +4,20 @@ from riskhub_assets.ml.anomaly import AnomalyModel
 from riskhub_assets.ml.churn import ChurnModel
 from riskhub_assets.ml.scorecard import Scorecard
 
+SKOPS_TRUSTED_TYPES = [
+    "riskhub_assets.ml.anomaly.AnomalyModel",
+    "riskhub_assets.ml.binning.FeatureBins",
+    "riskhub_assets.ml.churn.ChurnModel",
+    "riskhub_assets.ml.frame.TableEncoder",
+    "riskhub_assets.ml.scorecard.Scorecard",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.tree._tree.Tree",
+    "xgboost.core.Booster",
+    "xgboost.sklearn.XGBClassifier",
+]
+"""Types the models are built from, for `mlflow.sklearn.log_model(..., skops_trusted_types=SKOPS_TRUSTED_TYPES)`."""
+
 
 def make_default_model(**params) -> Scorecard:
     """The probability-of-default model: a logistic-regression scorecard with points per feature bin."""
@@ -20,4 +34,12 @@ def make_anomaly_model(**params) -> AnomalyModel:
     return AnomalyModel(**params)
 
 
-__all__ = ["AnomalyModel", "ChurnModel", "Scorecard", "make_anomaly_model", "make_churn_model", "make_default_model"]
+__all__ = [
+    "SKOPS_TRUSTED_TYPES",
+    "AnomalyModel",
+    "ChurnModel",
+    "Scorecard",
+    "make_anomaly_model",
+    "make_churn_model",
+    "make_default_model",
+]

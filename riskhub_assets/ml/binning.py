@@ -10,10 +10,8 @@ SMOOTHING = 0.5
 
 
 def woe_iv(count: np.ndarray, events: np.ndarray, min_count: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per bin, the weight of evidence ln(%goods / %bads) (positive = safer than average) and its share of the IV.
-
-    Bins holding fewer than `min_count` clients are too small to judge and get a neutral WoE of 0.
-    """
+    """Per bin, the weight of evidence ln(%goods / %bads) (> 0 = safer than average) and its part of the IV."""
+    # Bins with fewer than `min_count` clients (a rare OTHER or MISSING) are too small to judge: neutral WoE of 0.
     goods, bins = count - events, len(count)
     good_share = (goods + SMOOTHING) / (goods.sum() + SMOOTHING * bins)
     bad_share = (events + SMOOTHING) / (events.sum() + SMOOTHING * bins)
@@ -24,8 +22,7 @@ def woe_iv(count: np.ndarray, events: np.ndarray, min_count: float) -> tuple[np.
 class FeatureBins:
     """One feature's bins: value ranges (numeric) or labels (categorical), then OTHER for labels, then MISSING."""
 
-    def __init__(self, feature: str, edges: np.ndarray | None = None, categories: list[str] | None = None):
-        self.feature = feature
+    def __init__(self, edges: np.ndarray | None = None, categories: list[str] | None = None):
         self.edges = edges
         self.categories = categories
 
@@ -98,13 +95,11 @@ def numeric_edges(x: np.ndarray, y: np.ndarray, max_bins: int, min_count: float,
     return edges
 
 
-def fit_bins(
-    feature: str, column: pd.Series, target: np.ndarray, max_bins: int, min_count: float, monotone: bool
-) -> FeatureBins:
+def fit_bins(column: pd.Series, target: np.ndarray, max_bins: int, min_count: float, monotone: bool) -> FeatureBins:
     """Bin one feature on the training rows: quantile ranges for numbers, one bin per frequent label otherwise."""
     if is_numeric(column):
-        bins = FeatureBins(feature, edges=numeric_edges(as_numbers(column), target, max_bins, min_count, monotone))
+        bins = FeatureBins(edges=numeric_edges(as_numbers(column), target, max_bins, min_count, monotone))
     else:
         counts = as_text(column).value_counts()
-        bins = FeatureBins(feature, categories=list(counts[counts >= max(min_count, 1)].index))
+        bins = FeatureBins(categories=list(counts[counts >= max(min_count, 1)].index))
     return bins.measure(column, target, min_count)

@@ -52,9 +52,7 @@ class TableEncoder:
         for column in [c for c in X.columns if c not in self.numeric_]:
             shares = as_text(X[column]).value_counts(normalize=True)
             self.categories_[column] = list(shares[shares >= self.min_share].index[: self.max_categories])
-        labels = {c: [*cats, OTHER, MISSING] for c, cats in self.categories_.items()}
-        self.feature_names_ = self.numeric_ + [f"{c}={v}" for c, values in labels.items() for v in values]
-        self.sources_ = self.numeric_ + [c for c, values in labels.items() for _ in values]
+        self.sources_ = self.numeric_ + [c for c, cats in self.categories_.items() for _ in [*cats, OTHER, MISSING]]
         return self
 
     def numeric(self, X: pd.DataFrame) -> np.ndarray:
@@ -69,5 +67,5 @@ class TableEncoder:
         return np.hstack(blocks) if blocks else np.empty((len(X), 0))
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
-        """The whole table as one float matrix, columns named by `feature_names_`."""
+        """The whole table as one float matrix; `sources_` names the original column behind each matrix column."""
         return np.hstack([self.numeric(X), self.one_hot(X)])

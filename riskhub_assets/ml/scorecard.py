@@ -14,13 +14,13 @@ class Scorecard(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        max_bins: int = 6,
-        min_bin_share: float = 0.05,
-        monotone: bool = True,
-        min_iv: float = 0.02,
-        C: float = 1.0,
-        pdo: float = 20.0,
-        base_score: float = 600.0,
+        max_bins: int = 6,  # value ranges per numeric feature at most, besides its missing bin
+        min_bin_share: float = 0.05,  # least share of rows per bin; rarer labels are pooled into OTHER
+        monotone: bool = True,  # merge adjacent numeric ranges until the default rate only rises or only falls
+        min_iv: float = 0.02,  # features with less information value are dropped
+        C: float = 1.0,  # inverse L2 regularisation strength of the logistic regression
+        pdo: float = 20.0,  # points to double the odds
+        base_score: float = 600.0,  # score at which good:bad odds are base_odds:1
         base_odds: float = 50.0,
     ):
         self.max_bins = max_bins
@@ -42,20 +42,23 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = len(X.columns)
         min_count = self.min_bin_share * len(X)
-        bins = {c: fit_bins(c, X[c], target, self.max_bins, min_count, self.monotone) for c in X.columns}
-        self.information_value_ = pd.Series({c: b.iv_ for c, b in bins.items()}, name="iv").sort_values(ascending=False)
-        kept = [c for c, iv in self.information_value_.items() if iv >= self.min_iv] or [
-            self.information_value_.index[0]
-        ]
+        bins = {c: fit_bins(X[c], target, self.max_bins, min_count, self.monotone) for c in X.columns}
+        self.iv_ = dict(sorted(((c, b.iv_) for c, b in bins.items()), key=lambda item: -item[1]))
+        kept = [c for c, iv in self.iv_.items() if iv >= self.min_iv] or list(self.iv_)[:1]
         self.bins_ = {c: bins[c] for c in kept}
         self.model_ = LogisticRegression(C=self.C, max_iter=1000).fit(self._woe(X), target)
-        self.factor_ = self.pdo / np.log(2)
-        self.offset_ = self.base_score - self.factor_ * np.log(self.base_odds)
+        self.factor_ = float(self.pdo / np.log(2))
+        self.offset_ = float(self.base_score - self.factor_ * np.log(self.base_odds))
         shared = (self.offset_ - self.factor_ * self.model_.intercept_[0]) / len(kept)
         self.points_ = {
             c: shared - self.factor_ * coef * b.woe_ for (c, b), coef in zip(self.bins_.items(), self.model_.coef_[0])
         }
         return self
+
+    @property
+    def information_value_(self) -> pd.Series:
+        """Every column's information value, highest first: < 0.02 useless, 0.1-0.3 medium, > 0.3 strong."""
+        return pd.Series(self.iv_, name="iv", dtype=float)
 
     @property
     def features_(self) -> list[str]:
@@ -101,8 +104,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     def reason_codes(self, X, n: int = 3) -> pd.DataFrame:
         """Per client, the `n` features costing the most points against their best bin (None once none costs any)."""
         X = as_frame(X)
-        lost = np.array([p[b.count_ > 0].max() for p, b in zip(self.points_.values(), self.bins_.values())])
-        lost = lost - self._points(X)
+        best = np.array([p[b.count_ > 0].max() for p, b in zip(self.points_.values(), self.bins_.values())])
+        lost = best - self._points(X)
         order = np.argsort(-lost, axis=1, kind="stable")[:, :n]
         names = np.array(self.features_, dtype=object)[order]
         names[np.take_along_axis(lost, order, axis=1) <= 1e-9] = None

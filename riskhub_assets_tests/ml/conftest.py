@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskhub_assets.ml import make_churn_model, make_default_model
+
 REGION_EFFECT = {"north": -0.6, "south": 0.0, "east": 0.5, "west": 0.9, "isle": 0.0}
 
 
@@ -36,3 +38,15 @@ def train() -> tuple[pd.DataFrame, np.ndarray]:
 def test() -> tuple[pd.DataFrame, np.ndarray]:
     """Held-out rows from the same process."""
     return synthetic_table(2000, seed=2)
+
+
+@pytest.fixture(scope="session")
+def scorecard(train):
+    """A default-model scorecard fitted on the training rows."""
+    return make_default_model().fit(*train)
+
+
+@pytest.fixture(scope="session")
+def churn(train):
+    """A churn model fitted on the training rows."""
+    return make_churn_model().fit(*train)

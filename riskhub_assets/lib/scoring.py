@@ -1,0 +1,77 @@
+"""Daily scores from champion models: probability of default with grade and reasons, churn risk, transaction alerts."""
+
+import numpy as np
+import pandas as pd
+
+from riskhub_assets.lib.features import TRANSACTION_KEYS
+from riskhub_assets.lib.training import KEYS
+from riskhub_assets.ml import metrics
+
+CHURN_BANDS = {"low": 0.05, "medium": 0.15, "high": 1.0}
+"""Churn risk bands by upper bound of the 90-day churn probability."""
+
+DRIFT_WARN, DRIFT_FAIL = 0.10, 0.25
+"""Population stability: below 0.10 stable, 0.10 to 0.25 worth a look, 0.25 or more a shift that fails."""
+
+
+def default_scores(model, features: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:
+    """Per client: probability of default, score points, master-scale grade, top three reason codes, model."""
+    X = features.drop(columns=KEYS)
+    pd_ = model.predict_proba(X)[:, 1]
+    reasons = model.reason_codes(X, n=3)
+    return pd.DataFrame(
+        {
+            "as_of_date": features["as_of_date"].dt.date,
+            "client_id": features["client_id"],
+            "probability_of_default": pd_,
+            "score_points": np.round(model.score_points(X)).astype(int),
+            "grade": metrics.grade_of(pd_).astype(str),
+            **{c: reasons[c].to_numpy() for c in reasons.columns},
+            "model_name": model_name,
+            "model_version": model_version,
+        }
+    )
+
+
+def churn_scores(model, features: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:
+    """Per client: 90-day churn probability, risk band, decile within the day (1 = most at risk), model."""
+    probability = model.predict_proba(features.drop(columns=KEYS))[:, 1]
+    bands = pd.cut(probability, [-np.inf, *CHURN_BANDS.values()], labels=list(CHURN_BANDS)).astype(str)
+    frame = pd.DataFrame(
+        {
+            "as_of_date": features["as_of_date"].dt.date,
+            "client_id": features["client_id"],
+            "churn_probability": probability,
+            "risk_band": bands,
+            "model_name": model_name,
+            "model_version": model_version,
+        }
+    )
+    rank = frame.groupby("as_of_date")["churn_probability"].rank(method="first", ascending=False, pct=True)
+    frame.insert(4, "decile", np.ceil(rank * 10).astype(int))
+    return frame
+
+
+def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: str, model_version: str) -> pd.DataFrame:
+    """Per transaction: anomaly score; the day's `budget` most anomalous flagged with their top contributing features."""
+    X = transactions.drop(columns=TRANSACTION_KEYS)
+    frame = transactions[TRANSACTION_KEYS].copy()
+    frame["transaction_date"] = frame["transaction_date"].dt.date
+    frame["anomaly_score"] = model.score_samples(X)
+    frame["alert_rank"] = frame.groupby("transaction_date")["anomaly_score"].rank(method="first", ascending=False)
+    frame["flagged"] = frame["alert_rank"] <= budget
+    top = model.top_features(X[frame["flagged"].to_numpy()], n=3)
+    for column in top.columns:
+        frame[column] = pd.Series(top[column].to_numpy(), index=frame.index[frame["flagged"].to_numpy()], dtype=object)
+    frame["alert_rank"] = frame["alert_rank"].where(frame["flagged"]).astype("Int64")
+    frame["model_name"], frame["model_version"] = model_name, model_version
+    return frame
+
+
+def drift(baseline: dict[str, np.ndarray], current: pd.DataFrame) -> dict[str, float]:
+    """Population stability index of each baseline column against today's values."""
+    return {
+        column: metrics.psi(values, current[column].to_numpy(dtype=float))
+        for column, values in baseline.items()
+        if column in current and np.isfinite(current[column].to_numpy(dtype=float)).any()
+    }

@@ -1,0 +1,161 @@
+"""Training data, out-of-time validation and model selection for the client models (plain Python, no Dagster)."""
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import RandomizedSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.tree import DecisionTreeClassifier
+from xgboost import XGBClassifier
+
+from riskhub_assets.ml import make_churn_model, make_default_model, metrics
+from riskhub_assets.ml.explain import ExplainedClassifier
+
+KEYS = ["as_of_date", "client_id"]
+LABELS = ["default_label", "churn_label", "rfm_proxy_label"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Training rows (earlier as-of dates, other clients) and out-of-time validation rows (later dates, unseen clients)."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    cutoff: dt.date
+
+
+def as_model_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Features as models take them: flags as 0/1 numbers, labels as they are."""
+    flags = [c for c in frame.columns if frame[c].dtype == bool and c not in LABELS]
+    return frame.astype({c: float for c in flags})
+
+
+def feature_columns(frame: pd.DataFrame) -> list[str]:
+    """The model inputs: everything known at the as-of date, never keys or outcomes."""
+    return [c for c in frame.columns if c not in (*KEYS, *LABELS)]
+
+
+def _test_client(client_id: str, share: float) -> bool:
+    return zlib.crc32(client_id.encode()) % 1000 < share * 1000
+
+
+def oot_split(
+    frame: pd.DataFrame, test_dates_share: float = 0.3, test_clients_share: float = 0.3, embargo_days: int = 28
+) -> Split:
+    """Validate on the latest as-of dates and on clients never trained on; train on dates before an embargo."""
+    dates = sorted(frame["as_of_date"].unique())
+    if len(dates) < 3:
+        raise ValueError(f"out-of-time validation needs at least 3 labelled as-of dates, got {len(dates)}")
+    cutoff = pd.Timestamp(dates[int(len(dates) * (1 - test_dates_share))])
+    in_test_group = frame["client_id"].map(lambda c: _test_client(c, test_clients_share))
+    train = frame[(frame["as_of_date"] < cutoff - pd.Timedelta(days=embargo_days)) & ~in_test_group]
+    test = frame[(frame["as_of_date"] >= cutoff) & in_test_group]
+    if train.empty or test.empty:
+        raise ValueError(f"out-of-time split left {len(train)} training and {len(test)} validation rows")
+    return Split(train.reset_index(drop=True), test.reset_index(drop=True), cutoff.date())
+
+
+def _encoded(estimator) -> ExplainedClassifier:
+    """A tree model behind one-hot encoding and median imputation, explained like a scorecard (points, reasons)."""
+    encode = make_column_transformer(
+        (SimpleImputer(strategy="median", keep_empty_features=True), make_column_selector(dtype_include="number")),
+        (
+            OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.01, sparse_output=False),
+            make_column_selector(dtype_exclude="number"),
+        ),
+    )
+    return ExplainedClassifier(make_pipeline(encode, estimator))
+
+
+def default_candidates(seed: int = 0) -> dict[str, tuple[object, dict]]:
+    """The default-model contenders with the hyper-parameters each is searched over."""
+    return {
+        "scorecard": (make_default_model(), {"C": [0.1, 1.0], "max_bins": [5, 8], "min_iv": [0.01, 0.02]}),
+        "decision_tree": (
+            _encoded(DecisionTreeClassifier(random_state=seed)),
+            {
+                "estimator__decisiontreeclassifier__max_depth": [3, 4, 5],
+                "estimator__decisiontreeclassifier__min_samples_leaf": [50, 200],
+            },
+        ),
+        "random_forest": (
+            _encoded(RandomForestClassifier(n_estimators=150, n_jobs=2, random_state=seed)),
+            {
+                "estimator__randomforestclassifier__max_depth": [4, 6, 8],
+                "estimator__randomforestclassifier__min_samples_leaf": [20, 100],
+            },
+        ),
+        "xgboost": (
+            _encoded(XGBClassifier(n_estimators=200, tree_method="hist", n_jobs=1, random_state=seed, verbosity=0)),
+            {
+                "estimator__xgbclassifier__max_depth": [2, 3, 4],
+                "estimator__xgbclassifier__learning_rate": [0.03, 0.1],
+                "estimator__xgbclassifier__min_child_weight": [5, 20],
+            },
+        ),
+    }
+
+
+def churn_candidates(seed: int = 0) -> dict[str, tuple[object, dict]]:
+    """The churn model with the hyper-parameters it is searched over."""
+    return {
+        "xgboost_calibrated": (make_churn_model(random_state=seed), {"max_depth": [3, 4], "learning_rate": [0.05, 0.1]})
+    }
+
+
+@dataclass
+class Selection:
+    """The winning candidate refitted on all training rows, and every candidate's cross-validated AUC."""
+
+    name: str
+    model: object
+    cv_auc: dict[str, float]
+    params: dict
+
+
+def select_model(candidates: dict, X: pd.DataFrame, y: np.ndarray, n_iter: int = 4, seed: int = 0) -> Selection:
+    """Random search per candidate scored by 3-fold cross-validated AUC on training rows only; the best is refitted."""
+    searches = {}
+    for name, (estimator, grid) in candidates.items():
+        search = RandomizedSearchCV(
+            clone(estimator),
+            grid,
+            n_iter=min(n_iter, int(np.prod([len(v) for v in grid.values()]))),
+            scoring="roc_auc",
+            cv=3,
+            random_state=seed,
+            refit=True,
+            n_jobs=1,
+            error_score="raise",
+        )
+        searches[name] = search.fit(X, y)
+    best = max(searches, key=lambda n: searches[n].best_score_)
+    return Selection(
+        name=best,
+        model=searches[best].best_estimator_,
+        cv_auc={n: float(s.best_score_) for n, s in searches.items()},
+        params={k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in searches[best].best_params_.items()},
+    )
+
+
+def validation_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
+    """What a validator asks for, measured out of time: AUC, Gini, KS, PR-AUC, Brier, confusion at the threshold
+    (chosen on training rows, never on the validation rows)."""
+    return {
+        "auc": metrics.auc(y, p),
+        "gini": metrics.gini(y, p),
+        "ks": metrics.ks(y, p),
+        "pr_auc": metrics.pr_auc(y, p),
+        "brier": metrics.brier(y, p),
+        "event_rate": float(np.mean(y)),
+        "threshold": threshold,
+        **{f"confusion_{k}": v for k, v in metrics.confusion_at(y, p, threshold).items()},
+    }
