@@ -26,7 +26,7 @@ def test_simulate_then_materialise_records_the_run_for_the_ui(isolated_data, tmp
         )
         == 0
     )
-    assert cli.main(["materialise", "--start", "2025-02-03", "--end", "2025-02-04"]) == 0
+    assert cli.main(["materialise", "--start", "2025-02-03", "--end", "2025-02-04", "--job", "daily_spine"]) == 0
     assert "default_limit: 1" in (settings.dagster_home() / "dagster.yaml").read_text()
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()

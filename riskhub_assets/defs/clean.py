@@ -80,8 +80,8 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
             con.execute("BEGIN")
             result = clean_range(con, spec, start, end, key)
             con.execute("COMMIT")
-            clean_meta = table_metadata(con, checks.table, scope, window)
-            quarantine_meta = table_metadata(con, f"clean.{spec.name}_quarantine", scope, window, preview=True)
+            clean_meta = table_metadata(con, checks.table, scope, window, detail=start == end)
+            quarantine_meta = table_metadata(con, f"clean.{spec.name}_quarantine", scope, window, detail=start == end)
             outcomes = [row_conservation(con, spec.name, spec.landing.header, start, end)]
             outcomes += run_table_checks(con, checks, start, end)
             rate = quarantine_rate(con, spec.name, start, end)

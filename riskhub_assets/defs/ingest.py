@@ -65,7 +65,12 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             con.execute("COMMIT")
             window = {"start": start, "end": end}
             metadata = table_metadata(
-                con, checks.table, "business_date BETWEEN $start AND $end", window, preview=not spec.has_personal_data
+                con,
+                checks.table,
+                "business_date BETWEEN $start AND $end",
+                window,
+                detail=start == end,
+                preview=not spec.has_personal_data,
             )
             outcomes = run_table_checks(con, checks, start, end)
         rejected = sum(load.rejected for load in loads)
@@ -74,7 +79,7 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             metadata={
                 **metadata,
                 "rejected_lines": rejected,
-                "files": dg.MetadataValue.json([str(load.path) for load in loads]),
+                "landing_files": f"{len(loads)} days from {loads[0].path}",
             }
         )
         for outcome in outcomes:

@@ -8,19 +8,30 @@ from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutco
 
 
 def table_metadata(
-    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: dict | None = None, preview: bool = True
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str = "true",
+    params: dict | None = None,
+    detail: bool = True,
+    preview: bool = True,
 ) -> dict:
-    """Row counts, column schema and a five-row preview of a DuckDB table (or the slice just written)."""
-    described = con.execute(f"DESCRIBE {table}").fetchall()
-    schema = dg.TableSchema(columns=[dg.TableColumn(name=name, type=kind) for name, kind, *_ in described])
+    """Row counts of a DuckDB table and of the slice just written; with `detail`, its schema and a five-row preview.
+
+    A run over a range of days repeats the metadata on every partition's event: keep it to counts there.
+    """
     slice_rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
     total_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(total_rows),
         "rows_in_run": dg.MetadataValue.int(slice_rows),
-        "dagster/column_schema": schema,
         "dagster/table_name": f"riskhub.{table}",
     }
+    if not detail:
+        return metadata
+    described = con.execute(f"DESCRIBE {table}").fetchall()
+    metadata["dagster/column_schema"] = dg.TableSchema(
+        columns=[dg.TableColumn(name=name, type=kind) for name, kind, *_ in described]
+    )
     if preview:
         cursor = con.execute(f"SELECT * FROM {table} WHERE {where} LIMIT 5", params or {})
         metadata["preview"] = dg.MetadataValue.md(markdown_table([d[0] for d in cursor.description], cursor.fetchall()))

@@ -12,8 +12,8 @@ daily_partitions = dg.DailyPartitionsDefinition(start_date=settings.partitions_s
 
 def business_days(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
     """First and last business day of the partition range the run materialises."""
-    window = context.partition_time_window
-    return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+    keys = context.partition_key_range
+    return dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
 
 
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)

@@ -127,7 +127,9 @@ def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], descriptio
             con.execute("BEGIN")
             replace_partition(con, checks.table, frame, checks.partition_column, start, end)
             con.execute("COMMIT")
-            metadata = table_metadata(con, checks.table, f"{checks.partition_column} BETWEEN $start AND $end", window)
+            metadata = table_metadata(
+                con, checks.table, f"{checks.partition_column} BETWEEN $start AND $end", window, detail=start == end
+            )
             outcomes = run_table_checks(con, checks, start, end)
             baseline = _baseline(con, model_name, version)
         yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})

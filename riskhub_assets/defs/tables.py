@@ -44,7 +44,9 @@ def sql_table_asset(
             con.execute("BEGIN")
             load(con, start, end)
             con.execute("COMMIT")
-            metadata = table_metadata(con, checks.table, where, {"start": start, "end": end} if partitioned else None)
+            metadata = table_metadata(
+                con, checks.table, where, {"start": start, "end": end} if partitioned else None, detail=start == end
+            )
             outcomes = run_table_checks(con, checks, start, end)
         yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes:

@@ -185,7 +185,7 @@ FEATURE_CHECKS = TableChecks(
         "recency_days": ("0", "90"),
         "digital_share_90d": ("0", "1"),
         "night_share_90d": ("0", "1"),
-        "card_utilisation": ("-1", "10"),
+        "card_utilisation": ("-5", "100"),  # over-limit cards exist; beyond this a limit is in the wrong unit
     },
     partition_column="as_of_date",
 )

@@ -22,8 +22,11 @@ PIP_REQUIREMENTS = [
 
 
 def tracking_uri() -> str:
-    """MLflow tracking server from MLFLOW_TRACKING_URI, else a local SQLite store under the data folder."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{settings.data_dir() / 'mlflow.db'}"
+    """MLflow tracking server from RISKHUB_MLFLOW_TRACKING_URI, else a local SQLite store under the data folder.
+
+    Not MLFLOW_TRACKING_URI: MLflow itself rewrites that variable whenever a tracking URI is set in the process.
+    """
+    return os.environ.get("RISKHUB_MLFLOW_TRACKING_URI") or f"sqlite:///{settings.data_dir() / 'mlflow.db'}"
 
 
 def artifact_root() -> Path:
@@ -37,7 +40,7 @@ def use_experiment(name: str) -> str:
     mlflow.set_registry_uri(tracking_uri())
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
-        location = None if os.environ.get("MLFLOW_TRACKING_URI") else artifact_root().as_uri()
+        location = artifact_root().as_uri() if tracking_uri().startswith("sqlite:") else None
         return mlflow.create_experiment(name, artifact_location=location)
     return experiment.experiment_id
 
@@ -72,7 +75,7 @@ def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame)
 def champion_version(name: str) -> str | None:
     """The registered version that currently holds the champion alias, if any."""
     try:
-        return MlflowClient().get_model_version_by_alias(name, CHAMPION).version
+        return str(MlflowClient().get_model_version_by_alias(name, CHAMPION).version)
     except mlflow.exceptions.MlflowException:
         return None
 

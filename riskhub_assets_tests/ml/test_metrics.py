@@ -87,3 +87,15 @@ def test_precision_at_budget_and_operating_threshold(scored):
     y, p = scored[0][:300], scored[1][:300]
     best = max(np.unique(p), key=lambda t: skm.f1_score(y, p >= t))
     assert metrics.operating_threshold(y, p) == pytest.approx(best)
+
+
+def test_monotonicity_tolerates_noise_but_not_a_significant_inversion():
+    # grade C (PD 0.75%) with 2 of 700 defaulting, grade D (PD 1.5%) with 1 of 700: noise, not an inversion
+    p = np.repeat([0.0075, 0.015], 700)
+    y = np.zeros(1400)
+    y[[0, 1, 700]] = 1
+    assert not metrics.is_monotone_by_grade(y, p, min_count=100)
+    assert metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0)
+    y = np.zeros(1400)
+    y[:70] = 1  # 10% in the better grade, none in the worse one: a real inversion
+    assert not metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0)
