@@ -134,23 +134,10 @@ def _champion_auc(name: str, X: pd.DataFrame, y: np.ndarray, context) -> float |
         return float("-inf")
 
 
-def _baseline(name: str, version: str, X: pd.DataFrame, score: np.ndarray) -> pd.DataFrame:
-    """A sample of each numeric input and of the score at training, the reference for daily drift checks."""
+def _log_baseline(X: pd.DataFrame, score: np.ndarray) -> None:
+    """Log a sample of each numeric input and of the score at training with the run: the daily drift reference."""
     numeric = X.select_dtypes("number").assign(score=score)
-    sample = numeric.sample(min(len(numeric), BASELINE_SAMPLE), random_state=0)
-    long = sample.melt(var_name="column_name", value_name="value")  # missing values kept: their share drifts too
-    return long.assign(model_name=name, model_version=version)[["model_name", "model_version", "column_name", "value"]]
-
-
-def _store_baseline(con, frame: pd.DataFrame) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS models")
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS models.training_baselines (model_name VARCHAR, model_version VARCHAR,"
-        " column_name VARCHAR, value DOUBLE)"
-    )
-    con.register("_baseline", frame)
-    con.execute("INSERT INTO models.training_baselines SELECT * FROM _baseline")
-    con.unregister("_baseline")
+    tracking.log_baseline(numeric.sample(min(len(numeric), BASELINE_SAMPLE), random_state=0))
 
 
 def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
@@ -236,14 +223,13 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
                 ),
                 "proxy_target_not_leaking": proxy_auc is None or proxy_auc <= LEAKAGE_AUC,
             }
+            _log_baseline(X_train, p_train)
             champion_auc = _champion_auc(spec.name, X_test, y_test, context)
             # The proxy-target alarm judges the proxy pipeline (a bank without defaults), not this model's label.
             promotion_gates = [g for g in gates if g != "proxy_target_not_leaking"]
             wins = all(passed[g] for g in promotion_gates) and (champion_auc is None or oot["auc"] > champion_auc)
             alias = tracking.promote(spec.name, version, wins)
             mlflow.set_tags({"alias": alias, "champion_oot_auc": str(champion_auc)})
-        with duckdb.get_connection() as con:
-            _store_baseline(con, _baseline(spec.name, version, X_train, p_train))
         yield dg.MaterializeResult(
             metadata={
                 "model": spec.name,
@@ -302,9 +288,8 @@ def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         mlflow.log_params({"training_rows": len(X), "last_day": str(last), "n_estimators": 100})
         mlflow.log_metric("score_psi_training_vs_latest_day", stability)
         version = tracking.log_model(model, ANOMALY_NAME, X.head(50), pd.DataFrame({"anomaly_score": scores[:50]}))
+        _log_baseline(X, scores)
         tracking.promote(ANOMALY_NAME, version, wins=True)
-    with duckdb.get_connection() as con:
-        _store_baseline(con, _baseline(ANOMALY_NAME, version, X, scores))
     yield dg.MaterializeResult(
         metadata={"model": ANOMALY_NAME, "version": version, "training_rows": len(X), "last_day": str(last)}
     )

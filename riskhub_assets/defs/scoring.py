@@ -64,15 +64,6 @@ def _champion(name: str):
     return tracking.load_version(name, version), version
 
 
-def _baseline(con, name: str, version: str) -> dict:
-    rows = con.execute(
-        "SELECT column_name, list(value) FROM models.training_baselines WHERE model_name = $m AND model_version = $v"
-        " GROUP BY column_name",
-        {"m": name, "v": version},
-    ).fetchall()
-    return {column: values for column, values in rows}
-
-
 def _drift_results(key: dg.AssetKey, baseline: dict, inputs: pd.DataFrame, score: pd.Series):
     """Score and feature drift against training: PSI under 0.10 passes, up to 0.25 warns, beyond fails."""
     score_psi = scoring.drift({"score": baseline.pop("score")}, pd.DataFrame({"score": score}))["score"]
@@ -131,11 +122,10 @@ def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], descriptio
                 con, checks.table, f"{checks.partition_column} BETWEEN $start AND $end", window, detail=start == end
             )
             outcomes = run_table_checks(con, checks, start, end)
-            baseline = _baseline(con, model_name, version)
         yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})
         for outcome in outcomes:
             yield check_result(outcome)
-        yield from _drift_results(key, baseline, inputs, frame[score_column])
+        yield from _drift_results(key, tracking.load_baseline(model_name, version), inputs, frame[score_column])
 
     return _scores
 

@@ -1,12 +1,14 @@
 """MLflow tracking and registry for RiskHub models: runs that end honestly, models promoted only when they win."""
 
 import contextlib
+import io
 import os
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.entities import RunStatus
@@ -93,3 +95,18 @@ def promote(name: str, model_version: str, wins: bool) -> str:
         client.set_registered_model_alias(name, CHAMPION, model_version)
         return CHAMPION
     return CHALLENGER
+
+
+BASELINE_ARTIFACT = "baseline/training_sample.csv"
+
+
+def log_baseline(sample: pd.DataFrame) -> None:
+    """Log, with the active run, a sample of the training inputs and score: what daily drift is measured against."""
+    mlflow.log_text(sample.to_csv(index=False), BASELINE_ARTIFACT)
+
+
+def load_baseline(name: str, model_version: str) -> dict[str, np.ndarray]:
+    """The training sample logged with a registered model version, column by column."""
+    run_id = MlflowClient().get_model_version(name, model_version).run_id
+    sample = pd.read_csv(io.StringIO(mlflow.artifacts.load_text(f"runs:/{run_id}/{BASELINE_ARTIFACT}")))
+    return {column: sample[column].to_numpy(float) for column in sample.columns}
