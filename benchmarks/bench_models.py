@@ -71,12 +71,7 @@ def _oot_auc(spec, data: Path, truth_column: str) -> dict:
     from riskhub_assets.ml import metrics
 
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
-        frame = con.execute(
-            "SELECT f.*, l.default_label, l.churn_label, l.rfm_proxy_label FROM features.client_features f"
-            " JOIN features.client_labels l USING (as_of_date, client_id)"
-        ).df()
-    frame = training.as_model_frame(frame)
-    frame = frame.query(spec.population) if spec.population else frame
+        frame = training.labelled_frame(con, spec.population)
     test = training.oot_split(frame).test
     tracking.use_experiment("riskhub")
     version = tracking.champion_version(spec.name)

@@ -159,12 +159,7 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
     )
     def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         with duckdb.get_connection() as con:
-            frame = con.execute(
-                "SELECT f.*, l.default_label, l.churn_label, l.rfm_proxy_label FROM features.client_features f"
-                " JOIN features.client_labels l USING (as_of_date, client_id)"
-            ).df()
-        frame = training.as_model_frame(frame)
-        frame = frame.query(spec.population) if spec.population else frame
+            frame = training.labelled_frame(con, spec.population)
         split = training.oot_split(frame)
         columns = training.feature_columns(frame)
         X_train, y_train = split.train[columns], split.train[spec.label].to_numpy(int)

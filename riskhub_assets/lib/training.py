@@ -42,6 +42,17 @@ def as_model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: float for c in numeric})
 
 
+def labelled_frame(con, population: str | None = None) -> pd.DataFrame:
+    """Every labelled as-of date's features with its outcomes, as models take them, for the clients a model is for."""
+    frame = as_model_frame(
+        con.execute(
+            "SELECT f.*, l.default_label, l.churn_label, l.rfm_proxy_label FROM features.client_features f"
+            " JOIN features.client_labels l USING (as_of_date, client_id)"
+        ).df()
+    )
+    return frame.query(population) if population else frame
+
+
 def feature_columns(frame: pd.DataFrame) -> list[str]:
     """The model inputs: everything known at the as-of date, never keys or outcomes."""
     return [c for c in frame.columns if c not in (*KEYS, *LABELS)]
