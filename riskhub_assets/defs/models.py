@@ -214,7 +214,7 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
                 "score_psi_below_0_25": stability < 0.25,
                 "auc_at_least_0_70": oot["auc"] >= (spec.min_auc or 0),
                 "default_rate_monotone_by_grade": metrics.is_monotone_by_grade(
-                    y_test, p_test, MONOTONE_MIN_COUNT, MONOTONE_TOLERANCE_SE
+                    y_test, p_test, MONOTONE_MIN_COUNT, MONOTONE_TOLERANCE_SE, groups=split.test["client_id"]
                 ),
                 "proxy_target_not_leaking": proxy_auc is None or proxy_auc <= LEAKAGE_AUC,
             }
@@ -244,7 +244,8 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
             "score_psi_below_0_25": f"PSI of scores, training vs out-of-time: {stability:.3f}",
             "auc_at_least_0_70": f"out-of-time AUC {oot['auc']:.3f}, regulatory floor {spec.min_auc}",
             "default_rate_monotone_by_grade": "observed default rate by grade, best to worst, over grades with"
-            f" {MONOTONE_MIN_COUNT}+ clients: "
+            f" {MONOTONE_MIN_COUNT}+ rows (an inversion fails beyond {MONOTONE_TOLERANCE_SE} standard errors,"
+            " counted over distinct clients): "
             f"{calibration.loc[calibration['count'] >= MONOTONE_MIN_COUNT, 'default_rate'].round(4).tolist()}",
             "proxy_target_not_leaking": f"scorecard on the RFM proxy target: out-of-time AUC {proxy_auc}",
         }

@@ -4,6 +4,7 @@ import datetime as dt
 
 import duckdb
 
+from riskhub_assets.lib.frames import ensure_table
 from riskhub_assets.lib.quality import TableChecks
 
 RISKY_MERCHANTS = ("7995", "6051", "5944", "4829")
@@ -65,7 +66,9 @@ FEATURE_COLUMNS = """
     tx_count_30d INTEGER, tx_trend_30d_vs_90d DOUBLE, inflow_30d DOUBLE, inflow_trend_30d_vs_90d DOUBLE,
     salary_inflow_30d DOUBLE, digital_share_90d DOUBLE, cash_share_90d DOUBLE, branch_share_90d DOUBLE,
     night_share_90d DOUBLE, foreign_share_90d DOUBLE, risky_merchant_share_90d DOUBLE,
-    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d INTEGER, complaints_90d INTEGER"""
+    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d INTEGER, complaints_90d INTEGER,
+    missed_in_a_row INTEGER, days_past_due INTEGER, accounts_in_arrears INTEGER, days_since_missed INTEGER,
+    spend_to_income_30d DOUBLE, risky_merchant_share_30d DOUBLE, savings_vs_30d DOUBLE"""
 
 FEATURES_SQL = """
 WITH accounts AS (
@@ -103,6 +106,9 @@ activity AS (
            sum(credit_amount) FILTER (WHERE activity_date > $as_of - 30) AS inflow_30d,
            sum(credit_amount) AS inflow_90d,
            sum(transfer_inflow) FILTER (WHERE activity_date > $as_of - 30) AS salary_inflow_30d,
+           sum(debit_amount) FILTER (WHERE activity_date > $as_of - 30) AS spend_30d,
+           sum(risky_merchant_count) FILTER (WHERE activity_date > $as_of - 30)
+               / nullif(sum(tx_count) FILTER (WHERE activity_date > $as_of - 30), 0) AS risky_merchant_share_30d,
            sum(digital_count) / nullif(sum(tx_count), 0) AS digital_share_90d,
            sum(cash_count) / nullif(sum(tx_count), 0) AS cash_share_90d,
            sum(branch_count) / nullif(sum(tx_count), 0) AS branch_share_90d,
@@ -116,7 +122,28 @@ activity AS (
     GROUP BY client_id),
 missed_180 AS (
     SELECT client_id, sum(payments_missed) AS missed_payments_180d FROM features.client_daily_activity
-    WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id)
+    WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id),
+repayments AS (
+    SELECT client_id, account_id, event_type, event_date, event_ts,
+           max(event_ts) FILTER (WHERE event_type = 'payment_made') OVER (PARTITION BY account_id) AS last_made
+    FROM warehouse.fact_events
+    WHERE event_type IN ('payment_made', 'payment_missed') AND event_date BETWEEN $as_of - 179 AND $as_of),
+arrears_by_account AS (
+    SELECT client_id, account_id,
+           count(*) FILTER (WHERE event_type = 'payment_missed' AND event_ts > coalesce(last_made, TIMESTAMP '-infinity'))
+               AS missed_in_a_row,
+           $as_of - min(event_date) FILTER (WHERE event_type = 'payment_missed'
+                                            AND event_ts > coalesce(last_made, TIMESTAMP '-infinity')) AS days_past_due,
+           max(event_date) FILTER (WHERE event_type = 'payment_missed') AS last_missed
+    FROM repayments GROUP BY ALL),
+arrears AS (
+    SELECT client_id, max(missed_in_a_row) AS missed_in_a_row, max(days_past_due) AS days_past_due,
+           count(*) FILTER (WHERE missed_in_a_row > 0) AS accounts_in_arrears,
+           $as_of - max(last_missed) AS days_since_missed
+    FROM arrears_by_account GROUP BY client_id),
+savings_then AS (
+    SELECT client_id, sum(balance) AS savings_balance_30d_ago FROM warehouse.fact_account_balances
+    WHERE snapshot_date = $as_of - 30 AND account_type = 'savings' AND is_open GROUP BY client_id)
 SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        datediff('day', c.birth_date, $as_of) / 365.25, datediff('day', c.onboarding_date, $as_of),
        c.annual_income, c.pep_flag,
@@ -129,7 +156,10 @@ SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        coalesce(a.salary_inflow_30d, 0), a.digital_share_90d, a.cash_share_90d, a.branch_share_90d,
        a.night_share_90d, a.foreign_share_90d, a.risky_merchant_share_90d,
        coalesce(a.payments_due_90d, 0), coalesce(a.missed_payments_90d, 0), coalesce(m.missed_payments_180d, 0),
-       coalesce(a.complaints_90d, 0)
+       coalesce(a.complaints_90d, 0),
+       coalesce(r.missed_in_a_row, 0), coalesce(r.days_past_due, 0), coalesce(r.accounts_in_arrears, 0),
+       coalesce(r.days_since_missed, 180), coalesce(a.spend_30d, 0) / nullif(c.annual_income / 12, 0),
+       a.risky_merchant_share_30d, p.savings_balance / nullif(s.savings_balance_30d_ago, 0)
 FROM population p
 LEFT JOIN (SELECT * FROM clean.clients WHERE business_date <= $as_of
            QUALIFY row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) = 1) c
@@ -137,6 +167,8 @@ LEFT JOIN (SELECT * FROM clean.clients WHERE business_date <= $as_of
 LEFT JOIN balances b USING (client_id)
 LEFT JOIN activity a USING (client_id)
 LEFT JOIN missed_180 m USING (client_id)
+LEFT JOIN arrears r USING (client_id)
+LEFT JOIN savings_then s USING (client_id)
 ORDER BY p.client_id
 """
 
@@ -148,16 +180,14 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 def load_client_daily_activity(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
     """Replace days start..end of each client's daily activity (transactions and events summed per client and day)."""
     window = {"start": start, "end": end}
-    con.execute("CREATE SCHEMA IF NOT EXISTS features")
-    con.execute(f"CREATE TABLE IF NOT EXISTS features.client_daily_activity ({ACTIVITY_COLUMNS})")
+    ensure_table(con, "features.client_daily_activity", ACTIVITY_COLUMNS)
     con.execute("DELETE FROM features.client_daily_activity WHERE activity_date BETWEEN $start AND $end", window)
     con.execute(f"INSERT INTO features.client_daily_activity {ACTIVITY_SQL}", window)
 
 
 def load_client_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
     """Replace as-of dates start..end of the client features, each computed only from data up to its as-of date."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS features")
-    con.execute(f"CREATE TABLE IF NOT EXISTS features.client_features ({FEATURE_COLUMNS})")
+    ensure_table(con, "features.client_features", FEATURE_COLUMNS)
     con.execute(
         "DELETE FROM features.client_features WHERE as_of_date BETWEEN $start AND $end", {"start": start, "end": end}
     )
@@ -185,6 +215,8 @@ FEATURE_CHECKS = TableChecks(
         "recency_days": ("0", "90"),
         "digital_share_90d": ("0", "1"),
         "night_share_90d": ("0", "1"),
+        "missed_in_a_row": ("0", None),
+        "days_past_due": ("0", "179"),  # arrears are read over the last 180 days
         "card_utilisation": ("-5", "100"),  # over-limit cards exist; beyond this a limit is in the wrong unit
     },
     partition_column="as_of_date",

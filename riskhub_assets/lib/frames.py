@@ -6,6 +6,28 @@ import duckdb
 import pandas as pd
 
 
+class SchemaChanged(RuntimeError):
+    """A stored table's columns differ from what this version of RiskHub writes."""
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: str) -> None:
+    """Create a table with these columns, or fail clearly if it exists with other columns (an older schema)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+    stored = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _expected_schema ({columns})")
+    expected = con.execute("SELECT column_name, column_type FROM (DESCRIBE _expected_schema)").fetchall()
+    con.execute("DROP TABLE _expected_schema")
+    if stored != expected:
+        added = sorted({c for c, _ in expected} - {c for c, _ in stored})
+        dropped = sorted({c for c, _ in stored} - {c for c, _ in expected})
+        raise SchemaChanged(
+            f"{table} was written by another version of RiskHub (new columns {added or 'none'}, removed "
+            f"{dropped or 'none'}, or changed types). Rebuild it: DROP TABLE {table}; then materialise it again "
+            "over its history."
+        )
+
+
 def replace_partition(
     con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, column: str, start: dt.date, end: dt.date
 ) -> int:

@@ -98,15 +98,22 @@ def calibration_by_grade(y, p) -> pd.DataFrame:
     return table.rename_axis("grade").reset_index()
 
 
-def is_monotone_by_grade(y, p, min_count: int = 30, tolerance_se: float = 0.0) -> bool:
+def is_monotone_by_grade(y, p, min_count: int = 30, tolerance_se: float = 0.0, groups=None) -> bool:
     """Whether the observed default rate never falls from best to worst grade, over grades with `min_count`+ rows.
 
     With `tolerance_se` > 0, a fall counts only when it exceeds that many standard errors of the difference of
-    the two rates, so two grades with 2 and 1 defaults in 700 clients are not called an inversion.
+    the two rates, so two grades with 2 and 1 defaults in 700 clients are not called an inversion. With `groups`
+    (say client ids, when a client appears at several as-of dates and so shares one outcome across rows), the
+    standard error counts distinct groups in a grade, not rows.
     """
     table = calibration_by_grade(y, p)
+    if groups is None:
+        table["effective"] = table["count"]
+    else:
+        distinct = pd.Series(np.asarray(groups)).groupby(grade_of(p)).nunique()
+        table["effective"] = table["grade"].map(distinct).fillna(0)
     table = table[table["count"] >= min_count]
-    rate, count = table["default_rate"].to_numpy(float), table["count"].to_numpy(float)
+    rate, count = table["default_rate"].to_numpy(float), table["effective"].to_numpy(float)
     pooled = (rate[:-1] * count[:-1] + rate[1:] * count[1:]) / (count[:-1] + count[1:])
     se = np.sqrt(pooled * (1 - pooled) * (1 / count[:-1] + 1 / count[1:]))
     return bool(np.all(rate[1:] - rate[:-1] >= -tolerance_se * se))

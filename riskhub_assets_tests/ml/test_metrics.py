@@ -99,3 +99,15 @@ def test_monotonicity_tolerates_noise_but_not_a_significant_inversion():
     y = np.zeros(1400)
     y[:70] = 1  # 10% in the better grade, none in the worse one: a real inversion
     assert not metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0)
+
+
+def test_monotonicity_counts_clients_not_rows_when_a_client_repeats_across_dates():
+    # 700 rows per grade from 70 clients seen at 10 as-of dates; 2 clients of the better grade default (20 rows)
+    p = np.repeat([0.0075, 0.015], 700)
+    clients = np.repeat(np.arange(140), 10)
+    y = np.zeros(1400)
+    y[:20] = 1
+    assert not metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0)  # rows taken as independent
+    assert metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0, groups=clients)
+    y[:140] = 1  # 14 of 70 clients: an inversion even counted by client
+    assert not metrics.is_monotone_by_grade(y, p, min_count=100, tolerance_se=2.0, groups=clients)

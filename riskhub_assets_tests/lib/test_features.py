@@ -1,0 +1,88 @@
+"""Arrears features: consecutive missed payments and days past due, read from repayment events."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from riskhub_assets.lib.features import ACTIVITY_COLUMNS, load_client_features
+from riskhub_assets.lib.frames import SchemaChanged, ensure_table
+
+AS_OF = dt.date(2025, 6, 30)
+
+
+def _day(days_before: int) -> dt.date:
+    return AS_OF - dt.timedelta(days=days_before)
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    for schema in ("warehouse", "clean", "features"):
+        con.execute(f"CREATE SCHEMA {schema}")
+    con.execute(
+        "CREATE TABLE warehouse.fact_account_balances (snapshot_date DATE, account_id VARCHAR, client_id VARCHAR,"
+        " account_type VARCHAR, balance DECIMAL(18,2), limit_or_principal DECIMAL(18,2), is_open BOOLEAN)"
+    )
+    con.execute(
+        "CREATE TABLE warehouse.fact_events (event_date DATE, event_ts TIMESTAMP, client_id VARCHAR,"
+        " account_id VARCHAR, event_type VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE clean.clients (business_date DATE, _row_number INTEGER, client_id VARCHAR, segment VARCHAR,"
+        " employment_status VARCHAR, country VARCHAR, birth_date DATE, onboarding_date DATE, annual_income DOUBLE,"
+        " pep_flag BOOLEAN)"
+    )
+    con.execute(f"CREATE TABLE features.client_daily_activity ({ACTIVITY_COLUMNS})")
+    balances = [
+        ("A", "A-loan", "loan", -900, 1000),
+        ("A", "A-sav", "savings", 400, 0),
+        ("B", "B-card", "card", -100, 1000),
+        ("C", "C-cur", "current", 50, 0),
+    ]
+    for client, account, kind, balance, limit in balances:
+        con.execute(
+            "INSERT INTO warehouse.fact_account_balances VALUES (?, ?, ?, ?, ?, ?, true)",
+            [AS_OF, account, client, kind, balance, limit],
+        )
+    for client in "ABC":
+        con.execute(
+            "INSERT INTO clean.clients VALUES (?, 1, ?, 'retail', 'employed', 'FR', '1980-01-01', '2020-01-01',"
+            " 36000, false)",
+            [_day(400), client],
+        )
+    con.execute(
+        "INSERT INTO warehouse.fact_account_balances VALUES (?, 'A-sav', 'A', 'savings', 1000, 0, true)", [_day(30)]
+    )
+    events = [
+        ("A", "A-loan", 60, "payment_made"),
+        ("A", "A-loan", 30, "payment_missed"),
+        ("A", "A-loan", 1, "payment_missed"),
+        ("B", "B-card", 50, "payment_missed"),
+        ("B", "B-card", 20, "payment_made"),
+    ]
+    for client, account, days_before, kind in events:
+        day = _day(days_before)
+        con.execute(
+            "INSERT INTO warehouse.fact_events VALUES (?, ?, ?, ?, ?)",
+            [day, dt.datetime.combine(day, dt.time(7)), client, account, kind],
+        )
+    yield con
+    con.close()
+
+
+def test_arrears_count_misses_since_the_last_payment_made(con):
+    load_client_features(con, AS_OF, AS_OF)
+    rows = con.execute(
+        "SELECT client_id, missed_in_a_row, days_past_due, accounts_in_arrears, days_since_missed, savings_vs_30d"
+        " FROM features.client_features ORDER BY client_id"
+    ).fetchall()
+    assert rows == [("A", 2, 30, 1, 1, 0.4), ("B", 0, 0, 0, 50, None), ("C", 0, 0, 0, 180, None)]
+
+
+def test_a_table_with_an_older_schema_is_refused_with_its_remedy(con):
+    con.execute("CREATE TABLE features.client_features (as_of_date DATE, client_id VARCHAR)")
+    with pytest.raises(SchemaChanged, match="DROP TABLE features.client_features"):
+        load_client_features(con, AS_OF, AS_OF)
+    ensure_table(con, "features.other", "a INTEGER")
+    ensure_table(con, "features.other", "a INTEGER")  # the same schema is accepted
