@@ -1,6 +1,6 @@
 """Benchmark: how close the models come to the simulator's truth, and how fast they train and score.
 
-1. Simulates a bank (default 5,000 clients over 300 days), loads it (first day through Dagster, the rest in bulk),
+1. Simulates a bank (default 10,000 clients over 300 days), loads it (first day through Dagster, the rest in bulk),
    runs the weekly training job and times it.
 2. Out of time, on the validation rows the training itself held out: the default and churn models' AUC beside the
    AUC of the simulator's true probabilities (the best achievable); the anomaly model's precision at the daily
@@ -127,7 +127,7 @@ def _anomaly_precision(data: Path, days: list[dt.date]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--days", type=int, default=300)
     parser.add_argument("--scoring-transactions", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path)

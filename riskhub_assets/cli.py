@@ -135,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--job",
         default="daily",
-        choices=["daily", "daily_spine", "daily_scoring"],
-        help="daily = load, features and scores; daily_spine = load and features only; daily_scoring = scores only",
+        choices=["daily", "daily_spine", "daily_scoring", "daily_reporting"],
+        help="daily = everything; daily_spine = load and features; daily_scoring = scores; daily_reporting = KPI"
+        " marts, report and BI copy",
     )
     run.set_defaults(handler=_cmd_materialise)
 

@@ -7,6 +7,7 @@ from riskhub_assets.defs.clean import clean_assets
 from riskhub_assets.defs.features import feature_assets
 from riskhub_assets.defs.ingest import landing_assets, raw_assets
 from riskhub_assets.defs.models import model_assets
+from riskhub_assets.defs.reporting import reporting_assets
 from riskhub_assets.defs.resources import build_resources
 from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.defs.warehouse import warehouse_assets, warehouse_checks
@@ -23,6 +24,7 @@ def build_defs() -> dg.Definitions:
             *feature_assets,
             *model_assets,
             *score_assets,
+            *reporting_assets,
         ],
         asset_checks=warehouse_checks,
         jobs=jobs,

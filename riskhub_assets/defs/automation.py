@@ -8,6 +8,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 TRAINING = dg.AssetSelection.assets(["features", "client_labels"]) | dg.AssetSelection.groups("models")
 SPINE = dg.AssetSelection.groups("landing", "raw", "clean", "warehouse", "features") - TRAINING
 SCORING = dg.AssetSelection.groups("scoring")
+REPORTING = dg.AssetSelection.groups("reporting")
 
 daily_spine_job = dg.define_asset_job(
     name="daily_spine",
@@ -18,8 +19,15 @@ daily_spine_job = dg.define_asset_job(
 daily_scoring_job = dg.define_asset_job(
     name="daily_scoring", selection=SCORING, description="Default, churn and anomaly scores of business days."
 )
+daily_reporting_job = dg.define_asset_job(
+    name="daily_reporting",
+    selection=REPORTING,
+    description="KPI marts, the daily JSON report and the BI database of business days already scored.",
+)
 daily_job = dg.define_asset_job(
-    name="daily", selection=SPINE | SCORING, description="The nightly run: load, build features and score a day."
+    name="daily",
+    selection=SPINE | SCORING | REPORTING,
+    description="The nightly run: load, build features, score a day, then publish its KPIs, report and BI copy.",
 )
 weekly_training_job = dg.define_asset_job(
     name="weekly_training",
@@ -39,7 +47,7 @@ weekly_training_schedule = dg.ScheduleDefinition(
     description="Every Monday at 04:00 UTC, after the night's load, retrain and revalidate the models.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
-jobs = [daily_spine_job, daily_scoring_job, daily_job, weekly_training_job]
+jobs = [daily_spine_job, daily_scoring_job, daily_reporting_job, daily_job, weekly_training_job]
 schedules = [daily_schedule, weekly_training_schedule]
 
 

@@ -23,6 +23,16 @@ def duckdb_path() -> Path:
     return Path(os.environ.get("RISKHUB_DUCKDB_PATH", data_dir() / "riskhub.duckdb")).resolve()
 
 
+def bi_dir() -> Path:
+    """Where BI tools read: the published read-only DuckDB copy, Parquet and CSV exports of the marts."""
+    return Path(os.environ.get("RISKHUB_BI_DIR", data_dir() / "bi")).resolve()
+
+
+def reports_dir() -> Path:
+    """Where the daily JSON reports are written."""
+    return Path(os.environ.get("RISKHUB_REPORTS_DIR", data_dir() / "reports")).resolve()
+
+
 def dagster_home() -> Path:
     """Where Dagster keeps run history, so the UI shows runs launched from the command line."""
     return Path(os.environ.get("DAGSTER_HOME", data_dir() / "dagster")).resolve()

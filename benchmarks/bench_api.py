@@ -1,0 +1,166 @@
+"""Benchmark: the scoring API's throughput and latency over loopback, for single and batch requests.
+
+Starts the API (uvicorn, the registry's champions of a RiskHub data folder, by default ./data after
+`riskhub demo`) on a free loopback port, then sends a bounded number of requests with real feature rows from
+that warehouse: single requests from many concurrent keep-alive connections, then batch requests of 10,000
+rows. Prints throughput and latency percentiles; the last line is one JSON object with the figures.
+
+    uv run python benchmarks/bench_api.py [--data-dir data] [--requests 20000] [--concurrency 32]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ENDPOINTS = {"default": "/score_default", "churn": "/predict_churn", "anomaly": "/detect_anomaly"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rows(data: Path, n: int) -> dict[str, list[dict]]:
+    """Real inputs from the warehouse: latest clients' features and latest transactions' features."""
+    import duckdb
+
+    from riskhub_assets.api import serving
+    from riskhub_assets.lib import features, settings, tracking
+
+    os.environ["RISKHUB_DATA_DIR"] = str(data)
+    tracking.use_experiment("riskhub")
+    columns = {}
+    for kind, name in serving.MODEL_NAMES.items():
+        version = tracking.champion_version(name)
+        if version is None:
+            sys.exit(f"no champion {name} in {tracking.tracking_uri()}: run `riskhub demo` (or train) first")
+        columns[kind] = list(serving.signature_columns(name, version))
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        last = con.execute("SELECT max(as_of_date) FROM features.client_features").fetchone()[0]
+        clients = con.execute(
+            "SELECT * FROM features.client_features WHERE as_of_date = ? USING SAMPLE 2000 ROWS", [last]
+        ).df()
+        tx = features.transaction_features(con, last, last).sample(2000, replace=True, random_state=0)
+    rows = {}
+    for kind, frame in (("default", clients), ("churn", clients), ("anomaly", tx)):
+        picked = frame[columns[kind]].astype(object)
+        records = picked.where(picked.notna(), None).to_dict("records")
+        for record in records:
+            for key, value in record.items():
+                if isinstance(value, bool | np.bool_):
+                    record[key] = float(value)
+                elif isinstance(value, np.integer | np.floating):
+                    record[key] = float(value)
+        rows[kind] = [records[i % len(records)] for i in range(n)]
+    return rows
+
+
+async def _post(reader, writer, path: str, body: bytes) -> int:
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    await reader.readexactly(length)
+    return status
+
+
+async def _load(port: int, path: str, bodies: list[bytes], concurrency: int) -> tuple[float, np.ndarray, int]:
+    """Send every body once over `concurrency` keep-alive connections; wall time, latencies, non-200 count."""
+    latencies, errors, queue = [], 0, list(reversed(bodies))
+
+    async def worker():
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while queue:
+            body = queue.pop()
+            started = time.perf_counter()
+            status = await _post(reader, writer, path, body)
+            latencies.append(time.perf_counter() - started)
+            errors += status != 200
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    return time.perf_counter() - started, np.array(latencies), errors
+
+
+def _summary(wall: float, latencies: np.ndarray, errors: int, rows_per_request: int = 1) -> dict:
+    ms = latencies * 1000
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_s": round(len(latencies) / wall, 1),
+        "rows_per_s": round(len(latencies) * rows_per_request / wall, 1),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--requests", type=int, default=20_000, help="single requests per model")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--batch-rows", type=int, default=10_000)
+    parser.add_argument("--batches", type=int, default=10)
+    args = parser.parse_args()
+    data = args.data_dir.resolve()
+    rows = _rows(data, max(args.requests, args.batch_rows))
+    port = _free_port()
+    env = {**os.environ, "RISKHUB_DATA_DIR": str(data)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "riskhub_assets.api.app:create_app", "--factory", "--port", str(port)]
+        + ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
+        env=env,
+    )
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        figures = {}
+        for kind, path in ENDPOINTS.items():
+            bodies = [json.dumps(r).encode() for r in rows[kind][: args.requests]]
+            asyncio.run(_load(port, path, bodies[:500], args.concurrency))  # warm-up
+            figures[f"single_{kind}"] = _summary(*asyncio.run(_load(port, path, bodies, args.concurrency)))
+            print(f"single {kind:<8} {figures[f'single_{kind}']}")
+        for kind in ("default", "anomaly"):
+            body = json.dumps({"model": kind, "rows": rows[kind][: args.batch_rows]}).encode()
+            asyncio.run(_load(port, "/predict/batch", [body], 1))  # warm-up
+            result = asyncio.run(_load(port, "/predict/batch", [body] * args.batches, 1))
+            figures[f"batch_{kind}"] = _summary(*result, rows_per_request=args.batch_rows)
+            print(f"batch  {kind:<8} {figures[f'batch_{kind}']}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        json.dumps(
+            {
+                **figures,
+                "cores": os.cpu_count(),
+                "targets": {"single_requests_per_s": 1000, "single_p99_ms": 50, "batch_rows_per_s": 100_000},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

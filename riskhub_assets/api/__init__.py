@@ -1,0 +1,1 @@
+"""The scoring API over the MLflow registry's champion models."""

@@ -1,0 +1,197 @@
+"""The scoring API: the registry's champion models behind strict request schemas, with metrics and JSON logs.
+
+uvicorn riskhub_assets.api.app:create_app --factory --port 8000
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal, Union
+
+import fastapi
+import prometheus_client as prom
+import pydantic
+from fastapi.responses import JSONResponse, Response
+
+from riskhub_assets.api import serving
+
+BATCH_LIMIT = 10_000
+"""Most rows one /predict/batch request may carry; split larger files into several requests."""
+
+log = logging.getLogger("riskhub.api")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name, "msg": record.msg}
+        entry.update(getattr(record, "fields", {}))
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+class MicroBatcher:
+    """Scores concurrent single requests together: one model call for the rows that arrived within a moment.
+
+    A pandas-based model costs milliseconds per call whatever the row count, so batching is what lets one
+    process answer a thousand single requests a second.
+    """
+
+    def __init__(self, score: Callable[[list[dict]], list[dict]], max_rows: int = 256):
+        self.score, self.max_rows = score, max_rows
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+
+    async def submit(self, row: dict) -> dict:
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+        future = asyncio.get_running_loop().create_future()
+        await self.queue.put((row, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            await asyncio.sleep(0)  # let requests already received join the batch
+            while not self.queue.empty() and len(batch) < self.max_rows:
+                batch.append(self.queue.get_nowait())
+            try:
+                results = await asyncio.to_thread(self.score, [row for row, _ in batch])
+                for (_, future), result in zip(batch, results):
+                    future.set_result(result)
+            except Exception as error:  # the requests of the batch fail, the batcher carries on
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+
+
+def batch_schema(served: dict[str, serving.ServedModel]):
+    """The /predict/batch body: the model's short name, then up to BATCH_LIMIT rows of its request schema."""
+    variants = [
+        pydantic.create_model(
+            f"{kind.title()}Batch",
+            __config__=pydantic.ConfigDict(extra="forbid"),
+            model=(Literal[kind], ...),
+            rows=(list[m.request], pydantic.Field(..., max_length=BATCH_LIMIT)),
+        )
+        for kind, m in served.items()
+    ]
+    if not variants:
+        return dict
+    return Annotated[Union[tuple(variants)], pydantic.Field(discriminator="model")]  # noqa: UP007
+
+
+def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.FastAPI:
+    """The API serving `models` (by default the registry's champions, loaded once now)."""
+    configure_logging()
+    served = serving.load_champions() if models is None else models
+    registry = prom.CollectorRegistry()
+    requests = prom.Counter(
+        "riskhub_requests", "Requests by endpoint and status", ["endpoint", "status"], registry=registry
+    )
+    latency = prom.Histogram(
+        "riskhub_request_seconds",
+        "Request latency by endpoint",
+        ["endpoint"],
+        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        registry=registry,
+    )
+    rows_scored = prom.Counter("riskhub_rows_scored", "Rows scored by model", ["model"], registry=registry)
+    loaded = prom.Gauge("riskhub_model_loaded", "Served model version", ["model", "version"], registry=registry)
+    for m in served.values():
+        loaded.labels(m.name, m.version).set(1)
+    batchers = {kind: MicroBatcher(lambda rows, m=m: serving.SCORERS[m.kind](m, rows)) for kind, m in served.items()}
+
+    @asynccontextmanager
+    async def lifespan(app: fastapi.FastAPI):
+        log.info("serving", extra={"fields": {"models": {k: m.version for k, m in served.items()}}})
+        yield
+
+    app = fastapi.FastAPI(
+        title="RiskHub scoring API",
+        description="Probability of default, churn risk and transaction anomaly scores from the MLflow registry's"
+        " champion models. Every response names the model and version that produced it.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+
+    @app.middleware("http")
+    async def observe(request: fastapi.Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        endpoint = request.scope.get("route").path if request.scope.get("route") else "unmatched"
+        requests.labels(endpoint, str(response.status_code)).inc()
+        latency.labels(endpoint).observe(elapsed)
+        if response.status_code >= 400 or log.isEnabledFor(logging.DEBUG):
+            fields = {"method": request.method, "path": endpoint, "status": response.status_code}
+            log.info("request", extra={"fields": {**fields, "ms": round(elapsed * 1000, 2)}})
+        return response
+
+    @app.exception_handler(fastapi.exceptions.RequestValidationError)
+    async def unprocessable(request: fastapi.Request, error: fastapi.exceptions.RequestValidationError):
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]} for e in error.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": problems})
+
+    def _model(kind: str) -> serving.ServedModel:
+        if kind not in served:
+            raise fastapi.HTTPException(
+                503, f"no champion {serving.MODEL_NAMES.get(kind, kind)} in the registry: run the weekly training"
+            )
+        return served[kind]
+
+    async def _single(kind: str, body: pydantic.BaseModel) -> dict:
+        _model(kind)
+        rows_scored.labels(kind).inc()
+        return await batchers[kind].submit(body.model_dump())
+
+    @app.get("/health")
+    def health() -> dict:
+        """Up, and which models are served: degraded when a model has no champion."""
+        missing = sorted(set(serving.MODEL_NAMES) - set(served))
+        return {"status": "degraded" if missing else "ok", "models": sorted(served), "missing": missing}
+
+    @app.get("/model/info")
+    def model_info() -> dict:
+        """Name, version and inputs of every served model."""
+        return {kind: m.info() for kind, m in served.items()}
+
+    def _post(path: str, kind: str, summary: str) -> None:
+        request_model = served[kind].request if kind in served else dict
+
+        async def endpoint(body: request_model) -> dict:  # type: ignore[valid-type]
+            return await _single(kind, body)
+
+        app.post(path, summary=summary)(endpoint)
+
+    _post("/score_default", "default", "Probability of default, score points, grade and reason codes of a client")
+    _post("/predict_churn", "churn", "90-day churn probability and risk band of a client")
+    _post("/detect_anomaly", "anomaly", "Anomaly score and top contributing features of a transaction")
+
+    @app.post("/predict/batch", summary=f"Score up to {BATCH_LIMIT:,} rows with one model")
+    def predict_batch(body: batch_schema(served)) -> dict:  # type: ignore[valid-type]
+        model = _model(body.model if not isinstance(body, dict) else str(body.get("model")))
+        rows = [row.model_dump() for row in body.rows]
+        rows_scored.labels(body.model).inc(len(rows))
+        results = serving.SCORERS[body.model](model, rows) if rows else []
+        return {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus metrics: requests, latency, rows scored, model versions."""
+        return Response(prom.generate_latest(registry), media_type=prom.CONTENT_TYPE_LATEST)
+
+    return app

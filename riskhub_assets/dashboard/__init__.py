@@ -1,0 +1,1 @@
+"""The managers' dashboard (Streamlit) over the published BI database."""

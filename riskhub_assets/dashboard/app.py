@@ -1,0 +1,116 @@
+"""RiskHub dashboard: the day's KPIs and trends, credit and churn risk, transaction alerts, client lookup, CSV scoring.
+
+streamlit run riskhub_assets/dashboard/app.py
+"""
+
+import io
+import json
+import os
+import urllib.error
+import urllib.request
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from riskhub_assets.dashboard import queries
+
+API_URL = os.environ.get("RISKHUB_API_URL", "http://127.0.0.1:8000")
+
+st.set_page_config(page_title="RiskHub", layout="wide")
+st.title("RiskHub")
+
+if not queries.bi_database().exists():
+    st.error(f"No published BI database at {queries.bi_database()}: run the daily job first (`riskhub demo`).")
+    st.stop()
+
+days = queries.business_days()
+if not days:
+    st.error("The BI database holds no business day yet: run the daily job first.")
+    st.stop()
+day = st.sidebar.selectbox("Business day", days, format_func=lambda d: d.isoformat())
+st.sidebar.caption(f"Reading {queries.bi_database()} (read-only copy published after each run)")
+
+kpis, risk, alerts, lookup, upload = st.tabs(["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Score a CSV"])
+
+with kpis:
+    trend = queries.portfolio_trend()
+    today = trend[trend["business_date"].dt.date == day].iloc[0]
+    before = trend[trend["business_date"].dt.date < day].tail(1)
+    columns = st.columns(6)
+    for column, name in zip(
+        columns,
+        ["active_clients", "active_accounts", "new_accounts", "closed_accounts", "transacting_clients", "defaults"],
+    ):
+        delta = int(today[name] - before[name].iloc[0]) if len(before) else None
+        column.metric(name.replace("_", " ").capitalize(), f"{int(today[name]):,}", delta)
+    st.subheader("Portfolio over time")
+    st.line_chart(trend.set_index("business_date")[["active_clients", "transacting_clients"]])
+    st.subheader(f"Transactions by channel on {day}")
+    st.bar_chart(queries.transactions_by_channel(day).set_index("channel")["transactions"])
+
+with risk:
+    grades = queries.grades(day)
+    left, right = st.columns(2)
+    left.subheader("Clients by grade (A safest, I riskiest)")
+    left.bar_chart(grades.set_index("grade")["clients"])
+    left.dataframe(grades, hide_index=True)
+    right.subheader("Churn risk bands")
+    bands = queries.churn_bands(day)
+    right.bar_chart(bands.set_index("risk_band")["clients"])
+    right.dataframe(bands, hide_index=True)
+
+with alerts:
+    view = queries.anomalies(day)
+    flagged = view[view["flagged"]]
+    st.subheader(f"{len(flagged):,} transactions flagged on {day}")
+    chart = (
+        alt.Chart(view)
+        .mark_circle()
+        .encode(
+            x=alt.X("account_transactions_that_day:Q", title="Transactions of the account that day"),
+            y=alt.Y("amount:Q", scale=alt.Scale(type="log"), title="Amount (log scale)"),
+            color=alt.Color("flagged:N", scale=alt.Scale(domain=[False, True], range=["#9aa5b1", "#d62728"])),
+            tooltip=["transaction_id", "amount", "currency", "channel", "anomaly_score", "reasons"],
+        )
+    )
+    st.altair_chart(chart, use_container_width=True)
+    st.caption("Grey: a sample of unflagged transactions; red: flagged, with the features that drove each alert.")
+    st.dataframe(flagged.drop(columns=["flagged"]), hide_index=True)
+
+with lookup:
+    client_id = st.text_input("Client pseudonym (client_id)")
+    if client_id:
+        history = queries.client_history(client_id.strip())
+        if history.empty:
+            st.warning(f"No scores for client {client_id}.")
+        else:
+            latest = history.iloc[-1]
+            st.metric("Probability of default (90 days)", f"{latest['probability_of_default']:.2%}", latest["grade"])
+            st.write(f"Main reasons: {latest['reasons'] or 'none'}")
+            if pd.notna(latest["churn_probability"]):
+                st.write(f"Churn risk: {latest['churn_probability']:.1%} ({latest['risk_band']})")
+            st.line_chart(history.set_index("as_of_date")[["probability_of_default"]])
+            st.dataframe(history, hide_index=True)
+
+with upload:
+    st.write(f"Scores each row with the champion model through the scoring API at {API_URL}.")
+    model = st.selectbox("Model", ["default", "churn", "anomaly"])
+    uploaded = st.file_uploader("CSV with the model's input columns (see /model/info)", type="csv")
+    if uploaded is not None:
+        rows = pd.read_csv(io.BytesIO(uploaded.getvalue()))
+        body = json.dumps({"model": model, "rows": json.loads(rows.to_json(orient="records"))}).encode()
+        request = urllib.request.Request(
+            f"{API_URL}/predict/batch", body, {"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                answer = json.load(response)
+            scored = pd.concat([rows, pd.DataFrame(answer["results"])], axis=1)
+            st.success(f"{answer['rows']:,} rows scored by {answer['model_name']} version {answer['model_version']}")
+            st.dataframe(scored, hide_index=True)
+            st.download_button("Download scores", scored.to_csv(index=False), "scores.csv", "text/csv")
+        except urllib.error.HTTPError as error:
+            st.error(f"The API refused the file ({error.code}): {error.read().decode()[:2000]}")
+        except urllib.error.URLError as error:
+            st.error(f"The scoring API at {API_URL} is not reachable ({error.reason}): start it with `riskhub serve`.")

@@ -1,0 +1,121 @@
+"""Insights out: KPI marts for BI, the daily JSON report, and the BI-safe published database."""
+
+import datetime as dt
+
+import dagster as dg
+import duckdb as duckdb_module
+from dagster_duckdb import DuckDBResource
+
+from riskhub_assets.defs.partitions import business_days, daily_partitions
+from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.tables import sql_table_asset
+from riskhub_assets.lib import marts, publish, report, settings
+from riskhub_assets.lib.markdown import markdown_table
+
+GROUP = "reporting"
+OWNERS = ["team:bi"]
+
+
+def _mart_asset(mart: marts.Mart) -> dg.AssetsDefinition:
+    return sql_table_asset(
+        marts.mart_checks(mart),
+        lambda con, start, end: marts.load_mart(con, mart, start, end),
+        deps=[dg.AssetKey(source.split(".")) for source in mart.sources],
+        description=mart.description,
+        group=GROUP,
+        owners=OWNERS,
+    )
+
+
+mart_assets = [_mart_asset(m) for m in marts.MARTS]
+MART_KEYS = [dg.AssetKey(m.table.split(".")) for m in marts.MARTS]
+
+
+def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
+    """The data tests this run has evaluated so far (every table upstream of the report in a daily run)."""
+    records = context.instance.all_logs(context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    results = []
+    for record in records:
+        evaluation = record.dagster_event.event_specific_data
+        results.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "description": evaluation.description,
+            }
+        )
+    return results
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+@dg.asset(
+    key=["reporting", "daily_report"],
+    deps=MART_KEYS,
+    description="One JSON file per business day (data/reports/daily_report_<date>.json): KPIs, model names and"
+    " versions, score distributions, top alerts and the data-test results of the run that built the day;"
+    " validated against docs/daily_report.schema.json before it is written.",
+    group_name=GROUP,
+    kinds={"json"},
+    owners=OWNERS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=DUCKDB_POOL,
+)
+def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    start, end = business_days(context)
+    checks = _check_results(context)
+    generated_at = dt.datetime.now(dt.UTC)
+    with duckdb.get_connection() as con:
+        reports = [report.build_report(con, day, checks, generated_at) for day in _days(start, end)]
+    paths = [report.write_report(r, settings.reports_dir()) for r in reports]
+    last = reports[-1]
+    preview = markdown_table(["KPI", "value"], list(last["portfolio"].items()))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(paths[-1])),
+            "reports_written": len(paths),
+            "checks_failed": last["checks"]["failed"],
+            "alerts": last["anomalies"]["flagged"],
+            "preview": dg.MetadataValue.md(preview),
+        }
+    )
+
+
+@dg.asset(
+    key=["reporting", "bi_database"],
+    deps=[*MART_KEYS, daily_report.key],
+    description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
+    " exports of the marts: KPI marts, scores, alerts and dimensions without personal data. Written beside the"
+    " old copy and renamed over it, so a connected BI tool never blocks the pipeline.",
+    group_name=GROUP,
+    kinds={"duckdb", "parquet", "csv"},
+    owners=OWNERS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=DUCKDB_POOL,
+)
+def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    start, end = business_days(context)
+    with duckdb.get_connection() as con:
+        path = publish.publish_database(con, settings.bi_dir(), start, end)
+        exports = publish.export_files(con, settings.bi_dir(), start, end)
+    with duckdb_module.connect(str(path), read_only=True) as bi:
+        rows = bi.execute(
+            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() ORDER BY 1"
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "size_mb": round(path.stat().st_size / 1e6, 1),
+            "files_exported": len(exports),
+            "tables": dg.MetadataValue.md(markdown_table(["table", "rows (estimated)"], rows)),
+        }
+    )
+
+
+reporting_assets = [*mart_assets, daily_report, bi_database]

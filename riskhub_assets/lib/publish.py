@@ -1,0 +1,169 @@
+"""BI-safe publishing: a separate read-only DuckDB file, Parquet and CSV exports, each replaced atomically.
+
+DuckDB allows one writer or many readers per file, never both. BI tools read the published copy, so a dashboard
+that holds it open never blocks the pipeline, and the pipeline never changes a file under a reader: a new file
+is written beside the old one and renamed over it (readers that had the old file open keep reading it).
+"""
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from riskhub_assets.lib.marts import MARTS
+
+BI_DATABASE = "riskhub_bi.duckdb"
+EVERY_DAY = {"start": dt.date(1900, 1, 1), "end": dt.date(2999, 12, 31)}
+ANOMALY_SAMPLE = 2000
+"""Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """A table of the BI database: its name there, the SELECT over the warehouse, its partition column if daily.
+
+    A daily table's SELECT reads only business days $start..$end.
+    """
+
+    name: str
+    select: str
+    partition_column: str | None = None
+    description: str = ""
+
+
+PUBLISHED = [
+    *[
+        Published(
+            m.table,
+            f"SELECT * FROM {m.table} WHERE {m.partition_column} BETWEEN $start AND $end",
+            m.partition_column,
+            m.description,
+        )
+        for m in MARTS
+    ],
+    Published(
+        "scores.default_scores",
+        "SELECT * FROM scores.default_scores WHERE as_of_date BETWEEN $start AND $end",
+        "as_of_date",
+        "Per client and day: probability of default, points, grade, reason codes, model version.",
+    ),
+    Published(
+        "scores.churn_scores",
+        "SELECT * FROM scores.churn_scores WHERE as_of_date BETWEEN $start AND $end",
+        "as_of_date",
+        "Per client and day: churn probability, risk band, decile, model version.",
+    ),
+    Published(
+        "scores.anomaly_view",
+        f"""SELECT f.transaction_id, f.transaction_date, f.client_id, t.amount, t.currency, t.channel,
+                   t.merchant_category, count(*) OVER (PARTITION BY t.account_id, t.transaction_date)
+                       AS account_transactions_that_day,
+                   f.anomaly_score, f.flagged, f.alert_rank, f.feature_1, f.feature_2, f.feature_3, f.model_version
+            FROM scores.anomaly_flags f JOIN warehouse.fact_transactions t USING (transaction_id)
+            WHERE f.transaction_date BETWEEN $start AND $end AND t.transaction_date BETWEEN $start AND $end
+            QUALIFY f.flagged OR row_number() OVER (PARTITION BY f.transaction_date, f.flagged
+                                                   ORDER BY hash(f.transaction_id)) <= {ANOMALY_SAMPLE}""",
+        "transaction_date",
+        "Per day: every transaction flagged for review, with its score and top contributing features, and a"
+        f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
+    ),
+    Published(
+        "dims.client",
+        """SELECT client_id, segment, country, employment_status,
+                  CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
+                  strftime(onboarding_date, '%Y-%m') AS onboarding_month
+           FROM warehouse.dim_client""",
+        description="Clients by pseudonym with coarse attributes only: no names, contacts, birth dates or incomes.",
+    ),
+    Published(
+        "dims.date", "SELECT * FROM warehouse.dim_date WHERE date BETWEEN DATE '2000-01-01' AND DATE '2050-12-31'"
+    ),
+    Published("dims.channel", "SELECT * FROM warehouse.dim_channel"),
+    Published("dims.merchant_category", "SELECT * FROM warehouse.dim_merchant_category"),
+]
+"""What BI may read: the KPI marts, the score tables, the day's alerts and dimensions without personal data."""
+
+
+def _describe(con: duckdb.DuckDBPyConnection, table: Published) -> None:
+    """Give the published table its description, and the source table's column descriptions where it has them."""
+    if table.description:
+        con.execute(f"COMMENT ON TABLE bi.{table.name} IS {_quote(table.description)}")
+    schema, name = table.name.split(".")
+    columns = con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database()"
+        " AND schema_name = ? AND table_name = ? AND comment IS NOT NULL AND comment <> ''",
+        [schema, name],
+    ).fetchall()
+    for column, text in columns:
+        con.execute(f"COMMENT ON COLUMN bi.{table.name}.{column} IS {_quote(text)}")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    database, schema, table = name.split(".")
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?",
+        [database, schema, table],
+    ).fetchone()[0]
+    return found > 0
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def publish_database(
+    con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date, full: bool = False
+) -> Path:
+    """Write the BI database with business days start..end refreshed (everything when new or `full`), then swap it in."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / BI_DATABASE
+    partial = directory / f".{BI_DATABASE}.partial"
+    partial.unlink(missing_ok=True)
+    rebuild = full or not target.exists()
+    if not rebuild:
+        shutil.copyfile(target, partial)
+    con.execute(f"ATTACH '{partial}' AS bi")
+    try:
+        for table in PUBLISHED:
+            name = f"bi.{table.name}"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{table.name.split('.')[0]}")
+            if table.partition_column is None:
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}")
+            elif rebuild or not _exists(con, name):
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", EVERY_DAY)
+            else:
+                window = {"start": start, "end": end}
+                con.execute(f"DELETE FROM {name} WHERE {table.partition_column} BETWEEN $start AND $end", window)
+                con.execute(f"INSERT INTO {name} BY NAME {table.select}", window)
+            _describe(con, table)
+    finally:
+        con.execute("DETACH bi")
+    os.replace(partial, target)
+    return target
+
+
+def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date) -> list[Path]:
+    """Parquet of every mart (whole), and one CSV per mart and business day for tools that refresh from files."""
+    written = []
+    for mart in MARTS:
+        parquet = directory / "parquet" / f"{mart.name}.parquet"
+        parquet.parent.mkdir(parents=True, exist_ok=True)
+        written.append(_copy_atomically(con, f"SELECT * FROM {mart.table} ORDER BY ALL", parquet, "(FORMAT parquet)"))
+        day = start
+        while day <= end:
+            csv = directory / "csv" / mart.name / f"{mart.name}_{day.isoformat()}.csv"
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            select = f"SELECT * FROM {mart.table} WHERE {mart.partition_column} = DATE '{day}' ORDER BY ALL"
+            written.append(_copy_atomically(con, select, csv, "(FORMAT csv, HEADER)"))
+            day += dt.timedelta(days=1)
+    return written
+
+
+def _copy_atomically(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> Path:
+    partial = path.with_name(f".{path.name}.partial")
+    con.execute(f"COPY ({select}) TO '{partial}' {options}")
+    os.replace(partial, path)
+    return path

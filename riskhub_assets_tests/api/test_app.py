@@ -1,0 +1,133 @@
+"""The scoring API: champion models behind strict schemas, clear 422s, model versions on every answer."""
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from riskhub_assets.api import app as api
+from riskhub_assets.api import serving
+from riskhub_assets.lib import tracking
+from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
+
+
+def _clients(n=600, seed=0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    risk = rng.normal(size=n)
+    X = pd.DataFrame(
+        {
+            "segment": rng.choice(["mass", "affluent"], n).astype(object),
+            "missed_payments_90d": rng.poisson(np.exp(risk - 1)).astype(float),
+            "balance": rng.lognormal(7, 1, n) * np.exp(-0.5 * risk),
+            "utilisation": np.where(rng.random(n) < 0.2, np.nan, rng.beta(2, 5, n)),
+        }
+    )
+    return X, (rng.random(n) < 1 / (1 + np.exp(2 - 1.5 * risk))).astype(int)
+
+
+def _transactions(n=2000, seed=1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, n),
+            "channel": rng.choice(["pos", "atm", "ecommerce"], n).astype(object),
+            "hour_of_day": rng.integers(0, 24, n).astype(float),
+        }
+    )
+
+
+def _columns(X: pd.DataFrame) -> dict[str, type]:
+    return {c: str if X[c].dtype == object else float for c in X.columns}
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, serving.ServedModel]:
+    X, y = _clients()
+    tx = _transactions()
+    anomaly = make_anomaly_model(n_estimators=50).fit(tx)
+    return {
+        "default": serving.ServedModel(
+            "default", "riskhub_default_model", "4", make_default_model().fit(X, y), _columns(X)
+        ),
+        "churn": serving.ServedModel("churn", "riskhub_churn_model", "2", make_churn_model().fit(X, y), _columns(X)),
+        "anomaly": serving.ServedModel(
+            "anomaly", "riskhub_anomaly_model", "1", anomaly, _columns(tx), np.sort(anomaly.score_samples(tx))
+        ),
+    }
+
+
+CLIENT = {"segment": "mass", "missed_payments_90d": 2, "balance": 120.5, "utilisation": None, "client_id": "c-1"}
+TRANSACTION = {"amount": 9500.0, "channel": "ecommerce", "hour_of_day": 3}
+
+
+def test_single_scores_carry_the_model_and_its_version(models):
+    client = TestClient(api.create_app(models))
+    assert client.get("/health").json() == {"status": "ok", "models": ["anomaly", "churn", "default"], "missing": []}
+    assert client.get("/model/info").json()["default"]["inputs"] == list(CLIENT)[:-1]
+    default = client.post("/score_default", json=CLIENT).json()
+    assert 0 < default["probability_of_default"] < 1 and default["grade"] in "ABCDEFGHI"
+    assert default["model_version"] == "4" and default["client_id"] == "c-1" and default["reason_codes"]
+    churn = client.post("/predict_churn", json=CLIENT).json()
+    assert churn["risk_band"] in ("low", "medium", "high") and churn["model_name"] == "riskhub_churn_model"
+    anomaly = client.post("/detect_anomaly", json=TRANSACTION).json()
+    assert anomaly["training_percentile"] > 0.9 and anomaly["top_features"][0] == "amount"
+    metrics = client.get("/metrics").text
+    assert 'riskhub_requests_total{endpoint="/score_default",status="200"} 1.0' in metrics
+    assert 'riskhub_model_loaded{model="riskhub_default_model",version="4"} 1.0' in metrics
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({k: v for k, v in CLIENT.items() if k != "balance"}, "balance"),
+        ({**CLIENT, "balance": "lots"}, "balance"),
+        ({**CLIENT, "segment": 3}, "segment"),
+        ({**CLIENT, "income": 1}, "income"),
+    ],
+)
+def test_a_bad_payload_gets_422_naming_the_field(models, body, field):
+    response = TestClient(api.create_app(models)).post("/score_default", json=body)
+    assert response.status_code == 422
+    assert field in {p["field"] for p in response.json()["detail"]}
+
+
+def test_batch_scores_many_rows_and_refuses_more_than_its_cap(models, monkeypatch):
+    monkeypatch.setattr(api, "BATCH_LIMIT", 5)
+    client = TestClient(api.create_app(models))
+    X, _ = _clients(4, seed=3)
+    rows = X.astype(object).where(X.notna(), None).to_dict("records")
+    batch = client.post("/predict/batch", json={"model": "default", "rows": rows}).json()
+    single = client.post("/score_default", json=rows[1]).json()
+    assert batch["rows"] == 4 and batch["model_version"] == "4"
+    assert batch["results"][1]["probability_of_default"] == pytest.approx(single["probability_of_default"])
+    too_many = client.post("/predict/batch", json={"model": "default", "rows": rows + rows})
+    assert too_many.status_code == 422 and too_many.json()["detail"][0]["field"] == "default.rows"
+    wrong = client.post("/predict/batch", json={"model": "churn", "rows": [{**rows[0], "balance": "x"}]})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "churn.rows.0.balance"
+
+
+def test_a_model_without_champion_answers_503_and_health_says_degraded(models):
+    client = TestClient(api.create_app({"default": models["default"]}))
+    assert client.get("/health").json()["missing"] == ["anomaly", "churn"]
+    response = client.post("/predict_churn", json=CLIENT)
+    assert response.status_code == 503 and "riskhub_churn_model" in response.json()["detail"]
+
+
+def test_champions_load_from_the_registry_with_their_signature(models):
+    tracking.use_experiment("riskhub")
+    X, _ = _clients(50)
+    model = models["default"].model
+    with mlflow.start_run():
+        version = tracking.log_model(
+            model, "riskhub_default_model", X, pd.DataFrame({"p": model.predict_proba(X)[:, 1]})
+        )
+    tracking.promote("riskhub_default_model", version, wins=True)
+    loaded = serving.load_champions()
+    assert set(loaded) == {"default"} and loaded["default"].version == version
+    assert loaded["default"].columns == {
+        "segment": str,
+        "missed_payments_90d": float,
+        "balance": float,
+        "utilisation": float,
+    }

@@ -1,0 +1,108 @@
+"""The dashboard reads the published BI database: KPIs, risk, alerts and client lookup render from it."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from riskhub_assets.dashboard import queries
+from riskhub_assets_tests.scored_bank import DAY2, published_bank
+
+APP = str(Path(__file__).parents[2] / "riskhub_assets" / "dashboard" / "app.py")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    data = tmp_path_factory.mktemp("bank") / "data"
+    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster"), "RISKHUB_PSEUDONYMISATION_KEY": "k"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    (data / "dagster").mkdir(parents=True)
+    try:
+        published_bank(data)
+        yield data
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+@pytest.fixture
+def bank(published, monkeypatch):
+    monkeypatch.setenv("RISKHUB_DATA_DIR", str(published))
+    return published
+
+
+def test_the_main_page_shows_the_days_kpis_risk_and_alerts(bank):
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception and not app.error
+    assert app.sidebar.selectbox[0].value == DAY2
+    with duckdb.connect(str(queries.bi_database()), read_only=True) as con:
+        active = con.execute("SELECT active_clients FROM marts.portfolio_kpis WHERE business_date = ?", [DAY2])
+        expected = f"{active.fetchone()[0]:,}"
+    assert {m.label: m.value for m in app.metric}["Active clients"] == expected
+    assert [t.label for t in app.tabs] == ["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Score a CSV"]
+    assert any("5 transactions flagged" in s.value for s in app.subheader)
+
+
+def test_client_lookup_shows_scores_and_reasons(bank):
+    client = queries.read("SELECT client_id FROM scores.default_scores LIMIT 1")["client_id"][0]
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input[0].input(client).run()
+    assert not app.exception
+    assert any(m.label == "Probability of default (90 days)" for m in app.metric)
+    assert any("missed_payments_90d" in md.value for md in app.markdown)
+
+
+def test_without_a_published_database_the_page_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKHUB_DATA_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert "run the daily job first" in app.error[0].value
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="needs Chromium (installed by .ci/run)")
+def test_the_main_page_renders_in_a_headless_browser(bank, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true", "--server.port", str(port)]
+        + ["--browser.gatherUsageStats", "false"],
+        env={**os.environ, "RISKHUB_DATA_DIR": str(bank)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for _ in range(60):
+                try:
+                    page.goto(f"http://127.0.0.1:{port}", timeout=5000)
+                    break
+                except Exception:
+                    time.sleep(0.5)
+            page.get_by_text("Active clients").first.wait_for(timeout=60_000)
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot), full_page=True)
+            browser.close()
+        assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
