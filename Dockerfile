@@ -1,4 +1,4 @@
-# RiskHub: the Dagster UI and daemon over the embedded defaults (DuckDB file and Dagster home under /app/data).
+# RiskHub: the Dagster UI and daemon, the scoring API and the dashboard over the data folder /app/data.
 FROM python:3.11-slim
 
 ENV UV_LINK_MODE=copy PYTHONUNBUFFERED=1
@@ -11,7 +11,7 @@ COPY riskhub_assets ./riskhub_assets
 COPY workspace.yaml ./
 RUN uv sync --locked --no-dev
 
-# Set a real key at run time: docker run -e RISKHUB_PSEUDONYMISATION_KEY=... -p 3000:3000 riskhub
-EXPOSE 3000
+# Set a real key at run time: docker run -e RISKHUB_PSEUDONYMISATION_KEY=... -p 3000:3000 -p 8000:8000 -p 8501:8501 riskhub
+EXPOSE 3000 8000 8501
 VOLUME ["/app/data"]
-CMD ["uv", "run", "--locked", "--no-dev", "riskhub", "ui", "--host", "0.0.0.0", "--port", "3000"]
+CMD ["uv", "run", "--locked", "--no-dev", "riskhub", "serve", "--host", "0.0.0.0"]

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from riskhub_assets.lib import settings
@@ -111,9 +112,10 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "landing_contract.md").write_text(docs.landing_contract_markdown())
     (args.out / "star_schema.md").write_text(docs.star_schema_markdown())
+    (args.out / "daily_report.schema.json").write_text(docs.report_schema_json())
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         (args.out / "star_schema.svg").write_text(docs.star_schema_svg(con))
-    print(f"wrote landing_contract.md, star_schema.md and star_schema.svg to {args.out}")
+    print(f"wrote landing_contract.md, star_schema.md, star_schema.svg and daily_report.schema.json to {args.out}")
     return 0
 
 
@@ -122,6 +124,42 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     dg = Path(sys.executable).with_name("dg")  # the dg CLI installed beside this interpreter
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix}  # dg checks it runs in the project's environment
     return subprocess.call([str(dg), "dev", "--port", str(args.port), "--host", args.host], env=env)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard; stop all on Ctrl-C."""
+    _use_dagster_home()
+    here = Path(sys.executable).parent
+    env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "RISKHUB_API_URL": f"http://127.0.0.1:{args.api_port}"}
+    commands = {
+        "dagster": [str(here / "dg"), "dev", "--port", str(args.dagster_port), "--host", args.host],
+        "api": [sys.executable, "-m", "uvicorn", "riskhub_assets.api.app:create_app", "--factory"]
+        + ["--host", args.host, "--port", str(args.api_port), "--no-access-log"],
+        "dashboard": [sys.executable, "-m", "streamlit", "run", str(Path(__file__).parent / "dashboard" / "app.py")]
+        + ["--server.headless", "true", "--server.address", args.host, "--server.port", str(args.dashboard_port)]
+        + ["--browser.gatherUsageStats", "false"],
+    }
+    processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}
+    print(
+        f"Dagster UI http://{args.host}:{args.dagster_port}  scoring API http://{args.host}:{args.api_port}/docs"
+        f"  dashboard http://{args.host}:{args.dashboard_port}  (Ctrl-C stops all)"
+    )
+    try:
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(1)
+        stopped = [name for name, p in processes.items() if p.poll() is not None]
+        print(f"{', '.join(stopped)} stopped: stopping the others")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="regenerate docs/ from the contract and the live warehouse")
     docs.add_argument("--out", type=Path, default=Path("docs"))
     docs.set_defaults(handler=_cmd_docs)
+
+    serve = commands.add_parser("serve", help="start the Dagster UI and daemon, the scoring API and the dashboard")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--dagster-port", type=int, default=3000)
+    serve.add_argument("--api-port", type=int, default=8000)
+    serve.add_argument("--dashboard-port", type=int, default=8501)
+    serve.set_defaults(handler=_cmd_serve)
 
     ui = commands.add_parser("ui", help="open the Dagster UI on this project's instance")
     ui.add_argument("--port", type=int, default=3000)

@@ -49,3 +49,12 @@ def test_committed_landing_contract_doc_matches_the_code():
 
     committed = Path(__file__).parents[1] / "docs" / "landing_contract.md"
     assert committed.read_text() == landing_contract_markdown(), "run `riskhub docs` to regenerate docs/"
+
+
+def test_committed_report_schema_matches_the_code():
+    from pathlib import Path
+
+    from riskhub_assets.lib.docs import report_schema_json
+
+    committed = Path(__file__).parents[1] / "docs" / "daily_report.schema.json"
+    assert committed.read_text() == report_schema_json(), "run `riskhub docs` to regenerate docs/"

@@ -45,50 +45,64 @@ class MicroBatcher:
     """Scores concurrent single requests together: one model call for the rows that arrived within a moment.
 
     A pandas-based model costs milliseconds per call whatever the row count, so batching is what lets one
-    process answer a thousand single requests a second.
+    process answer a thousand single requests a second. A row that makes the model fail fails alone.
     """
 
     def __init__(self, score: Callable[[list[dict]], list[dict]], max_rows: int = 256):
         self.score, self.max_rows = score, max_rows
-        self.queue: asyncio.Queue = asyncio.Queue()
+        self.queue: asyncio.Queue | None = None
         self.task: asyncio.Task | None = None
 
     async def submit(self, row: dict) -> dict:
-        if self.task is None:
-            self.task = asyncio.create_task(self._run())
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.queue = asyncio.Queue()  # a new event loop (a restart, a test client): a new worker
+            self.task = asyncio.create_task(self._run(self.queue))
         future = asyncio.get_running_loop().create_future()
         await self.queue.put((row, future))
         return await future
 
-    async def _run(self) -> None:
+    async def _run(self, queue: asyncio.Queue) -> None:
         while True:
-            batch = [await self.queue.get()]
+            batch = [await queue.get()]
             await asyncio.sleep(0)  # let requests already received join the batch
-            while not self.queue.empty() and len(batch) < self.max_rows:
-                batch.append(self.queue.get_nowait())
-            try:
-                results = await asyncio.to_thread(self.score, [row for row, _ in batch])
-                for (_, future), result in zip(batch, results):
-                    future.set_result(result)
-            except Exception as error:  # the requests of the batch fail, the batcher carries on
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
+            while not queue.empty() and len(batch) < self.max_rows:
+                batch.append(queue.get_nowait())
+            batch = [(row, future) for row, future in batch if not future.done()]  # drop cancelled requests
+            if batch:
+                await self._answer(batch)
+
+    async def _answer(self, batch: list) -> None:
+        try:
+            results = await asyncio.to_thread(self.score, [row for row, _ in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"scorer returned {len(results)} results for {len(batch)} rows")
+        except Exception as error:
+            if len(batch) > 1:  # find the row at fault: score each alone
+                for item in batch:
+                    await self._answer([item])
+                return
+            results = [error]
+        for (_, future), result in zip(batch, results):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 def batch_schema(served: dict[str, serving.ServedModel]):
     """The /predict/batch body: the model's short name, then up to BATCH_LIMIT rows of its request schema."""
+    config = pydantic.ConfigDict(extra="forbid")
     variants = [
         pydantic.create_model(
             f"{kind.title()}Batch",
-            __config__=pydantic.ConfigDict(extra="forbid"),
+            __config__=config,
             model=(Literal[kind], ...),
-            rows=(list[m.request], pydantic.Field(..., max_length=BATCH_LIMIT)),
+            rows=(list[served[kind].request] if kind in served else list, pydantic.Field(..., max_length=BATCH_LIMIT)),
         )
-        for kind, m in served.items()
+        for kind in serving.MODEL_NAMES
     ]
-    if not variants:
-        return dict
     return Annotated[Union[tuple(variants)], pydantic.Field(discriminator="model")]  # noqa: UP007
 
 
@@ -129,7 +143,11 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
     @app.middleware("http")
     async def observe(request: fastapi.Request, call_next):
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as error:  # counted and logged like any answer, then a JSON 500
+            log.exception("scoring failed", extra={"fields": {"path": request.url.path, "error": repr(error)}})
+            response = JSONResponse(status_code=500, content={"detail": "internal error while scoring; see the logs"})
         elapsed = time.perf_counter() - started
         endpoint = request.scope.get("route").path if request.scope.get("route") else "unmatched"
         requests.labels(endpoint, str(response.status_code)).inc()
@@ -183,7 +201,7 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
 
     @app.post("/predict/batch", summary=f"Score up to {BATCH_LIMIT:,} rows with one model")
     def predict_batch(body: batch_schema(served)) -> dict:  # type: ignore[valid-type]
-        model = _model(body.model if not isinstance(body, dict) else str(body.get("model")))
+        model = _model(body.model)
         rows = [row.model_dump() for row in body.rows]
         rows_scored.labels(body.model).inc(len(rows))
         results = serving.SCORERS[body.model](model, rows) if rows else []

@@ -36,7 +36,14 @@ class ServedModel:
         self.request = request_schema(self.kind, self.columns)
 
     def info(self) -> dict:
-        return {"kind": self.kind, "model_name": self.name, "model_version": self.version, "inputs": list(self.columns)}
+        types = {str: "string", bool: "boolean", float: "number"}
+        return {
+            "kind": self.kind,
+            "model_name": self.name,
+            "model_version": self.version,
+            "inputs": list(self.columns),
+            "input_types": {c: types[t] for c, t in self.columns.items()},
+        }
 
 
 def request_schema(kind: str, columns: dict[str, type]) -> type[pydantic.BaseModel]:

@@ -16,6 +16,34 @@ import streamlit as st
 from riskhub_assets.dashboard import queries
 
 API_URL = os.environ.get("RISKHUB_API_URL", "http://127.0.0.1:8000")
+BATCH = 10_000
+"""Rows per /predict/batch request: the API's cap."""
+
+
+def _call(path: str, body: dict | None = None) -> dict:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{API_URL}{path}", data, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.load(response)
+
+
+def _score_file(model: str, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Rows typed as the model's signature says (codes stay text), sent in batches the API accepts."""
+    types = _call("/model/info")[model]["input_types"]
+    typed = rows.copy()
+    for column, kind in types.items():
+        if kind == "number" and column in typed:
+            try:
+                typed[column] = pd.to_numeric(typed[column])
+            except ValueError:
+                pass  # left as text: the API answers 422 naming the row and column
+    records = json.loads(typed.to_json(orient="records"))
+    answers = [
+        _call("/predict/batch", {"model": model, "rows": records[i : i + BATCH]}) for i in range(0, len(records), BATCH)
+    ]
+    results = pd.DataFrame([r for a in answers for r in a["results"]])
+    return pd.concat([rows, results.drop(columns=[c for c in results if c in rows])], axis=1), answers[0]
+
 
 st.set_page_config(page_title="RiskHub", layout="wide")
 st.title("RiskHub")
@@ -79,7 +107,7 @@ with alerts:
     st.dataframe(flagged.drop(columns=["flagged"]), hide_index=True)
 
 with lookup:
-    client_id = st.text_input("Client pseudonym (client_id)")
+    client_id = st.text_input("Client number (client_id)")
     if client_id:
         history = queries.client_history(client_id.strip())
         if history.empty:
@@ -93,21 +121,16 @@ with lookup:
             st.line_chart(history.set_index("as_of_date")[["probability_of_default"]])
             st.dataframe(history, hide_index=True)
 
+
 with upload:
     st.write(f"Scores each row with the champion model through the scoring API at {API_URL}.")
     model = st.selectbox("Model", ["default", "churn", "anomaly"])
     uploaded = st.file_uploader("CSV with the model's input columns (see /model/info)", type="csv")
     if uploaded is not None:
-        rows = pd.read_csv(io.BytesIO(uploaded.getvalue()))
-        body = json.dumps({"model": model, "rows": json.loads(rows.to_json(orient="records"))}).encode()
-        request = urllib.request.Request(
-            f"{API_URL}/predict/batch", body, {"Content-Type": "application/json"}, method="POST"
-        )
+        rows = pd.read_csv(io.BytesIO(uploaded.getvalue()), dtype=str, keep_default_na=False, na_values=[""])
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                answer = json.load(response)
-            scored = pd.concat([rows, pd.DataFrame(answer["results"])], axis=1)
-            st.success(f"{answer['rows']:,} rows scored by {answer['model_name']} version {answer['model_version']}")
+            scored, answer = _score_file(model, rows)
+            st.success(f"{len(scored):,} rows scored by {answer['model_name']} version {answer['model_version']}")
             st.dataframe(scored, hide_index=True)
             st.download_button("Download scores", scored.to_csv(index=False), "scores.csv", "text/csv")
         except urllib.error.HTTPError as error:

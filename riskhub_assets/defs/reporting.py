@@ -3,7 +3,6 @@
 import datetime as dt
 
 import dagster as dg
-import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.partitions import business_days, daily_partitions
@@ -65,8 +64,15 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "run_data_tests_passed",
+            asset=["reporting", "daily_report"],
+            description="Every data test of the run that built the day passed (the report lists any that failed).",
+        )
+    ],
 )
-def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     start, end = business_days(context)
     checks = _check_results(context)
     generated_at = dt.datetime.now(dt.UTC)
@@ -75,7 +81,15 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> d
     paths = [report.write_report(r, settings.reports_dir()) for r in reports]
     last = reports[-1]
     preview = markdown_table(["KPI", "value"], list(last["portfolio"].items()))
-    return dg.MaterializeResult(
+    failed = sorted({f"{c['asset']}:{c['check']}" for c in checks if not c["passed"]})
+    yield dg.AssetCheckResult(
+        check_name="run_data_tests_passed",
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{len(checks) - len(failed)} of {len(checks)} data tests passed"
+        + (f"; failed: {', '.join(failed)}" if failed else ""),
+    )
+    yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(paths[-1])),
             "reports_written": len(paths),
@@ -86,8 +100,11 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> d
     )
 
 
+BI_KEY = dg.AssetKey(["reporting", "bi_database"])
+
+
 @dg.asset(
-    key=["reporting", "bi_database"],
+    key=BI_KEY,
     deps=[*MART_KEYS, daily_report.key],
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
     " exports of the marts: KPI marts, scores, alerts and dimensions without personal data. Written beside the"
@@ -98,22 +115,39 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> d
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_personal_data", asset=BI_KEY, description="No personal-data column in the published database."
+        ),
+        dg.AssetCheckSpec(
+            "rows_match_warehouse",
+            asset=BI_KEY,
+            description="Each daily table holds, for the run's days, as many rows as the warehouse it comes from.",
+        ),
+    ],
 )
-def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     start, end = business_days(context)
     with duckdb.get_connection() as con:
-        path = publish.publish_database(con, settings.bi_dir(), start, end)
+        publication = publish.publish_database(con, settings.bi_dir(), start, end)
         exports = publish.export_files(con, settings.bi_dir(), start, end)
-    with duckdb_module.connect(str(path), read_only=True) as bi:
-        rows = bi.execute(
-            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() ORDER BY 1"
-        ).fetchall()
-    return dg.MaterializeResult(
+    path, personal, unreconciled = publication.path, publication.personal_columns, publication.unreconciled
+    yield dg.AssetCheckResult(
+        check_name="no_personal_data",
+        passed=not personal,
+        description=f"personal-data columns published: {personal}" if personal else "no personal-data column",
+    )
+    yield dg.AssetCheckResult(
+        check_name="rows_match_warehouse",
+        passed=not unreconciled,
+        description=f"published vs warehouse rows: {unreconciled}" if unreconciled else "every daily table reconciles",
+    )
+    yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "size_mb": round(path.stat().st_size / 1e6, 1),
             "files_exported": len(exports),
-            "tables": dg.MetadataValue.md(markdown_table(["table", "rows (estimated)"], rows)),
+            "tables": dg.MetadataValue.md(markdown_table(["table", "rows"], publication.tables)),
         }
     )
 

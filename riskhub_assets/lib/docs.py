@@ -1,8 +1,11 @@
 """Documentation generated from the code and the live database, so it cannot drift: the landing contract and the star schema."""
 
+import json
+
 import duckdb
 
 from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS
+from riskhub_assets.lib.report_schema import REPORT_SCHEMA
 from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
 
 BOX_WIDTH, ROW_HEIGHT, HEADER_HEIGHT, GAP = 290, 16, 40, 40
@@ -124,3 +127,8 @@ def star_schema_svg(con: duckdb.DuckDBPyConnection) -> str:
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def report_schema_json() -> str:
+    """docs/daily_report.schema.json: the daily report's JSON Schema, as the report is validated against."""
+    return json.dumps(REPORT_SCHEMA, indent=2) + "\n"

@@ -125,7 +125,8 @@ missed_180 AS (
     WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id),
 repayments AS (
     SELECT client_id, account_id, event_type, event_date, event_ts,
-           max(event_ts) FILTER (WHERE event_type = 'payment_made') OVER (PARTITION BY account_id) AS last_made
+           max(event_ts) FILTER (WHERE event_type = 'payment_made') OVER (PARTITION BY client_id, account_id)
+               AS last_made
     FROM warehouse.fact_events
     WHERE event_type IN ('payment_made', 'payment_missed') AND event_date BETWEEN $as_of - 179 AND $as_of),
 arrears_by_account AS (
@@ -159,7 +160,8 @@ SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        coalesce(a.complaints_90d, 0),
        coalesce(r.missed_in_a_row, 0), coalesce(r.days_past_due, 0), coalesce(r.accounts_in_arrears, 0),
        coalesce(r.days_since_missed, 180), coalesce(a.spend_30d, 0) / nullif(c.annual_income / 12, 0),
-       a.risky_merchant_share_30d, p.savings_balance / nullif(s.savings_balance_30d_ago, 0)
+       a.risky_merchant_share_30d,
+       CASE WHEN s.savings_balance_30d_ago > 1 THEN coalesce(p.savings_balance, 0) / s.savings_balance_30d_ago END
 FROM population p
 LEFT JOIN (SELECT * FROM clean.clients WHERE business_date <= $as_of
            QUALIFY row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) = 1) c

@@ -121,7 +121,11 @@ MARTS = [
                 "DOUBLE",
                 "Mean 90-day probability of default: the predicted default rate.",
             ),
-            "expected_defaults": ("DOUBLE", "Sum of the probabilities: defaults the model expects within 90 days."),
+            "expected_defaults": (
+                "DOUBLE",
+                "Sum of the probabilities: defaults the model expects within 90 days (a client with exposure in two"
+                " currencies counts in both rows).",
+            ),
             "exposure": ("DECIMAL(38,2)", "Outstanding card and loan balances at the close of the day."),
             "expected_loss_proxy": (
                 "DOUBLE",
@@ -169,16 +173,17 @@ MARTS = [
         {
             "transaction_date": ("DATE", "Business day of the transactions."),
             "channel": ("VARCHAR", "Channel of the transactions."),
+            "currency": ("VARCHAR", "ISO 4217 currency of the amounts."),
             "transactions": ("BIGINT", "Transactions scored."),
             "flagged": ("BIGINT", "Transactions flagged for review (within the day's alert budget)."),
             "alert_rate": ("DOUBLE", "Flagged share of the transactions scored."),
-            "flagged_value": ("DECIMAL(38,2)", "Sum of the flagged amounts, all currencies together: a volume gauge."),
+            "flagged_value": ("DECIMAL(38,2)", "Sum of the flagged amounts, in the currency of the row."),
             "model_version": ("VARCHAR", "Registered version of the anomaly model that scored the day."),
         },
-        ("transaction_date", "channel"),
+        ("transaction_date", "channel", "currency"),
         ("scores.anomaly_flags", "warehouse.fact_transactions"),
         """
-        SELECT f.transaction_date, t.channel, count(*), count(*) FILTER (WHERE f.flagged),
+        SELECT f.transaction_date, t.channel, t.currency, count(*), count(*) FILTER (WHERE f.flagged),
                count(*) FILTER (WHERE f.flagged) / count(*), coalesce(sum(t.amount) FILTER (WHERE f.flagged), 0),
                string_agg(DISTINCT f.model_version, ',')
         FROM scores.anomaly_flags f

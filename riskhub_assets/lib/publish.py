@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.lib.marts import MARTS
 
 BI_DATABASE = "riskhub_bi.duckdb"
@@ -76,7 +77,7 @@ PUBLISHED = [
                   CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
                   strftime(onboarding_date, '%Y-%m') AS onboarding_month
            FROM warehouse.dim_client""",
-        description="Clients by pseudonym with coarse attributes only: no names, contacts, birth dates or incomes.",
+        description="Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
     ),
     Published(
         "dims.date", "SELECT * FROM warehouse.dim_date WHERE date BETWEEN DATE '2000-01-01' AND DATE '2050-12-31'"
@@ -101,27 +102,38 @@ def _describe(con: duckdb.DuckDBPyConnection, table: Published) -> None:
         con.execute(f"COMMENT ON COLUMN bi.{table.name}.{column} IS {_quote(text)}")
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    database, schema, table = name.split(".")
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?",
-        [database, schema, table],
-    ).fetchone()[0]
-    return found > 0
+def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None = None) -> list[tuple]:
+    """Column names and types of a table or a query; empty when the table does not exist."""
+    try:
+        return con.execute(f"DESCRIBE SELECT * FROM {relation} LIMIT 0", params or {}).fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class Publication:
+    """The published file, and what the checks found in it before it replaced the previous one."""
+
+    path: Path
+    personal_columns: list[str]  # must be empty
+    unreconciled: dict[str, tuple[int, int]]  # daily table -> (published rows, warehouse rows) for the run's days
+    tables: list[tuple[str, int]]  # every published table and its row count
+
+
 def publish_database(
     con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date, full: bool = False
-) -> Path:
+) -> Publication:
     """Write the BI database with business days start..end refreshed (everything when new or `full`), then swap it in."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / BI_DATABASE
     partial = directory / f".{BI_DATABASE}.partial"
+    wal = partial.with_name(partial.name + ".wal")
     partial.unlink(missing_ok=True)
+    wal.unlink(missing_ok=True)  # left by a publish that was killed: it would not match the fresh copy
     rebuild = full or not target.exists()
     if not rebuild:
         shutil.copyfile(target, partial)
@@ -132,17 +144,30 @@ def publish_database(
             con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{table.name.split('.')[0]}")
             if table.partition_column is None:
                 con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}")
-            elif rebuild or not _exists(con, name):
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", EVERY_DAY)
+            elif rebuild or _columns(con, name) != _columns(con, f"({table.select})", EVERY_DAY):
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", EVERY_DAY)  # new or reshaped
             else:
                 window = {"start": start, "end": end}
                 con.execute(f"DELETE FROM {name} WHERE {table.partition_column} BETWEEN $start AND $end", window)
                 con.execute(f"INSERT INTO {name} BY NAME {table.select}", window)
             _describe(con, table)
-    finally:
+        published = {t.name for t in PUBLISHED}
+        for schema, name in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'bi'"
+        ).fetchall():
+            if f"{schema}.{name}" not in published:  # no longer published: it must not linger in the copy
+                con.execute(f"DROP TABLE bi.{schema}.{name}")
+        personal = _personal_columns_in_bi(con)
+        unreconciled = _unreconciled_in_bi(con, {"start": start, "end": end})
+        tables = [(t.name, con.execute(f"SELECT count(*) FROM bi.{t.name}").fetchone()[0]) for t in PUBLISHED]
+    except BaseException:
         con.execute("DETACH bi")
+        partial.unlink(missing_ok=True)
+        wal.unlink(missing_ok=True)
+        raise
+    con.execute("DETACH bi")
     os.replace(partial, target)
-    return target
+    return Publication(target, personal, unreconciled, tables)
 
 
 def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date) -> list[Path]:
@@ -167,3 +192,27 @@ def _copy_atomically(con: duckdb.DuckDBPyConnection, select: str, path: Path, op
     con.execute(f"COPY ({select}) TO '{partial}' {options}")
     os.replace(partial, path)
     return path
+
+
+def personal_columns() -> set[str]:
+    """Column names that carry personal data anywhere in RiskHub: the contract's personal fields and their pseudonyms."""
+    names = {c.name for spec in LANDING_FILES for c in spec.columns if c.personal}
+    return names | {f"{n}_pseudonym" for n in names} | {"annual_income"}  # income is sensitive too
+
+
+def _personal_columns_in_bi(con: duckdb.DuckDBPyConnection) -> list[str]:
+    columns = con.execute(
+        "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() WHERE database_name = 'bi'"
+    ).fetchall()
+    return sorted(c for (c,) in columns if c.rsplit(".", 1)[1] in personal_columns())
+
+
+def _unreconciled_in_bi(con: duckdb.DuckDBPyConnection, window: dict) -> dict[str, tuple[int, int]]:
+    differences = {}
+    for table in (t for t in PUBLISHED if t.partition_column):
+        where = f"{table.partition_column} BETWEEN $start AND $end"
+        published = con.execute(f"SELECT count(*) FROM bi.{table.name} WHERE {where}", window).fetchone()[0]
+        source = con.execute(f"SELECT count(*) FROM ({table.select})", window).fetchone()[0]
+        if published != source:
+            differences[table.name] = (published, source)
+    return differences

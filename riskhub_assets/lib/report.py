@@ -108,6 +108,6 @@ def write_report(report: dict, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"daily_report_{report['business_date']}.json"
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(report, indent=2, sort_keys=False))
+    partial.write_text(json.dumps(report, indent=2, allow_nan=False))  # NaN is not JSON: fail, never write it
     os.replace(partial, path)
     return path

@@ -112,6 +112,32 @@ def test_a_model_without_champion_answers_503_and_health_says_degraded(models):
     assert client.get("/health").json()["missing"] == ["anomaly", "churn"]
     response = client.post("/predict_churn", json=CLIENT)
     assert response.status_code == 503 and "riskhub_churn_model" in response.json()["detail"]
+    batch = client.post("/predict/batch", json={"model": "churn", "rows": [CLIENT]})
+    assert batch.status_code == 503
+
+
+def test_a_row_that_breaks_the_model_fails_alone_and_is_counted(models):
+    broken = serving.ServedModel("default", "riskhub_default_model", "4", None, models["default"].columns)
+    client = TestClient(api.create_app({**models, "default": broken}), raise_server_exceptions=False)
+    assert client.post("/score_default", json=CLIENT).status_code == 500
+    assert client.post("/predict_churn", json=CLIENT).status_code == 200
+    assert 'riskhub_requests_total{endpoint="/score_default",status="500"} 1.0' in client.get("/metrics").text
+
+
+def test_the_batcher_answers_each_request_even_when_one_row_fails():
+    import asyncio
+
+    def score(rows):
+        if any(r["x"] < 0 for r in rows):
+            raise ValueError("negative")
+        return [{"y": r["x"] * 2} for r in rows]
+
+    async def main():
+        batcher = api.MicroBatcher(score)
+        return await asyncio.gather(*[batcher.submit({"x": x}) for x in (1, -1, 3)], return_exceptions=True)
+
+    first, failed, third = asyncio.run(main())
+    assert (first, third) == ({"y": 2}, {"y": 6}) and isinstance(failed, ValueError)
 
 
 def test_champions_load_from_the_registry_with_their_signature(models):

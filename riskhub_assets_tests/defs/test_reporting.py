@@ -9,7 +9,7 @@ import pytest
 
 from riskhub_assets.defs.automation import failed_checks, run_business_days
 from riskhub_assets.lib import settings
-from riskhub_assets.lib.publish import BI_DATABASE
+from riskhub_assets.lib.publish import BI_DATABASE, publish_database
 from riskhub_assets.lib.report_schema import validate_report
 from riskhub_assets_tests.scored_bank import DAY1, DAY2, scored_bank
 
@@ -89,3 +89,18 @@ def test_a_bi_reader_holding_the_published_file_open_does_not_block_the_next_run
     csv = settings.bi_dir() / "csv" / "portfolio_kpis" / f"portfolio_kpis_{DAY2}.csv"
     assert pd.read_csv(csv)["business_date"].tolist() == [DAY2.isoformat()]
     assert len(pd.read_parquet(settings.bi_dir() / "parquet" / "portfolio_kpis.parquet")) == 2
+
+
+def test_the_next_publish_survives_a_killed_one_and_follows_schema_changes(scored_days):
+    assert run_business_days(scored_days, DAY1, DAY2, job="daily_reporting").success
+    published = settings.bi_dir() / BI_DATABASE
+    with duckdb.connect(str(published)) as bi:
+        bi.execute("CREATE TABLE marts.retired_mart AS SELECT 1 AS x")  # a table no longer published
+    (settings.bi_dir() / f".{BI_DATABASE}.partial.wal").write_bytes(b"left by a killed publish")
+    with duckdb.connect(str(settings.duckdb_path())) as con:
+        con.execute("ALTER TABLE marts.portfolio_kpis ADD COLUMN dormant_accounts BIGINT DEFAULT 0")
+        publication = publish_database(con, settings.bi_dir(), DAY2, DAY2)
+    assert publication.unreconciled == {} and publication.personal_columns == []
+    with duckdb.connect(str(published), read_only=True) as bi:
+        assert bi.execute("SELECT count(dormant_accounts) FROM marts.portfolio_kpis").fetchone()[0] == 2
+        assert bi.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'retired_mart'").fetchone()[0] == 0
