@@ -91,6 +91,33 @@ class MicroBatcher:
                 future.set_result(result)
 
 
+class Observe:
+    """ASGI middleware: every answer, a crash included (as a JSON 500), goes to `observed(scope, status, seconds)`."""
+
+    def __init__(self, app, observed: Callable[[dict, int, float], None]):
+        self.app, self.observed = app, observed
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [500]
+
+        async def remember(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember)
+        except Exception as error:
+            log.exception("scoring failed", extra={"fields": {"path": scope["path"], "error": repr(error)}})
+            status[0] = 500
+            body = JSONResponse(status_code=500, content={"detail": "internal error while scoring; see the logs"})
+            await body(scope, receive, send)
+        finally:
+            self.observed(scope, status[0], time.perf_counter() - started)
+
+
 def batch_schema(served: dict[str, serving.ServedModel]):
     """The /predict/batch body: the model's short name, then up to BATCH_LIMIT rows of its request schema."""
     config = pydantic.ConfigDict(extra="forbid")
@@ -140,22 +167,15 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
         lifespan=lifespan,
     )
 
-    @app.middleware("http")
-    async def observe(request: fastapi.Request, call_next):
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception as error:  # counted and logged like any answer, then a JSON 500
-            log.exception("scoring failed", extra={"fields": {"path": request.url.path, "error": repr(error)}})
-            response = JSONResponse(status_code=500, content={"detail": "internal error while scoring; see the logs"})
-        elapsed = time.perf_counter() - started
-        endpoint = request.scope.get("route").path if request.scope.get("route") else "unmatched"
-        requests.labels(endpoint, str(response.status_code)).inc()
+    def observed(scope: dict, status: int, elapsed: float) -> None:
+        endpoint = scope["route"].path if scope.get("route") else "unmatched"
+        requests.labels(endpoint, str(status)).inc()
         latency.labels(endpoint).observe(elapsed)
-        if response.status_code >= 400 or log.isEnabledFor(logging.DEBUG):
-            fields = {"method": request.method, "path": endpoint, "status": response.status_code}
-            log.info("request", extra={"fields": {**fields, "ms": round(elapsed * 1000, 2)}})
-        return response
+        if status >= 400 or log.isEnabledFor(logging.DEBUG):
+            fields = {"method": scope["method"], "path": endpoint, "status": status, "ms": round(elapsed * 1000, 2)}
+            log.info("request", extra={"fields": fields})
+
+    app.add_middleware(Observe, observed=observed)
 
     @app.exception_handler(fastapi.exceptions.RequestValidationError)
     async def unprocessable(request: fastapi.Request, error: fastapi.exceptions.RequestValidationError):
@@ -190,8 +210,8 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
     def _post(path: str, kind: str, summary: str) -> None:
         request_model = served[kind].request if kind in served else dict
 
-        async def endpoint(body: request_model) -> dict:  # type: ignore[valid-type]
-            return await _single(kind, body)
+        async def endpoint(body: request_model) -> JSONResponse:  # type: ignore[valid-type]
+            return JSONResponse(await _single(kind, body))  # already plain JSON types: no re-encoding
 
         app.post(path, summary=summary)(endpoint)
 
@@ -200,12 +220,13 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
     _post("/detect_anomaly", "anomaly", "Anomaly score and top contributing features of a transaction")
 
     @app.post("/predict/batch", summary=f"Score up to {BATCH_LIMIT:,} rows with one model")
-    def predict_batch(body: batch_schema(served)) -> dict:  # type: ignore[valid-type]
+    def predict_batch(body: batch_schema(served)) -> JSONResponse:  # type: ignore[valid-type]
         model = _model(body.model)
         rows = [row.model_dump() for row in body.rows]
         rows_scored.labels(body.model).inc(len(rows))
         results = serving.SCORERS[body.model](model, rows) if rows else []
-        return {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
+        answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
+        return JSONResponse(answer)
 
     @app.get("/metrics")
     def metrics() -> Response:

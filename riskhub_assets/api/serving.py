@@ -85,10 +85,11 @@ def load_champions() -> dict[str, ServedModel]:
 
 def to_frame(served: ServedModel, rows: list[dict]) -> pd.DataFrame:
     """Validated request rows as the model's input frame: columns in signature order, flags as numbers."""
-    frame = pd.DataFrame.from_records(rows, columns=[*served.columns, "client_id"])
-    for column, kind in served.columns.items():
-        frame[column] = frame[column].astype(object if kind is str else float)
-    return frame
+    columns = {
+        column: np.array([row[column] for row in rows], dtype=object if kind is str else float)
+        for column, kind in served.columns.items()
+    }
+    return pd.DataFrame({**columns, "client_id": [row.get("client_id") for row in rows]})
 
 
 def score_default(served: ServedModel, rows: list[dict]) -> list[dict]:

@@ -30,6 +30,16 @@ mart_assets = [_mart_asset(m) for m in marts.MARTS]
 MART_KEYS = [dg.AssetKey(m.table.split(".")) for m in marts.MARTS]
 
 
+DAILY_WRITER = {
+    "group_name": GROUP,
+    "owners": OWNERS,
+    "partitions_def": daily_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+    "pool": DUCKDB_POOL,
+}
+"""What every reporting asset shares: a business day per partition, a range in one run, one DuckDB writer."""
+
+
 def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
     """The data tests this run has evaluated so far (every table upstream of the report in a daily run)."""
     records = context.instance.all_logs(context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
@@ -58,12 +68,8 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     description="One JSON file per business day (data/reports/daily_report_<date>.json): KPIs, model names and"
     " versions, score distributions, top alerts and the data-test results of the run that built the day;"
     " validated against docs/daily_report.schema.json before it is written.",
-    group_name=GROUP,
     kinds={"json"},
-    owners=OWNERS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=DUCKDB_POOL,
+    **DAILY_WRITER,
     check_specs=[
         dg.AssetCheckSpec(
             "run_data_tests_passed",
@@ -109,12 +115,8 @@ BI_KEY = dg.AssetKey(["reporting", "bi_database"])
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
     " exports of the marts: KPI marts, scores, alerts and dimensions without personal data. Written beside the"
     " old copy and renamed over it, so a connected BI tool never blocks the pipeline.",
-    group_name=GROUP,
     kinds={"duckdb", "parquet", "csv"},
-    owners=OWNERS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=DUCKDB_POOL,
+    **DAILY_WRITER,
     check_specs=[
         dg.AssetCheckSpec(
             "no_personal_data", asset=BI_KEY, description="No personal-data column in the published database."
