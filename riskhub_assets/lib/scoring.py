@@ -16,15 +16,13 @@ DRIFT_WARN, DRIFT_FAIL = 0.10, 0.25
 
 def default_scores(model, features: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:
     """Per client: probability of default, score points, master-scale grade, top three reason codes, model."""
-    X = features.drop(columns=KEYS)
-    pd_ = model.predict_proba(X)[:, 1]
-    reasons = model.reason_codes(X, n=3)
+    pd_, points, reasons = model.explain(features.drop(columns=KEYS), n=3)
     return pd.DataFrame(
         {
             "as_of_date": features["as_of_date"].dt.date,
             "client_id": features["client_id"],
             "probability_of_default": pd_,
-            "score_points": np.round(model.score_points(X)).astype(int),
+            "score_points": np.round(points).astype(int),
             "grade": metrics.grade_of(pd_).astype(str),
             **{c: reasons[c].to_numpy() for c in reasons.columns},
             "model_name": model_name,

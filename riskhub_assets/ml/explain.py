@@ -61,22 +61,36 @@ class ExplainedClassifier(ClassifierMixin, BaseEstimator):
         """Rows explained per model call: each row is scored once per candidate reason; keep a call near 500,000 rows."""
         return max(1, 500_000 // (len(self.reference_) + 1))
 
-    def _gains(self, X: pd.DataFrame) -> np.ndarray:
-        """PD drop per row (rows) and feature (columns) when that feature takes its typical-good value.
+    def _scored(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """PD per row, and PD drop per row and candidate feature when that feature takes its typical-good value.
 
         One model call on the stacked variants: per-call overhead, not rows, dominates a pipeline's cost.
         """
         variants = [X, *(X.assign(**{c: value}) for c, value in self.reference_.items())]
         p = self.predict_proba(pd.concat(variants, ignore_index=True))[:, 1].reshape(len(variants), len(X))
-        return (p[0] - p[1:]).T
+        return p[0], (p[0] - p[1:]).T
+
+    def _gains(self, X: pd.DataFrame) -> np.ndarray:
+        return self._scored(X)[1]
+
+    def explain(self, X, n: int = 3) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """Probability of default, score points and the `n` reason codes per client, from one model call per chunk."""
+        X = as_frame(X)
+        parts = [self._scored(X.iloc[i : i + self._chunk]) for i in range(0, len(X), self._chunk)]
+        p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
+        gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, len(self.reference_)))
+        points = points_from_pd(p, self.pdo, self.base_score, self.base_odds)
+        return p, points, top_reasons(gains, list(self.reference_), X.index, n)
 
     def reason_codes(self, X, n: int = 3) -> pd.DataFrame:
         """Per client, the `n` features whose typical-good value would lower the PD most (None when none would)."""
-        X = as_frame(X)
-        parts = [self._gains(X.iloc[i : i + self._chunk]) for i in range(0, len(X), self._chunk)]
-        gains = np.vstack(parts) if parts else np.empty((0, len(self.reference_)))
-        order = np.argsort(-gains, axis=1, kind="stable")[:, :n]
-        names = np.array(list(self.reference_), dtype=object)[order]
-        names[np.take_along_axis(gains, order, axis=1) <= 1e-9] = None
-        names = np.hstack([names, np.full((len(X), n - names.shape[1]), None)])
-        return pd.DataFrame(names, index=X.index, columns=[f"reason_{i + 1}" for i in range(n)])
+        return self.explain(X, n)[2]
+
+
+def top_reasons(losses: np.ndarray, features: list[str], index, n: int) -> pd.DataFrame:
+    """Per row, the `n` features that cost the most (largest loss first; None once no feature costs anything)."""
+    order = np.argsort(-losses, axis=1, kind="stable")[:, :n]
+    names = np.array(features, dtype=object)[order]
+    names[np.take_along_axis(losses, order, axis=1) <= 1e-9] = None
+    names = np.hstack([names, np.full((len(names), n - names.shape[1]), None)])
+    return pd.DataFrame(names, index=index, columns=[f"reason_{i + 1}" for i in range(n)])

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from riskhub_assets.ml.binning import fit_bins
+from riskhub_assets.ml.explain import top_reasons
 from riskhub_assets.ml.frame import as_frame
 
 
@@ -105,9 +106,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         """Per client, the `n` features costing the most points against their best bin (None once none costs any)."""
         X = as_frame(X)
         best = np.array([p[b.count_ > 0].max() for p, b in zip(self.points_.values(), self.bins_.values())])
-        lost = best - self._points(X)
-        order = np.argsort(-lost, axis=1, kind="stable")[:, :n]
-        names = np.array(self.features_, dtype=object)[order]
-        names[np.take_along_axis(lost, order, axis=1) <= 1e-9] = None
-        names = np.hstack([names, np.full((len(X), n - names.shape[1]), None)])
-        return pd.DataFrame(names, index=X.index, columns=[f"reason_{i + 1}" for i in range(n)])
+        return top_reasons(best - self._points(X), self.features_, X.index, n)
+
+    def explain(self, X, n: int = 3) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """Probability of default, score points and the `n` reason codes per client."""
+        return self.predict_proba(X)[:, 1], self.score_points(X), self.reason_codes(X, n)
