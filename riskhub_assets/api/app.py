@@ -152,7 +152,7 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
     loaded = prom.Gauge("riskhub_model_loaded", "Served model version", ["model", "version"], registry=registry)
     for m in served.values():
         loaded.labels(m.name, m.version).set(1)
-    batchers = {kind: MicroBatcher(lambda rows, m=m: serving.SCORERS[m.kind](m, rows)) for kind, m in served.items()}
+    batchers = {kind: MicroBatcher(lambda rows, m=m: serving.score(m, rows)) for kind, m in served.items()}
 
     @asynccontextmanager
     async def lifespan(app: fastapi.FastAPI):
@@ -224,7 +224,7 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
         model = _model(body.model)
         rows = [row.model_dump() for row in body.rows]
         rows_scored.labels(body.model).inc(len(rows))
-        results = serving.SCORERS[body.model](model, rows) if rows else []
+        results = serving.score(model, rows) if rows else []
         answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
         return JSONResponse(answer)
 
