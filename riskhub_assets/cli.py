@@ -137,7 +137,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         + ["--host", args.host, "--port", str(args.api_port), "--no-access-log"],
         "dashboard": [sys.executable, "-m", "streamlit", "run", str(Path(__file__).parent / "dashboard" / "app.py")]
         + ["--server.headless", "true", "--server.address", args.host, "--server.port", str(args.dashboard_port)]
-        + ["--browser.gatherUsageStats", "false"],
+        + ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
     }
     processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}
     print(

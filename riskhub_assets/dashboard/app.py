@@ -16,8 +16,7 @@ import streamlit as st
 from riskhub_assets.dashboard import queries
 
 API_URL = os.environ.get("RISKHUB_API_URL", "http://127.0.0.1:8000")
-BATCH = 10_000
-"""Rows per /predict/batch request: the API's cap."""
+BATCH = 10_000  # rows per /predict/batch request: the API's cap (a bare string here would show on the page)
 
 
 def _call(path: str, body: dict | None = None) -> dict:

@@ -50,6 +50,7 @@ def test_the_main_page_shows_the_days_kpis_risk_and_alerts(bank):
     assert {m.label: m.value for m in app.metric}["Active clients"] == expected
     assert [t.label for t in app.tabs] == ["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Score a CSV"]
     assert any("5 transactions flagged" in s.value for s in app.subheader)
+    assert not [m.value for m in app.main.markdown if "Rows per" in m.value]  # no stray text from Streamlit magic
 
 
 def test_client_lookup_shows_scores_and_reasons(bank):
