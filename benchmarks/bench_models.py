@@ -17,8 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,33 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
+from simulation import simulate
 
 END = dt.date(2025, 10, 27)
 ALERT_BUDGET = 200
 ANOMALY_DAYS = 14
 """Days after training over which the anomaly precision is averaged: one day holds too few frauds."""
-
-
-def _simulate(out: Path, start: dt.date, end: dt.date, clients: int, tx_per_client: float) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskhub_assets.cli",
-            "simulate",
-            "--start",
-            start.isoformat(),
-            "--end",
-            end.isoformat(),
-            "--clients",
-            str(clients),
-            "--tx-per-client",
-            str(tx_per_client),
-            "--out",
-            str(out),
-        ],
-        check=True,
-    )
 
 
 def _use(data: Path) -> None:
@@ -160,7 +137,7 @@ def main() -> None:
     start = END - dt.timedelta(days=args.days - 1)
 
     after = [END + dt.timedelta(days=i) for i in range(1, ANOMALY_DAYS + 1)]
-    _simulate(history, start, after[-1], args.clients, 2.5)
+    simulate(history, start, after[-1], args.clients, 2.5)
     _use(history)
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import bulk_materialise, run_business_days, run_job
@@ -185,7 +162,7 @@ def main() -> None:
     os.environ["RISKHUB_MLFLOW_TRACKING_URI"] = f"sqlite:///{history / 'mlflow.db'}"
     day = after[-1] + dt.timedelta(days=1)
     clients = args.scoring_transactions // 50
-    _simulate(scoring_day, day, day, clients, args.scoring_transactions / clients)
+    simulate(scoring_day, day, day, clients, args.scoring_transactions / clients)
     _use(scoring_day)
     import dagster as dg
 

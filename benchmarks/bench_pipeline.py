@@ -12,11 +12,11 @@ import datetime as dt
 import json
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from simulation import simulate
 
 DAY = dt.date(2025, 6, 2)
 
@@ -37,25 +37,7 @@ def main() -> None:
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "riskhub_assets.cli",
-            "simulate",
-            "--start",
-            DAY.isoformat(),
-            "--end",
-            DAY.isoformat(),
-            "--clients",
-            str(clients),
-            "--tx-per-client",
-            str(args.transactions / clients),
-            "--out",
-            str(workdir),
-        ],
-        check=True,
-    )
+    simulate(workdir, DAY, DAY, clients, args.transactions / clients)
     simulate_s = time.perf_counter() - started
 
     import dagster as dg

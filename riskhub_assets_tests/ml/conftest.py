@@ -50,3 +50,17 @@ def scorecard(train):
 def churn(train):
     """A churn model fitted on the training rows."""
     return make_churn_model().fit(*train)
+
+
+@pytest.fixture
+def unusual_rows() -> pd.DataFrame:
+    """Two rows a model never saw the like of: unseen categories, then every value missing."""
+    return pd.DataFrame(
+        {
+            "sensor_a": [0.1, np.nan],
+            "region": ["atlantis", np.nan],
+            "weight": [20.0, np.nan],
+            "colour": ["purple", np.nan],
+            "humidity": [40.0, np.nan],
+        }
+    )

@@ -38,15 +38,7 @@ def test_feature_importances_are_by_original_column(churn, train):
     assert list(importances) == sorted(importances, reverse=True)
 
 
-def test_unseen_categories_and_all_missing_rows_predict(churn):
-    rows = pd.DataFrame(
-        {
-            "sensor_a": [0.1, np.nan],
-            "region": ["atlantis", np.nan],
-            "weight": [20.0, np.nan],
-            "colour": ["purple", np.nan],
-            "humidity": [40.0, np.nan],
-        }
-    )
+def test_unseen_categories_and_all_missing_rows_predict(churn, unusual_rows):
+    rows = unusual_rows
     proba = churn.predict_proba(rows)
     assert np.isfinite(proba).all() and ((proba > 0) & (proba < 1)).all()

@@ -67,16 +67,8 @@ def test_reason_codes_name_the_feature_that_cost_the_most_points(scorecard):
     assert scorecard.reason_codes(clients, n=5).shape == (3, 5)
 
 
-def test_unseen_categories_and_all_missing_rows_predict(scorecard):
-    rows = pd.DataFrame(
-        {
-            "sensor_a": [0.1, np.nan],
-            "region": ["atlantis", np.nan],
-            "weight": [20.0, np.nan],
-            "colour": ["purple", np.nan],
-            "humidity": [40.0, np.nan],
-        }
-    )
+def test_unseen_categories_and_all_missing_rows_predict(scorecard, unusual_rows):
+    rows = unusual_rows
     proba = scorecard.predict_proba(rows)
     assert np.isfinite(proba).all() and ((proba > 0) & (proba < 1)).all()
     table = scorecard.binning_table_.set_index(["feature", "bin"])
