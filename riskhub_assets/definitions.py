@@ -6,6 +6,7 @@ from riskhub_assets.defs.automation import jobs, schedules
 from riskhub_assets.defs.clean import clean_assets
 from riskhub_assets.defs.features import feature_assets
 from riskhub_assets.defs.ingest import landing_assets, raw_assets
+from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.defs.models import model_assets
 from riskhub_assets.defs.reporting import reporting_assets
 from riskhub_assets.defs.resources import build_resources
@@ -24,6 +25,7 @@ def build_defs() -> dg.Definitions:
             *feature_assets,
             *model_assets,
             *score_assets,
+            *insight_assets,
             *reporting_assets,
         ],
         asset_checks=warehouse_checks,

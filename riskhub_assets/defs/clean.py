@@ -16,7 +16,13 @@ from riskhub_assets.lib.quality import (
     table_check_names,
 )
 
-UPSTREAM_CLEAN = {"accounts": ["clients"], "transactions": ["accounts"], "events": ["clients", "accounts"]}
+UPSTREAM_CLEAN = {
+    "clients": ["relationship_managers"],
+    "accounts": ["clients"],
+    "transactions": ["accounts"],
+    "events": ["clients", "accounts"],
+    "product_holdings": ["clients"],
+}
 """Clean tables whose keys a landing file references, so they must be cleaned first."""
 
 

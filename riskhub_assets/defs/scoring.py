@@ -57,7 +57,7 @@ class ScoringConfig(dg.Config):
     """anomaly_flags: transactions flagged per day, what the fraud team can review."""
 
 
-def _champion(name: str):
+def champion(name: str):
     version = tracking.champion_version(name)
     if version is None:
         raise dg.Failure(f"no champion registered for {name}: materialise the weekly training job first")
@@ -111,7 +111,7 @@ def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], descriptio
     )
     def _scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig):
         start, end = business_days(context)
-        model, version = _champion(model_name)
+        model, version = champion(model_name)
         window = {"start": start, "end": end}
         with duckdb.get_connection() as con:
             inputs, frame, score_column = score(con, model, version, start, end, config)
@@ -130,7 +130,7 @@ def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], descriptio
     return _scores
 
 
-def _client_features(con, start, end) -> pd.DataFrame:
+def client_features(con, start, end) -> pd.DataFrame:
     frame = con.execute(
         "SELECT * FROM features.client_features WHERE as_of_date BETWEEN $start AND $end ORDER BY as_of_date, client_id",
         {"start": start, "end": end},
@@ -139,12 +139,12 @@ def _client_features(con, start, end) -> pd.DataFrame:
 
 
 def _default(con, model, version, start, end, config):
-    inputs = _client_features(con, start, end)
+    inputs = client_features(con, start, end)
     return inputs, scoring.default_scores(model, inputs, DEFAULT.name, version), "probability_of_default"
 
 
 def _churn(con, model, version, start, end, config):
-    inputs = _client_features(con, start, end)
+    inputs = client_features(con, start, end)
     return inputs, scoring.churn_scores(model, inputs, CHURN.name, version), "churn_probability"
 
 
@@ -154,6 +154,7 @@ def _anomaly(con, model, version, start, end, config):
 
 
 FEATURES = dg.AssetKey(["features", "client_features"])
+CHURN_SCORES_KEY = dg.AssetKey(["scores", "churn_scores"])
 score_assets = [
     score_asset(
         "default_scores",

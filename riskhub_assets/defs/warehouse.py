@@ -8,17 +8,34 @@ from riskhub_assets.defs.observability import check_result
 from riskhub_assets.defs.resources import DUCKDB_POOL
 from riskhub_assets.defs.tables import OWNERS, referenced_tables, sql_table_asset
 from riskhub_assets.lib import warehouse
-from riskhub_assets.lib.contract import CHANNELS, EVENT_TYPES, MERCHANT_CATEGORIES
+from riskhub_assets.lib.contract import ACCOUNT_PRODUCTS, CHANNELS, EVENT_TYPES, MERCHANT_CATEGORIES, PRODUCTS
 from riskhub_assets.lib.quality import TableChecks, keys_not_null_and_unique
 from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
 
 GROUP = "warehouse"
 
+
+def _code_list(column: str, codes: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({column: list(codes), "description": list(codes.values())})
+
+
 REFERENCE_DIMENSIONS = {
-    "dim_channel": ("channel", CHANNELS),
-    "dim_merchant_category": ("merchant_category", MERCHANT_CATEGORIES),
-    "dim_event_type": ("event_type", EVENT_TYPES),
+    "dim_channel": ("channel", _code_list("channel", CHANNELS)),
+    "dim_merchant_category": ("merchant_category", _code_list("merchant_category", MERCHANT_CATEGORIES)),
+    "dim_event_type": ("event_type", _code_list("event_type", EVENT_TYPES)),
+    "dim_product": (
+        "product_code",
+        pd.DataFrame(
+            {
+                "product_code": list(PRODUCTS),
+                "product_family": [family for family, _ in PRODUCTS.values()],
+                "product_name": [name for _, name in PRODUCTS.values()],
+                "held_as_account": [p in ACCOUNT_PRODUCTS.values() for p in PRODUCTS],
+            }
+        ),
+    ),
 }
+"""Small code lists of the landing contract: each dimension's key column and rows."""
 
 UPSTREAM = {
     "dim_client": ["clean/clients"],
@@ -27,6 +44,10 @@ UPSTREAM = {
     "fact_transactions": ["clean/transactions", "clean/accounts"],
     "fact_events": ["clean/events"],
     "fact_account_balances": ["clean/accounts"],
+    "dim_manager": ["clean/relationship_managers"],
+    "dim_agency": ["clean/relationship_managers"],
+    "fact_product_holdings": ["clean/product_holdings", "warehouse/dim_account"],
+    "fact_manager_objectives": ["clean/relationship_managers"],
 }
 """Clean tables each warehouse table is built from."""
 
@@ -46,7 +67,7 @@ def warehouse_table(name: str) -> dg.AssetsDefinition:
 
 def reference_dimension(name: str) -> dg.AssetsDefinition:
     """Factory: a small code list from the landing contract, stored through the DuckDB pandas I/O manager."""
-    column, codes = REFERENCE_DIMENSIONS[name]
+    _, rows = REFERENCE_DIMENSIONS[name]
 
     @dg.asset(
         name=name,
@@ -59,8 +80,7 @@ def reference_dimension(name: str) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
     )
     def _reference() -> dg.Output[pd.DataFrame]:
-        frame = pd.DataFrame({column: list(codes), "description": list(codes.values())})
-        return dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+        return dg.Output(rows, metadata={"dagster/row_count": len(rows)})
 
     return _reference
 

@@ -11,6 +11,8 @@ from riskhub_assets.lib.contract import (
     DATE_FORMATS,
     EVENTS,
     MAX_AMOUNT,
+    PRODUCT_HOLDINGS,
+    RELATIONSHIP_MANAGERS,
     TIMESTAMP_FORMATS,
     TRANSACTIONS,
     Column,
@@ -282,8 +284,16 @@ def _outside_day(column: str) -> Rule:
 
 
 CLEANING_SPECS: dict[str, CleaningSpec] = {
+    "relationship_managers": CleaningSpec(
+        RELATIONSHIP_MANAGERS,
+        rules=(
+            Rule("hire_date > business_date", "hire_date after the business date"),
+            Rule("monthly_sales_objective < 0", "negative monthly_sales_objective"),
+        ),
+    ),
     "clients": CleaningSpec(
         CLIENTS,
+        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id")),),
         rules=(
             Rule("birth_date NOT BETWEEN DATE '1900-01-01' AND business_date", "birth_date out of range"),
             Rule("onboarding_date > business_date", "onboarding_date after the business date"),
@@ -326,5 +336,14 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             Reference("account_id", _known_as_of("accounts", "account_id")),
         ),
         rules=(Rule("amount < 0", "negative amount"), _outside_day("timestamp")),
+    ),
+    "product_holdings": CleaningSpec(
+        PRODUCT_HOLDINGS,
+        references=(Reference("client_id", _known_as_of("clients", "client_id")),),
+        rules=(
+            Rule("start_date > business_date", "start_date after the business date"),
+            Rule("end_date < start_date", "end_date before start_date"),
+            Rule("end_date > business_date", "end_date after the business date"),
+        ),
     ),
 }

@@ -1,4 +1,4 @@
-"""The landing contract: the four daily CSV files any producer must write for RiskHub to ingest them."""
+"""The landing contract: the six daily CSV files any producer must write for RiskHub to ingest them."""
 
 from dataclasses import dataclass, field
 
@@ -45,6 +45,32 @@ MERCHANT_CATEGORIES = {
     "7011": "Hotels and lodging",
     "7995": "Gambling",
 }
+REGIONS = ("north", "south", "east", "west", "capital")
+PRODUCTS = {
+    "current_account": ("accounts", "Current account"),
+    "savings_account": ("savings", "Instant-access savings account"),
+    "credit_card": ("credit", "Credit card"),
+    "personal_loan": ("credit", "Personal loan"),
+    "mortgage": ("credit", "Residential mortgage"),
+    "term_deposit": ("savings", "Fixed-term deposit"),
+    "investment_fund": ("investments", "Investment fund"),
+    "brokerage_account": ("investments", "Brokerage (self-directed trading) account"),
+    "pension_plan": ("investments", "Personal pension plan"),
+    "home_insurance": ("insurance", "Home insurance"),
+    "car_insurance": ("insurance", "Car insurance"),
+    "travel_insurance": ("insurance", "Travel insurance"),
+    "life_insurance": ("insurance", "Life insurance"),
+    "premium_package": ("services", "Premium banking package"),
+}
+"""The bank's product catalogue: product code -> (family, name)."""
+ACCOUNT_PRODUCTS = {
+    "current": "current_account",
+    "savings": "savings_account",
+    "card": "credit_card",
+    "loan": "personal_loan",
+}
+"""Products held as accounts (accounts.csv), by account type; every other product comes from product_holdings.csv."""
+PRODUCT_SYSTEM_PRODUCTS = tuple(p for p in PRODUCTS if p not in ACCOUNT_PRODUCTS.values())
 EVENT_TYPES = {
     "account_opened": "An account was opened",
     "account_closed": "An account was closed",
@@ -114,6 +140,12 @@ CLIENTS = LandingFile(
         Column("kyc_review_date", "date", "Date of the last KYC review", required=False),
         Column("pep_flag", "flag", "Politically exposed person (1/0)"),
         Column("sanctions_flag", "flag", "Hit on a sanctions list (1/0)"),
+        Column(
+            "manager_id",
+            "string",
+            "Relationship manager in charge; must be in that day's relationship_managers file",
+            identifier=True,
+        ),
     ),
 )
 
@@ -181,5 +213,47 @@ EVENTS = LandingFile(
     ),
 )
 
-LANDING_FILES: tuple[LandingFile, ...] = (CLIENTS, ACCOUNTS, TRANSACTIONS, EVENTS)
+RELATIONSHIP_MANAGERS = LandingFile(
+    name="relationship_managers",
+    grain="end-of-day snapshot: one row per relationship manager employed that day, with their branch and objective",
+    key="manager_id",
+    columns=(
+        Column("manager_id", "string", "Bank-internal relationship-manager number", identifier=True),
+        Column("agency_id", "string", "Branch (agency) the manager works in", identifier=True),
+        Column("agency_name", "string", "Branch name"),
+        Column("region", "string", "Sales region of the branch", allowed=REGIONS),
+        Column("hire_date", "date", "Date the manager took up the role"),
+        Column(
+            "monthly_sales_objective",
+            "decimal",
+            "Products the manager's clients are expected to take up this calendar month",
+            unit="products",
+        ),
+    ),
+)
+
+PRODUCT_HOLDINGS = LandingFile(
+    name="product_holdings",
+    grain="one row per product holding that started or ended that day in the product system (deposits, mortgages,"
+    " insurance, investments, packages; products held as accounts come from accounts.csv); a full snapshot is also"
+    " accepted",
+    key="holding_id",
+    columns=(
+        Column("holding_id", "string", "Bank-internal contract number", identifier=True),
+        Column("client_id", "string", "Holding client; must be a known client", identifier=True),
+        Column("product_code", "string", "Product of the catalogue", allowed=PRODUCT_SYSTEM_PRODUCTS),
+        Column("start_date", "date", "Date the client took the product up"),
+        Column("end_date", "date", "Date the holding ended; empty while held", required=False),
+    ),
+)
+
+LANDING_FILES: tuple[LandingFile, ...] = (
+    RELATIONSHIP_MANAGERS,
+    CLIENTS,
+    ACCOUNTS,
+    TRANSACTIONS,
+    EVENTS,
+    PRODUCT_HOLDINGS,
+)
+"""Every landing file, each after the files its keys refer to."""
 MAX_AMOUNT = 1_000_000

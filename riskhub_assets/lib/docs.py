@@ -20,7 +20,7 @@ def landing_contract_markdown() -> str:
         "",
         "Any producer (the simulator, or a bank's own export) that writes these files gets the whole pipeline.",
         "Each business day is a folder `YYYY-MM-DD/` under the landing zone (`RISKHUB_LANDING_DIR`, default",
-        "`data/landing/`) holding the four files below: UTF-8, comma separated, double quotes around fields that",
+        "`data/landing/`) holding the six files below: UTF-8, comma separated, double quotes around fields that",
         "contain commas, a header row with exactly these columns in this order, empty for a missing value.",
         "",
         f"- Dates: {', '.join(f'`{f}`' for f in DATE_FORMATS)} (tried in that order; ISO 8601 preferred).",

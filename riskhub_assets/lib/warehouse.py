@@ -6,11 +6,14 @@ import duckdb
 
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, clean_column_name
 from riskhub_assets.lib.contract import (
+    ACCOUNT_PRODUCTS,
     ACCOUNT_TYPES,
     CURRENCIES,
     DIRECTIONS,
     EMPLOYMENT_STATUSES,
     MAX_AMOUNT,
+    PRODUCTS,
+    REGIONS,
     SEGMENTS,
 )
 from riskhub_assets.lib.quality import TableChecks
@@ -24,6 +27,12 @@ GRAINS = {
     "dim_channel": "One row per transaction channel code of the landing contract.",
     "dim_merchant_category": "One row per ISO 18245 merchant category code of the landing contract.",
     "dim_event_type": "One row per client or account event type of the landing contract.",
+    "dim_product": "One row per product of the catalogue: family, name, and whether it is held as an account.",
+    "dim_manager": "One row per relationship manager: branch, hire date and the latest monthly objective.",
+    "dim_agency": "One row per branch (agency): name, region and its managers' latest combined objective.",
+    "fact_product_holdings": "One row per product holding, accounts included: client, product, adoption and"
+    " closure dates (an accumulating snapshot, rebuilt whole).",
+    "fact_manager_objectives": "One row per relationship manager per month: the month's sales objective.",
     "fact_transactions": "One row per booked transaction, with its client; partitioned by transaction date.",
     "fact_events": "One row per client or account life-cycle event; partitioned by event date.",
     "fact_account_balances": "One row per account per day: end-of-day balance and limit; partitioned by snapshot date.",
@@ -53,6 +62,55 @@ FROM (
     FROM clean.accounts)
 WHERE _latest = 1
 ORDER BY account_id
+"""
+
+DIM_MANAGER_SQL = """
+CREATE OR REPLACE TABLE warehouse.dim_manager AS
+SELECT manager_id, agency_id, hire_date, monthly_sales_objective, first_seen_date,
+       business_date AS last_snapshot_date, business_date = max(business_date) OVER () AS is_active
+FROM (
+    SELECT *, min(business_date) OVER (PARTITION BY manager_id) AS first_seen_date,
+           row_number() OVER (PARTITION BY manager_id ORDER BY business_date DESC, _row_number DESC) AS _latest
+    FROM clean.relationship_managers)
+WHERE _latest = 1
+ORDER BY manager_id
+"""
+
+DIM_AGENCY_SQL = """
+CREATE OR REPLACE TABLE warehouse.dim_agency AS
+SELECT agency_id, arg_max(agency_name, business_date) AS agency_name, arg_max(region, business_date) AS region,
+       count(*) FILTER (WHERE business_date = last_day) AS active_managers,
+       coalesce(sum(monthly_sales_objective) FILTER (WHERE business_date = last_day), 0) AS monthly_sales_objective
+FROM clean.relationship_managers, (SELECT max(business_date) AS last_day FROM clean.relationship_managers)
+GROUP BY agency_id
+ORDER BY agency_id
+"""
+
+_ACCOUNT_PRODUCT = " ".join(f"WHEN '{t}' THEN '{p}'" for t, p in ACCOUNT_PRODUCTS.items())
+
+FACT_PRODUCT_HOLDINGS_SQL = f"""
+CREATE OR REPLACE TABLE warehouse.fact_product_holdings AS
+SELECT holding_id, client_id, product_code, start_date AS adoption_date, end_date AS closure_date,
+       end_date IS NULL AS is_held, 'product_system' AS source_system, NULL::VARCHAR AS account_id
+FROM (
+    SELECT *, row_number() OVER (PARTITION BY holding_id ORDER BY business_date DESC, _row_number DESC) AS _latest
+    FROM clean.product_holdings)
+WHERE _latest = 1
+UNION ALL
+SELECT account_id, client_id, CASE account_type {_ACCOUNT_PRODUCT} END, open_date, close_date, is_open,
+       'accounts', account_id
+FROM warehouse.dim_account
+ORDER BY client_id, adoption_date, holding_id
+"""
+
+FACT_MANAGER_OBJECTIVES_SQL = """
+CREATE OR REPLACE TABLE warehouse.fact_manager_objectives AS
+SELECT CAST(date_trunc('month', business_date) AS DATE) AS month_start, manager_id,
+       arg_max(agency_id, business_date) AS agency_id,
+       arg_max(monthly_sales_objective, business_date) AS monthly_sales_objective
+FROM clean.relationship_managers
+GROUP BY ALL
+ORDER BY month_start, manager_id
 """
 
 DIM_DATE_SQL = """
@@ -96,7 +154,16 @@ FACTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-DIMENSIONS = {"dim_client": DIM_CLIENT_SQL, "dim_account": DIM_ACCOUNT_SQL, "dim_date": DIM_DATE_SQL}
+DIMENSIONS = {
+    "dim_client": DIM_CLIENT_SQL,
+    "dim_account": DIM_ACCOUNT_SQL,
+    "dim_date": DIM_DATE_SQL,
+    "dim_manager": DIM_MANAGER_SQL,
+    "dim_agency": DIM_AGENCY_SQL,
+    "fact_product_holdings": FACT_PRODUCT_HOLDINGS_SQL,
+    "fact_manager_objectives": FACT_MANAGER_OBJECTIVES_SQL,
+}
+"""Tables rebuilt whole on every run: the dimensions, and the small accumulating facts."""
 
 
 def load_table(
@@ -120,7 +187,39 @@ TABLE_CHECKS: dict[str, TableChecks] = {
         key=("client_id",),
         not_null=("birth_date", "country", "segment", "onboarding_date"),
         accepted={"segment": SEGMENTS, "employment_status": EMPLOYMENT_STATUSES},
+        references={"manager_id": "warehouse.dim_manager.manager_id"},
         ranges={"annual_income": ("0", str(BIG))},
+    ),
+    "dim_manager": TableChecks(
+        "warehouse.dim_manager",
+        key=("manager_id",),
+        not_null=("agency_id", "hire_date", "monthly_sales_objective"),
+        references={"agency_id": "warehouse.dim_agency.agency_id"},
+        ranges={"monthly_sales_objective": ("0", str(BIG))},
+    ),
+    "dim_agency": TableChecks(
+        "warehouse.dim_agency",
+        key=("agency_id",),
+        not_null=("agency_name", "region"),
+        accepted={"region": REGIONS},
+    ),
+    "fact_product_holdings": TableChecks(
+        "warehouse.fact_product_holdings",
+        key=("holding_id",),
+        not_null=("client_id", "product_code", "adoption_date", "source_system"),
+        accepted={"product_code": tuple(PRODUCTS)},
+        references={
+            "client_id": "warehouse.dim_client.client_id",
+            "product_code": "warehouse.dim_product.product_code",
+            "account_id": "warehouse.dim_account.account_id",
+        },
+    ),
+    "fact_manager_objectives": TableChecks(
+        "warehouse.fact_manager_objectives",
+        key=("month_start", "manager_id"),
+        not_null=("agency_id", "monthly_sales_objective"),
+        references={"manager_id": "warehouse.dim_manager.manager_id", "agency_id": "warehouse.dim_agency.agency_id"},
+        ranges={"monthly_sales_objective": ("0", str(BIG))},
     ),
     "dim_account": TableChecks(
         "warehouse.dim_account",

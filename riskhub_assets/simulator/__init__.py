@@ -65,6 +65,8 @@ def _write_day(
         "accounts": result.accounts,
         "transactions": result.transactions,
         "events": result.events,
+        "relationship_managers": result.relationship_managers,
+        "product_holdings": result.product_holdings,
     }
     defects: list[dict] = []
     for number, landing_file in enumerate(LANDING_FILES):
@@ -75,6 +77,8 @@ def _write_day(
             defects += corrupt(path, landing_file, config.dirty_rate, rng)
     write(con, result.truth, TRUTH_CLIENT_TYPES, day, truth / "clients.csv")
     write(con, result.fraud, {"transaction_id": "string", "pattern": "string"}, day, truth / "fraud.csv")
+    write(con, result.personas, {"client_id": "string", "persona": "string"}, day, truth / "personas.csv")
+    write(con, result.managers_truth, {"manager_id": "string", "sales_skill": "float"}, day, truth / "managers.csv")
     if config.dirty_rate > 0:
         write(con, pd.DataFrame(defects, columns=list(DIRTY_TYPES)), DIRTY_TYPES, day, truth / "dirty.csv")
     summary.dirty_rows += len(defects)

@@ -9,6 +9,7 @@ import pandas as pd
 from riskhub_assets.lib.contract import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, EVENT_TYPES, SEGMENTS
 from riskhub_assets.simulator import dynamics, identity
 from riskhub_assets.simulator import transactions as tx
+from riskhub_assets.simulator.commercial import Sales
 from riskhub_assets.simulator.population import (
     ACTIVE,
     CARD,
@@ -63,8 +64,12 @@ class Day:
     accounts: pd.DataFrame
     transactions: pd.DataFrame
     events: pd.DataFrame
+    relationship_managers: pd.DataFrame
+    product_holdings: pd.DataFrame
     truth: pd.DataFrame
     fraud: pd.DataFrame
+    personas: pd.DataFrame
+    managers_truth: pd.DataFrame
 
 
 class Events:
@@ -118,6 +123,7 @@ class Bank:
         self.seed, self.book_size, self.tx_per_client = seed, clients, tx_per_client
         self.clients, self.accounts = Table(), Table()
         self.next_transaction = self.next_event = 1
+        self.sales: Sales | None = None
 
     def day(self, today: datetime.date) -> Day:
         """Simulate one day and report it."""
@@ -141,6 +147,8 @@ class Bank:
         self.next_transaction += len(frame)
         self.accounts["balance"] = np.round(self.accounts["balance"] + movement, 2)
         self._churn(rng, now, events)
+        self.sales = self.sales or Sales(self.seed, self.book_size, today)
+        holdings, managers, personas = self.sales.day(today, self.clients)
         event_frame = events.close(self.next_event)
         self.next_event += len(event_frame)
         reported = np.arange(len(c)) if first_day else np.union1d(newcomers, changed)
@@ -150,6 +158,8 @@ class Bank:
             self._account_rows(now),
             frame,
             event_frame,
+            managers,
+            holdings,
             self._truth(today),
             pd.DataFrame(
                 {
@@ -157,6 +167,8 @@ class Bank:
                     "pattern": np.asarray(tx.FRAUD_PATTERNS)[fraud["fraud"].to_numpy() - 1],
                 }
             ),
+            personas,
+            self.sales.manager_truth(),
         )
 
     def _holdings(self) -> np.ndarray:
@@ -353,6 +365,7 @@ class Bank:
                 **{name: c[column][rows] for name, column in CLIENT_COLUMNS.items()},
                 "employment_status": pd.Categorical.from_codes(c["employment"][rows], EMPLOYMENT_STATUSES),
                 "segment": pd.Categorical.from_codes(c["segment"][rows], SEGMENTS),
+                "manager_id": self.sales.manager[rows] + 1,
             }
         )
 

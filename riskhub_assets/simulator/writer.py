@@ -8,7 +8,15 @@ import pandas as pd
 
 from riskhub_assets.lib.contract import LandingFile
 
-ID_FORMATS = {"client_id": "C%07d", "account_id": "A%09d", "transaction_id": "T%012d", "event_id": "E%011d"}
+ID_FORMATS = {
+    "client_id": "C%07d",
+    "account_id": "A%09d",
+    "transaction_id": "T%012d",
+    "event_id": "E%011d",
+    "manager_id": "M%05d",
+    "agency_id": "B%04d",
+    "holding_id": "H%010d",
+}
 """How each bank-internal number is spelled as an identifier."""
 
 

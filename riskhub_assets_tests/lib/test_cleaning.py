@@ -11,14 +11,17 @@ from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
 KEY = b"unit-test-key"
-CLIENT = 'C1,Ann  Lee,1980-01-02,"1 Rue X, Paris",FR,Ann@X.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0'
+MANAGER = "M1,B1,Harbour branch,north,2015-05-01,25"
+CLIENT = 'C1,Ann  Lee,1980-01-02,"1 Rue X, Paris",FR,Ann@X.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0,M1'
 ACCOUNT = "A1,C1,current,EUR,2020-01-01,,,100.50"
 TX = "T1,A1,2025-03-04T10:00:00,12.50,EUR,debit,pos,5411,FR"
 EVENT = "E1,C1,A1,2025-03-04T09:00:00,complaint,"
+HOLDING = "H1,C1,Mortgage,2021-05-01,"
 
 
 def _land_and_clean(con, tmp_path, rows: dict[str, list[str]]):
     results = {}
+    rows = {"relationship_managers": [MANAGER], **rows}
     for spec in LANDING_FILES:
         write_landing(tmp_path, DAY, spec, rows.get(spec.name, []))
         for ddl in raw_table_ddl(spec):
@@ -42,9 +45,11 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
             "accounts": [ACCOUNT.replace("EUR", "eur")],
             "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
             "events": [EVENT],
+            "product_holdings": [HOLDING],
         },
     )
     assert all(r.clean_rows == 1 and r.quarantined == 0 for r in result.values())
+    assert con.execute("SELECT product_code FROM clean.product_holdings").fetchone()[0] == "mortgage"
     row = con.execute("SELECT birth_date, country, full_name_pseudonym, email_pseudonym FROM clean.clients").fetchone()
     assert row[:2] == (dt.date(1980, 1, 2), "FR")
     assert row[2] == pseudonym("ann lee", KEY) and row[3] == pseudonym("ann@x.com", KEY)
