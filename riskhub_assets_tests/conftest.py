@@ -1,6 +1,7 @@
 """Shared fixtures: every test works in a temporary data folder, never the user's data/."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import duckdb
@@ -39,3 +40,21 @@ def write_landing(landing: Path, day: dt.date, spec: LandingFile, rows: list[str
     path = folder / spec.filename
     path.write_text("\n".join([header or ",".join(spec.header), *rows]) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """A data folder with the scored bank's two days published to the BI database, built once per test module."""
+    from riskhub_assets_tests.scored_bank import published_bank
+
+    data = tmp_path_factory.mktemp("bank") / "data"
+    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster"), "RISKHUB_PSEUDONYMISATION_KEY": "k"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    (data / "dagster").mkdir(parents=True)
+    try:
+        published_bank(data)
+        yield data
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)

@@ -88,6 +88,45 @@ def fill_scores(day: dt.date) -> None:
         )
 
 
+def fill_insights(day: dt.date) -> None:
+    """Insight tables as the champions would write them: five products a client does not hold, performance
+    predictions for every manager and branch, an action for each high churn risk."""
+    rng = np.random.default_rng(day.toordinal() + 1)
+    with duckdb.connect(str(settings.duckdb_path())) as con:
+        free = con.execute(
+            "SELECT c.client_id, p.product_code FROM warehouse.dim_client c CROSS JOIN warehouse.dim_product p"
+            " ANTI JOIN (SELECT * FROM warehouse.fact_product_holdings WHERE is_held) h USING (client_id, product_code)"
+        ).df()
+        lists = free.sample(frac=1, random_state=day.toordinal()).groupby("client_id").head(5)
+        lists = lists.assign(rank=lists.groupby("client_id").cumcount() + 1)
+        rows = {
+            "scores.product_recommendations": lists.assign(
+                score=1 / lists["rank"],
+                reason="clients like you hold it",
+                model_name="riskhub_product_recommender",
+                model_version="1",
+            ),
+            "scores.churn_actions": con.execute(
+                "SELECT s.client_id, c.manager_id, s.churn_probability, 'relationship_manager_call' AS action,"
+                " 'Call' AS action_description, 'recency_days' AS main_driver, 0.1 AS expected_risk_reduction,"
+                " 'mortgage' AS offer_product, '2' AS model_version"
+                " FROM scores.churn_scores s JOIN warehouse.dim_client c USING (client_id)"
+                " WHERE s.as_of_date = ? AND s.risk_band = 'high'",
+                [day],
+            ).df(),
+        }
+        for level in ("manager", "agency"):
+            units = con.execute(f"SELECT {level}_id, monthly_sales_objective FROM warehouse.dim_{level}").df()
+            rows[f"scores.{level}_performance"] = units.assign(
+                month_start=day.replace(day=1),
+                predicted_score=rng.uniform(20, 100, len(units)).round(2),
+                score_last_month=None,
+                model_version="1",
+            )
+        for table, frame in rows.items():
+            replace_partition(con, table, frame.assign(as_of_date=day), "as_of_date", day, day)
+
+
 def scored_bank(data):
     """Two business days of 60 clients through the spine, with scores; returns the definitions."""
     simulate(SimulationConfig(start=DAY1, end=DAY2, clients=60, seed=3, tx_per_client=2.0), data)
@@ -95,6 +134,7 @@ def scored_bank(data):
     assert run_business_days(defs, DAY1, DAY2).success
     for day in (DAY1, DAY2):
         fill_scores(day)
+        fill_insights(day)
     return defs
 
 

@@ -16,7 +16,8 @@ import prometheus_client as prom
 import pydantic
 from fastapi.responses import JSONResponse, Response
 
-from riskhub_assets.api import serving
+from riskhub_assets.api import insights, serving
+from riskhub_assets.lib import publish, settings
 
 BATCH_LIMIT = 10_000
 """Most rows one /predict/batch request may carry; split larger files into several requests."""
@@ -133,9 +134,16 @@ def batch_schema(served: dict[str, serving.ServedModel]):
     return Annotated[Union[tuple(variants)], pydantic.Field(discriminator="model")]  # noqa: UP007
 
 
-def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.FastAPI:
-    """The API serving `models` (by default the registry's champions, loaded once now)."""
+def create_app(
+    models: dict[str, serving.ServedModel] | None = None,
+    recommender: insights.Recommender | None = None,
+    performance: dict[str, serving.ServedModel] | None = None,
+) -> fastapi.FastAPI:
+    """The API serving `models` (by default the registry's champions, loaded once now, with the insight models)."""
     configure_logging()
+    bi_path = settings.bi_dir() / publish.BI_DATABASE
+    if models is None:
+        recommender, performance = insights.load_recommender(bi_path), insights.load_performance_models()
     served = serving.load_champions() if models is None else models
     registry = prom.CollectorRegistry()
     requests = prom.Counter(
@@ -227,6 +235,8 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
         results = serving.score(model, rows) if rows else []
         answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
         return JSONResponse(answer)
+
+    insights.add_routes(app, bi_path, recommender, performance or {})
 
     @app.get("/metrics")
     def metrics() -> Response:

@@ -50,7 +50,7 @@ class ServedModel:
 def request_schema(kind: str, columns: dict[str, type]) -> type[pydantic.BaseModel]:
     """A strict request body: every input named (null for unknown), no other field, numbers finite."""
     fields = {name: (kind_ | None, ...) for name, kind_ in columns.items()}
-    if kind != "anomaly":
+    if kind in ("default", "churn"):
         fields["client_id"] = (str | None, None)
     config = pydantic.ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     return pydantic.create_model(f"{kind.title()}Request", __config__=config, **fields)

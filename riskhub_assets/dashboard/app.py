@@ -1,4 +1,5 @@
-"""RiskHub dashboard: the day's KPIs and trends, credit and churn risk, transaction alerts, client lookup, CSV scoring.
+"""RiskHub dashboard: the day's KPIs and trends, credit and churn risk, transaction alerts, client lookup, customer
+insights (next-best products, churn actions, manager and branch performance), CSV scoring.
 
 streamlit run riskhub_assets/dashboard/app.py
 """
@@ -58,7 +59,9 @@ if not days:
 day = st.sidebar.selectbox("Business day", days, format_func=lambda d: d.isoformat())
 st.sidebar.caption(f"Reading {queries.bi_database()} (read-only copy published after each run)")
 
-kpis, risk, alerts, lookup, upload = st.tabs(["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Score a CSV"])
+kpis, risk, alerts, lookup, offers, performance, upload = st.tabs(
+    ["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Recommendations", "Performance", "Score a CSV"]
+)
 
 with kpis:
     trend = queries.portfolio_trend()
@@ -120,6 +123,36 @@ with lookup:
             st.line_chart(history.set_index("as_of_date")[["probability_of_default"]])
             st.dataframe(history, hide_index=True)
 
+with offers:
+    if not queries.published("scores.product_recommendations"):
+        st.info("No recommendations published yet: train the product recommender (weekly training), then run the day.")
+    else:
+        first = queries.first_offers(day)
+        st.subheader(f"First offer per client on {day}: {int(first['clients'].sum()):,} clients")
+        st.bar_chart(first.set_index("product_code")["clients"])
+        client_id = st.text_input("Client number for their next-best products")
+        if client_id:
+            products = queries.client_recommendations(client_id.strip(), day)
+            if products.empty:
+                st.warning(f"No recommendations for client {client_id} on {day}.")
+            st.dataframe(products, hide_index=True)
+    if queries.published("scores.churn_actions"):
+        actions = queries.churn_actions(day)
+        st.subheader(f"Churn actions: {len(actions):,} high-risk clients to contact")
+        st.bar_chart(actions["action"].value_counts())
+        st.dataframe(actions, hide_index=True)
+        st.download_button("Download the campaign list", actions.to_csv(index=False), f"churn_actions_{day}.csv")
+
+with performance:
+    for level, title in (("manager", "Relationship managers"), ("agency", "Branches")):
+        if not queries.published(f"scores.{level}_performance"):
+            st.info(f"No {level} performance published yet: run the weekly training, then the day.")
+            continue
+        table = queries.performance(level, day)
+        st.subheader(f"{title}: predicted performance this month (0-100, 100 = objective reached)")
+        st.bar_chart(table.set_index(table.columns[0])["predicted_score"])
+        st.dataframe(table, hide_index=True)
+    st.caption("Model version 'naive_last_month': no model has yet beaten last month's score, which is shown instead.")
 
 with upload:
     st.write(f"Scores each row with the champion model through the scoring API at {API_URL}.")

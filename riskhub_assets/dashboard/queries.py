@@ -77,3 +77,58 @@ def client_history(client_id: str, path: Path | None = None) -> pd.DataFrame:
         [client_id],
         path,
     )
+
+
+def published(table: str, path: Path | None = None) -> bool:
+    """Whether the BI database holds this table (customer insights appear once their models are trained)."""
+    schema, name = table.split(".")
+    found = read(
+        "SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name], path
+    )
+    return bool(found["n"][0])
+
+
+def first_offers(day: dt.date, path: Path | None = None) -> pd.DataFrame:
+    return read(
+        """SELECT r.product_code, p.product_name, count(*) AS clients, avg(r.score) AS average_score
+           FROM scores.product_recommendations r LEFT JOIN dims.product p USING (product_code)
+           WHERE r.as_of_date = ? AND r.rank = 1 GROUP BY ALL ORDER BY clients DESC""",
+        [day],
+        path,
+    )
+
+
+def client_recommendations(client_id: str, day: dt.date, path: Path | None = None) -> pd.DataFrame:
+    return read(
+        """SELECT r.rank, r.product_code, p.product_name, r.score, r.reason
+           FROM scores.product_recommendations r LEFT JOIN dims.product p USING (product_code)
+           WHERE r.client_id = ? AND r.as_of_date = ? ORDER BY r.rank""",
+        [client_id, day],
+        path,
+    )
+
+
+def churn_actions(day: dt.date, path: Path | None = None) -> pd.DataFrame:
+    return read(
+        """SELECT client_id, manager_id, churn_probability, action, main_driver, offer_product,
+                  expected_risk_reduction, action_description
+           FROM scores.churn_actions WHERE as_of_date = ? ORDER BY churn_probability DESC""",
+        [day],
+        path,
+    )
+
+
+def performance(level: str, day: dt.date, path: Path | None = None) -> pd.DataFrame:
+    key = {"manager": "manager_id", "agency": "agency_id"}[level]
+    names = "a.agency_name, a.region, " if level == "agency" else "m.agency_id, "
+    joined = (
+        "LEFT JOIN dims.agency a USING (agency_id)"
+        if level == "agency"
+        else "LEFT JOIN dims.manager m USING (manager_id)"
+    )
+    return read(
+        f"""SELECT s.{key}, {names}s.monthly_sales_objective, s.score_last_month, s.predicted_score, s.model_version
+            FROM scores.{level}_performance s {joined} WHERE s.as_of_date = ? ORDER BY s.predicted_score DESC""",
+        [day],
+        path,
+    )

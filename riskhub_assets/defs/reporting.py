@@ -107,14 +107,17 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 
 BI_KEY = dg.AssetKey(["reporting", "bi_database"])
+INSIGHT_KEYS = [
+    dg.AssetKey(t.name.split(".")) for t in publish.PUBLISHED if t.optional and t.name.startswith("scores.")
+]
 
 
 @dg.asset(
     key=BI_KEY,
-    deps=[*MART_KEYS, daily_report.key],
+    deps=[*MART_KEYS, daily_report.key, *INSIGHT_KEYS],
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
-    " exports of the marts: KPI marts, scores, alerts and dimensions without personal data. Written beside the"
-    " old copy and renamed over it, so a connected BI tool never blocks the pipeline.",
+    " exports of the marts: KPI marts, scores, alerts, customer insights and dimensions without personal data."
+    " Written beside the old copy and renamed over it, so a connected BI tool never blocks the pipeline.",
     kinds={"duckdb", "parquet", "csv"},
     **DAILY_WRITER,
     check_specs=[
@@ -150,6 +153,7 @@ def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             "size_mb": round(path.stat().st_size / 1e6, 1),
             "files_exported": len(exports),
             "tables": dg.MetadataValue.md(markdown_table(["table", "rows"], publication.tables)),
+            "not_yet_published": ", ".join(publication.missing) or "none",
         }
     )
 

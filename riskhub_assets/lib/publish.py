@@ -33,6 +33,7 @@ class Published:
     select: str
     partition_column: str | None = None
     description: str = ""
+    optional: bool = False  # left out, and listed as such, while its source table does not exist yet
 
 
 PUBLISHED = [
@@ -84,6 +85,37 @@ PUBLISHED = [
     ),
     Published("dims.channel", "SELECT * FROM warehouse.dim_channel"),
     Published("dims.merchant_category", "SELECT * FROM warehouse.dim_merchant_category"),
+    *[
+        Published(
+            f"scores.{table}",
+            f"SELECT * FROM scores.{table} WHERE as_of_date BETWEEN $start AND $end",
+            "as_of_date",
+            description,
+            optional=True,
+        )
+        for table, description in {
+            "product_recommendations": "Per client and day: five next-best products with score, rank and reason.",
+            "manager_performance": "Per relationship manager and day: predicted performance score of the month.",
+            "agency_performance": "Per branch and day: predicted performance score of the month.",
+            "churn_actions": "Per high-churn-risk client and day: the recommended intervention, its driver, the"
+            " product to offer and the manager to act.",
+        }.items()
+    ],
+    Published("dims.product", "SELECT * FROM warehouse.dim_product", optional=True),
+    Published(
+        "dims.manager",
+        "SELECT manager_id, agency_id, hire_date, monthly_sales_objective, is_active FROM warehouse.dim_manager",
+        description="Relationship managers by number, with branch and objective: no names.",
+        optional=True,
+    ),
+    Published("dims.agency", "SELECT * FROM warehouse.dim_agency", optional=True),
+    Published(
+        "facts.product_holdings",
+        "SELECT holding_id, client_id, product_code, adoption_date, closure_date, is_held, source_system"
+        " FROM warehouse.fact_product_holdings",
+        description="Every product holding, accounts included, with adoption and closure dates.",
+        optional=True,
+    ),
 ]
 """What BI may read: the KPI marts, the score tables, the day's alerts and dimensions without personal data."""
 
@@ -110,6 +142,11 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None 
         return []
 
 
+def _window(table: Published) -> dict:
+    """Query parameters of a published table's SELECT: every day for a daily table, none for the others."""
+    return EVERY_DAY if table.partition_column else {}
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -122,6 +159,7 @@ class Publication:
     personal_columns: list[str]  # must be empty
     unreconciled: dict[str, tuple[int, int]]  # daily table -> (published rows, warehouse rows) for the run's days
     tables: list[tuple[str, int]]  # every published table and its row count
+    missing: list[str]  # optional tables left out: their source does not exist yet
 
 
 def publish_database(
@@ -138,8 +176,10 @@ def publish_database(
     if not rebuild:
         shutil.copyfile(target, partial)
     con.execute(f"ATTACH '{partial}' AS bi")
+    missing = [t.name for t in PUBLISHED if t.optional and not _columns(con, f"({t.select})", _window(t))]
+    publishing = [t for t in PUBLISHED if t.name not in missing]
     try:
-        for table in PUBLISHED:
+        for table in publishing:
             name = f"bi.{table.name}"
             con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{table.name.split('.')[0]}")
             if table.partition_column is None:
@@ -151,15 +191,15 @@ def publish_database(
                 con.execute(f"DELETE FROM {name} WHERE {table.partition_column} BETWEEN $start AND $end", window)
                 con.execute(f"INSERT INTO {name} BY NAME {table.select}", window)
             _describe(con, table)
-        published = {t.name for t in PUBLISHED}
+        published = {t.name for t in publishing}
         for schema, name in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'bi'"
         ).fetchall():
             if f"{schema}.{name}" not in published:  # no longer published: it must not linger in the copy
                 con.execute(f"DROP TABLE bi.{schema}.{name}")
         personal = _personal_columns_in_bi(con)
-        unreconciled = _unreconciled_in_bi(con, {"start": start, "end": end})
-        tables = [(t.name, con.execute(f"SELECT count(*) FROM bi.{t.name}").fetchone()[0]) for t in PUBLISHED]
+        unreconciled = _unreconciled_in_bi(con, publishing, {"start": start, "end": end})
+        tables = [(t.name, con.execute(f"SELECT count(*) FROM bi.{t.name}").fetchone()[0]) for t in publishing]
     except BaseException:
         con.execute("DETACH bi")
         partial.unlink(missing_ok=True)
@@ -167,7 +207,7 @@ def publish_database(
         raise
     con.execute("DETACH bi")
     os.replace(partial, target)
-    return Publication(target, personal, unreconciled, tables)
+    return Publication(target, personal, unreconciled, tables, missing)
 
 
 def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date) -> list[Path]:
@@ -207,9 +247,11 @@ def _personal_columns_in_bi(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(c for (c,) in columns if c.rsplit(".", 1)[1] in personal_columns())
 
 
-def _unreconciled_in_bi(con: duckdb.DuckDBPyConnection, window: dict) -> dict[str, tuple[int, int]]:
+def _unreconciled_in_bi(
+    con: duckdb.DuckDBPyConnection, tables: list[Published], window: dict
+) -> dict[str, tuple[int, int]]:
     differences = {}
-    for table in (t for t in PUBLISHED if t.partition_column):
+    for table in (t for t in tables if t.partition_column):
         where = f"{table.partition_column} BETWEEN $start AND $end"
         published = con.execute(f"SELECT count(*) FROM bi.{table.name} WHERE {where}", window).fetchone()[0]
         source = con.execute(f"SELECT count(*) FROM ({table.select})", window).fetchone()[0]

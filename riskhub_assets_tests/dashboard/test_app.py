@@ -13,25 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from riskhub_assets.dashboard import queries
-from riskhub_assets_tests.scored_bank import DAY2, published_bank
+from riskhub_assets_tests.scored_bank import DAY2
 
 APP = str(Path(__file__).parents[2] / "riskhub_assets" / "dashboard" / "app.py")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    data = tmp_path_factory.mktemp("bank") / "data"
-    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster"), "RISKHUB_PSEUDONYMISATION_KEY": "k"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    (data / "dagster").mkdir(parents=True)
-    try:
-        published_bank(data)
-        yield data
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
 
 
 @pytest.fixture
@@ -48,8 +33,19 @@ def test_the_main_page_shows_the_days_kpis_risk_and_alerts(bank):
         active = con.execute("SELECT active_clients FROM marts.portfolio_kpis WHERE business_date = ?", [DAY2])
         expected = f"{active.fetchone()[0]:,}"
     assert {m.label: m.value for m in app.metric}["Active clients"] == expected
-    assert [t.label for t in app.tabs] == ["KPIs", "Credit & churn risk", "Alerts", "Client lookup", "Score a CSV"]
+    assert [t.label for t in app.tabs] == [
+        "KPIs",
+        "Credit & churn risk",
+        "Alerts",
+        "Client lookup",
+        "Recommendations",
+        "Performance",
+        "Score a CSV",
+    ]
     assert any("5 transactions flagged" in s.value for s in app.subheader)
+    headings = " | ".join(s.value for s in app.subheader)
+    assert "First offer per client" in headings and "Churn actions" in headings
+    assert "Relationship managers: predicted performance" in headings and "Branches: predicted" in headings
     assert not [m.value for m in app.main.markdown if "Rows per" in m.value]  # no stray text from Streamlit magic
 
 

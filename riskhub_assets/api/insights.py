@@ -1,0 +1,171 @@
+"""Customer-insight endpoints: next-best products, manager and branch performance, and an analytics summary.
+
+Recommendations read each client's holdings and profile from the published BI database (reloaded when a new copy
+is published) and rank products with the registry's champion recommender; performance predictions come from the
+champion regressors, with request schemas from their signatures like the scoring endpoints.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import fastapi
+import pandas as pd
+from fastapi.responses import JSONResponse
+
+from riskhub_assets.api import serving
+from riskhub_assets.lib import tracking
+from riskhub_assets.lib.performance import LEVELS
+
+RECOMMENDER = "riskhub_product_recommender"
+PERFORMANCE = {level: f"riskhub_{level}_performance_model" for level in LEVELS}
+
+
+@dataclass
+class Recommender:
+    """The champion recommender and every published client's inputs (holdings, then profile)."""
+
+    model: object
+    version: str
+    bi_path: Path
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    names: dict[str, str] = field(default_factory=dict)
+    loaded_mtime: float | None = None
+
+    def refresh(self) -> None:
+        """Reload the clients' inputs when a new BI database has been published since the last load."""
+        mtime = self.bi_path.stat().st_mtime
+        if mtime == self.loaded_mtime:
+            return
+        with duckdb.connect(str(self.bi_path), read_only=True) as con:
+            holdings = con.execute("SELECT client_id, product_code FROM facts.product_holdings WHERE is_held").df()
+            profile = con.execute(
+                "SELECT client_id, 'age_' || age_band AS age, 'segment_' || segment AS segment,"
+                " 'employment_' || employment_status AS employment FROM dims.client"
+            ).df()
+            self.names = dict(con.execute("SELECT product_code, product_name FROM dims.product").fetchall())
+        long = pd.concat(
+            [
+                holdings.rename(columns={"product_code": "column"}),
+                profile.melt(id_vars="client_id", value_name="column"),
+            ]
+        ).dropna(subset=["column"])
+        matrix = pd.crosstab(long["client_id"], long["column"]).clip(upper=1)
+        columns = [*self.model.products_, *self.model.context_]
+        self.inputs = matrix.reindex(index=profile["client_id"], columns=columns, fill_value=0).astype(float)
+        self.loaded_mtime = mtime
+
+    def recommend(self, client_id: str, n: int) -> list[dict]:
+        self.refresh()
+        if client_id not in self.inputs.index:
+            raise fastapi.HTTPException(404, f"unknown client {client_id!r} in the published database")
+        lists = self.model.recommend(self.inputs.loc[[client_id]], n)
+        return [
+            {
+                "product_code": row.product,
+                "product_name": self.names.get(row.product, row.product),
+                "score": round(float(row.score), 6),
+                "rank": int(row.rank),
+                "reason": row.reason,
+            }
+            for row in lists.itertuples()
+        ]
+
+
+def load_performance_models() -> dict[str, serving.ServedModel]:
+    """The manager and branch performance champions, with request schemas from their signatures."""
+    served = {}
+    for level, name in PERFORMANCE.items():
+        version = tracking.champion_version(name)
+        if version is not None:
+            columns = serving.signature_columns(name, version)
+            served[level] = serving.ServedModel(level, name, version, tracking.load_version(name, version), columns)
+    return served
+
+
+def load_recommender(bi_path: Path) -> Recommender | None:
+    """The champion recommender, or None when there is none yet."""
+    version = tracking.champion_version(RECOMMENDER)
+    return Recommender(tracking.load_version(RECOMMENDER, version), version, bi_path) if version else None
+
+
+def summary(bi_path: Path) -> dict:
+    """The latest published day in numbers: portfolio, recommendations, churn actions, managers and branches."""
+    with duckdb.connect(str(bi_path), read_only=True) as con:
+        day = con.execute("SELECT max(as_of_date) FROM scores.product_recommendations").fetchone()[0]
+
+        def rows(sql: str) -> list[dict]:
+            return con.execute(sql, [day]).df().to_dict("records")
+
+        answer = {
+            "as_of_date": str(day),
+            "first_offers": rows(
+                "SELECT product_code, count(*) AS clients FROM scores.product_recommendations"
+                " WHERE as_of_date = ? AND rank = 1 GROUP BY ALL ORDER BY clients DESC"
+            ),
+            "churn_actions": rows(
+                "SELECT action, count(*) AS clients, round(avg(churn_probability), 4) AS mean_churn_probability"
+                " FROM scores.churn_actions WHERE as_of_date = ? GROUP BY ALL ORDER BY clients DESC"
+            ),
+        }
+        for level, key in LEVELS.items():
+            answer[f"{level}_performance"] = rows(
+                f"SELECT {key}, month_start::VARCHAR AS month_start, monthly_sales_objective, predicted_score,"
+                f" score_last_month, model_version FROM scores.{level}_performance WHERE as_of_date = ?"
+                " ORDER BY predicted_score DESC"
+            )
+    return answer
+
+
+def add_routes(app: fastapi.FastAPI, bi_path: Path, recommender: Recommender | None, performance: dict) -> None:
+    """The insight endpoints on the scoring API."""
+
+    def _published() -> None:
+        if not os.path.exists(bi_path):
+            raise fastapi.HTTPException(503, f"no published BI database at {bi_path}: run the daily job first")
+
+    @app.get("/recommend/products/{client_id}", summary="Next-best products for a client")
+    def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
+        if recommender is None:
+            raise fastapi.HTTPException(503, f"no champion {RECOMMENDER} in the registry: run the weekly training")
+        _published()
+        return JSONResponse(
+            {
+                "client_id": client_id,
+                "recommendations": recommender.recommend(client_id, n),
+                "model_name": RECOMMENDER,
+                "model_version": recommender.version,
+            }
+        )
+
+    def _performance(level: str) -> None:
+        served = performance.get(level)
+        body_model = served.request if served else dict
+
+        def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
+            if served is None:
+                raise fastapi.HTTPException(503, f"no champion {PERFORMANCE[level]} in the registry")
+            frame = serving.to_frame(served, [body.model_dump()])[list(served.columns)]
+            return JSONResponse(
+                {
+                    "predicted_score": round(float(served.model.predict(frame)[0]), 2),
+                    "model_name": served.name,
+                    "model_version": served.version,
+                }
+            )
+
+        app.post(f"/predict/{level}-performance", summary=f"Predicted monthly performance score (0-100) of a {level}")(
+            predict
+        )
+
+    for level in LEVELS:
+        _performance(level)
+
+    @app.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
+    def analytics_summary() -> JSONResponse:
+        _published()
+        try:
+            return JSONResponse(summary(bi_path))
+        except duckdb.CatalogException as error:
+            raise fastapi.HTTPException(503, f"customer insights not published yet: {error}") from error
