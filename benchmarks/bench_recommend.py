@@ -21,15 +21,13 @@ import datetime as dt
 import glob
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from api_server import api_server
 from simulation import simulate
 
 START = dt.date(2025, 1, 1)
@@ -98,27 +96,10 @@ def _latency(data: Path, requests: int) -> dict:
 
     with duckdb.connect(str(data / "bi" / BI_DATABASE), read_only=True) as con:
         clients = [c for (c,) in con.execute("SELECT client_id FROM dims.client ORDER BY hash(client_id)").fetchall()]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "riskhub_assets.api.app:create_app", "--factory", "--port", str(port)]
-        + ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, "RISKHUB_DATA_DIR": str(data)},
-    )
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with api_server(data) as port:
         paths = [f"/recommend/products/{clients[i % len(clients)]}?n=5" for i in range(requests)]
         asyncio.run(_get(port, paths[:100]))  # warm-up: the first call loads the published holdings
         ms = asyncio.run(_get(port, paths)) * 1000
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {f"p{q}_ms": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)} | {"requests": requests}
 
 
