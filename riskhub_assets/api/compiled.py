@@ -9,6 +9,8 @@ forest) takes, or walks the isolation trees itself. The numbers are the pandas p
 on probe rows when it loads a model and serves the pandas path for any model that is not compiled or differs.
 """
 
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,13 @@ class NotCompilable(Exception):
 def numbers(rows: list[dict], column: str) -> np.ndarray:
     """A column of validated rows as floats: null as NaN, flags as 0.0/1.0 (as the pandas path reads them)."""
     return np.array([row[column] for row in rows], dtype=float)
+
+
+def numbers_matrix(rows: list[dict], columns: list[str]) -> np.ndarray:
+    """Columns of validated rows as a float matrix, in one conversion (null as NaN, flags as 0.0/1.0)."""
+    if len(columns) < 2:
+        return np.column_stack([numbers(rows, c) for c in columns]) if columns else np.empty((len(rows), 0))
+    return np.array(list(map(itemgetter(*columns), rows)), dtype=float).reshape(len(rows), len(columns))
 
 
 def codes(rows: list[dict], column: str, known: dict, unseen: int) -> np.ndarray:
@@ -58,12 +67,14 @@ class CompiledScorecard:
         self.best = np.array([p[b.count_ > 0].max() for p, b in zip(self.points, model.bins_.values())])
 
     def _index(self, rows: list[dict]) -> list[np.ndarray]:
+        numeric = [column for column, edges, _, _ in self.bins if edges is not None]
+        values = dict(zip(numeric, numbers_matrix(rows, numeric).T))
         index = []
         for column, edges, known, other in self.bins:
             if edges is None:
                 index.append(codes(rows, column, known, other))
             else:
-                x = numbers(rows, column)
+                x = values[column]
                 index.append(np.where(np.isnan(x), len(edges) + 1, np.searchsorted(edges, x, side="left")))
         return index
 
@@ -168,7 +179,12 @@ class CompiledColumns:
 
     def transform(self, rows: list[dict]) -> np.ndarray:
         matrix = np.tile(self.base, (len(rows), 1))
-        for column in [*self.numeric, *self.labels]:
+        if self.numeric:
+            positions = np.concatenate([p for p, _ in self.numeric.values()])
+            fill = np.array([f for _, f in self.numeric.values()])
+            x = numbers_matrix(rows, list(self.numeric))
+            matrix[:, positions] = np.where(np.isnan(x), fill, x)
+        for column in self.labels:
             positions, values = self.encode(column, rows)
             matrix[:, positions] = values
         return matrix
@@ -224,25 +240,50 @@ class CompiledExplained:
 
 
 class CompiledChurn:
-    """`ChurnModel`: its TableEncoder's numbers and one-hot labels as numpy, into its calibrated boosters."""
+    """`ChurnModel`: its TableEncoder's numbers and one-hot labels as numpy, into its calibrated boosters.
+
+    The calibrated average is CalibratedClassifierCV's arithmetic without its per-call label encoding and input
+    checks: each booster's P(churn), through its sigmoid (or isotonic) calibrator, summed then divided.
+    """
 
     def __init__(self, model, columns: dict[str, type]):
+        from sklearn.calibration import _SigmoidCalibration
+
         encoder = model.encoder_
         _require(all(c in columns and columns[c] is not str for c in encoder.numeric_), "numbers from text fields")
         _require(all(c in columns and columns[c] is str for c in encoder.categories_), "labels from non-text fields")
         self.model, self.numeric = model, list(encoder.numeric_)
         self.labels = {c: ({v: i for i, v in enumerate(cats)} | {None: len(cats) + 1}, len(cats), np.eye(len(cats) + 2))
                        for c, cats in encoder.categories_.items()}  # fmt: skip
+        calibrated = model.model_
+        _require(len(calibrated.classes_) == 2 and calibrated.method in ("sigmoid", "isotonic"), "not a binary fit")
+        self.calibrated = []
+        for part in calibrated.calibrated_classifiers_:
+            _require(len(part.calibrators) == 1 and not hasattr(part.estimator, "decision_function"), "other scores")
+            _require(list(part.estimator.classes_) == [0, 1], "the booster's classes are not 0, 1")
+            calibrator = part.calibrators[0]
+            sigmoid = isinstance(calibrator, _SigmoidCalibration)
+            self.calibrated.append((part.estimator, (calibrator.a_, calibrator.b_) if sigmoid else calibrator))
 
     def transform(self, rows: list[dict]) -> np.ndarray:
-        blocks = [
-            np.column_stack([numbers(rows, c) for c in self.numeric]) if self.numeric else np.empty((len(rows), 0))
-        ]
+        blocks = [numbers_matrix(rows, self.numeric)]
         blocks += [eye[codes(rows, c, known, other)] for c, (known, other, eye) in self.labels.items()]
         return np.hstack(blocks)
 
     def proba(self, rows: list[dict]) -> np.ndarray:
-        return self.model.model_.predict_proba(self.transform(rows))[:, 1]
+        from scipy.special import expit
+
+        matrix = self.transform(rows)
+        total = np.zeros(len(matrix))
+        for booster, calibrator in self.calibrated:
+            score = booster.predict_proba(matrix)[:, 1]
+            p = (
+                expit(-(calibrator[0] * score + calibrator[1]))
+                if isinstance(calibrator, tuple)
+                else calibrator.predict(score)
+            )
+            total += np.where((1.0 < p) & (p <= 1.0 + 1e-5), 1.0, p)
+        return total / len(self.calibrated)
 
     def probes(self) -> dict[str, list]:
         values = {c: [None, 0.0, 1.0, -3.5, 2.25, 40.0, 1e6] for c in self.numeric}
@@ -256,8 +297,9 @@ class CompiledForest:
     leaf's depth plus the average path length of its training rows minus one, summed over trees in tree order.
     """
 
-    ROWS_AT_ONCE = 4096
-    """Rows per walk: the walk holds (trees x rows) node numbers."""
+    ROWS_AT_ONCE = 512
+    """Most rows walked through all trees at once; more go tree by tree through scikit-learn's compiled `apply`,
+    which is faster once its per-tree call costs less than the walk's (trees x rows) temporaries."""
 
     def __init__(self, forest):
         from sklearn.ensemble._iforest import _average_path_length
@@ -286,6 +328,15 @@ class CompiledForest:
         self.left, self.right, self.value = np.concatenate(left), np.concatenate(right), np.concatenate(value)
         self.roots, self.depth = np.array(roots), max(tree.tree_.max_depth for tree in forest.estimators_)
         self.n_features = forest.n_features_in_
+        self.trees = [
+            (tree, np.asarray(used) if subsample else None, lengths + averages - 1.0)
+            for tree, used, lengths, averages in zip(
+                forest.estimators_,
+                forest.estimators_features_,
+                forest._decision_path_lengths,
+                forest._average_path_length_per_tree,
+            )
+        ]
         self.denominator = len(forest.estimators_) * _average_path_length([forest._max_samples])
 
     def _depths(self, X: np.ndarray) -> np.ndarray:
@@ -300,13 +351,17 @@ class CompiledForest:
             depths += per_tree
         return depths
 
+    def _depths_tree_by_tree(self, X: np.ndarray) -> np.ndarray:
+        depths = np.zeros(len(X))
+        for tree, used, value in self.trees:
+            depths += value[tree.apply(X if used is None else X[:, used], check_input=False)]
+        return depths
+
     def score_samples(self, X: np.ndarray) -> np.ndarray:
         """scikit-learn's `score_samples`, negated: higher = more unusual."""
         X = np.ascontiguousarray(X, dtype=np.float32)
         _require(not np.isnan(X).any(), "missing values reach the forest")
-        depths = np.concatenate(
-            [self._depths(X[i : i + self.ROWS_AT_ONCE]) for i in range(0, len(X), self.ROWS_AT_ONCE)]
-        )
+        depths = self._depths(X) if len(X) <= self.ROWS_AT_ONCE else self._depths_tree_by_tree(X)
         return 2 ** (-np.divide(depths, self.denominator, out=np.ones_like(depths), where=self.denominator != 0))
 
 
@@ -328,7 +383,7 @@ class CompiledAnomaly:
         self.names = np.asarray(model.feature_names_in_, dtype=object)
 
     def _numeric(self, rows: list[dict]) -> np.ndarray:
-        values = np.column_stack([numbers(rows, c) for c in self.numeric]) if self.numeric else np.empty((len(rows), 0))
+        values = numbers_matrix(rows, self.numeric)
         logged = values[:, self.logged]
         values[:, self.logged] = np.sign(logged) * np.log1p(np.abs(logged))
         return np.where(np.isnan(values), self.model.medians_, values)

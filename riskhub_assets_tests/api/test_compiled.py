@@ -115,13 +115,23 @@ def test_a_compiled_anomaly_model_scores_and_explains_as_the_model_does(max_samp
     assert top.tolist() == model.top_features(frame, n=3).to_numpy().tolist()
 
 
-def test_many_rows_walk_the_forest_in_parts_with_the_same_scores(monkeypatch):
+def test_many_rows_go_tree_by_tree_with_the_same_scores(monkeypatch):
     model = make_anomaly_model(n_estimators=20).fit(_transactions(1000, seed=1))
     rows = _requests(_transactions(300, seed=3), TX_COLUMNS)
     fast = compiled.compile_model("anomaly", model, TX_COLUMNS)
     whole = fast.explain(rows)[0]
     monkeypatch.setattr(compiled.CompiledForest, "ROWS_AT_ONCE", 7)
     np.testing.assert_array_equal(fast.explain(rows)[0], whole)
+
+
+@pytest.mark.parametrize("rows", [5, 2000])
+def test_a_forest_on_a_subset_of_features_scores_as_scikit_learn(rows):
+    from sklearn.ensemble import IsolationForest
+
+    X = np.random.default_rng(0).normal(size=(3000, 6)) * [1, 10, 100, 1, 1, 1000]
+    forest = IsolationForest(n_estimators=40, max_features=0.5, random_state=0).fit(X)
+    walked = compiled.CompiledForest(forest).score_samples(X[:rows])
+    np.testing.assert_array_equal(walked, -forest.score_samples(X[:rows]))
 
 
 def test_the_api_serves_compiled_models_only_when_they_answer_as_the_pandas_path(clients, caplog, monkeypatch):
