@@ -161,22 +161,34 @@ def score_anomaly(served: ServedModel, rows: list[dict]) -> list[dict]:
 SCORERS = {"default": score_default, "churn": score_churn, "anomaly": score_anomaly}
 
 
+def _names(names: np.ndarray) -> list[list[str]]:
+    """Each row's names without its None, which only trail (a ranking cut where nothing counts any more)."""
+    present = names != None  # noqa: E711 (element by element)
+    lists = names.tolist()
+    if present.all():
+        return lists
+    if (present[:, 1:] <= present[:, :-1]).all():
+        return [row[:k] for row, k in zip(lists, present.sum(axis=1).tolist())]
+    return [[name for name in row if isinstance(name, str)] for row in lists]
+
+
 def fast_default(served: ServedModel, rows: list[dict]) -> list[dict]:
     """`score_default` by the compiled model."""
     p, points, reasons = served.compiled.explain(rows, n=3)
     grades = metrics.grade_of(p).astype(str).tolist()
     points = np.round(points).astype(int).tolist()
+    name, version = served.name, served.version
     return [
         {
             "client_id": row.get("client_id"),
             "probability_of_default": pd_,
             "score_points": pts,
             "grade": grade,
-            "reason_codes": [r for r in why if isinstance(r, str)],
-            "model_name": served.name,
-            "model_version": served.version,
+            "reason_codes": why,
+            "model_name": name,
+            "model_version": version,
         }
-        for row, pd_, pts, grade, why in zip(rows, p.tolist(), points, grades, reasons.tolist())
+        for row, pd_, pts, grade, why in zip(rows, p.tolist(), points, grades, _names(reasons))
     ]
 
 
@@ -188,33 +200,29 @@ def fast_churn(served: ServedModel, rows: list[dict]) -> list[dict]:
     """`score_churn` by the compiled model (bands as pd.cut gives them: right-closed, "nan" beyond)."""
     probability = served.compiled.proba(rows)
     bands = _BAND_NAMES[np.searchsorted(_BAND_BOUNDS, probability, side="left")].tolist()
+    name, version = served.name, served.version
     return [
-        {
-            "client_id": row.get("client_id"),
-            "churn_probability": p,
-            "risk_band": band,
-            "model_name": served.name,
-            "model_version": served.version,
-        }
+        {"client_id": row.get("client_id"), "churn_probability": p, "risk_band": band, "model_name": name,
+         "model_version": version}
         for row, p, band in zip(rows, probability.tolist(), bands)
-    ]
+    ]  # fmt: skip
 
 
 def fast_anomaly(served: ServedModel, rows: list[dict]) -> list[dict]:
     """`score_anomaly` by the compiled model."""
     score, top = served.compiled.explain(rows, n=3)
     baseline = served.baseline_scores
-    percentile = (np.searchsorted(baseline, score, side="right") / len(baseline)).tolist() if len(baseline) else None
+    percentile = (
+        (np.searchsorted(baseline, score, side="right") / len(baseline)).tolist()
+        if len(baseline)
+        else [None] * len(score)
+    )
+    name, version = served.name, served.version
     return [
-        {
-            "anomaly_score": s,
-            "training_percentile": None if percentile is None else percentile[i],
-            "top_features": [f for f in features if isinstance(f, str)],
-            "model_name": served.name,
-            "model_version": served.version,
-        }
-        for i, (s, features) in enumerate(zip(score.tolist(), top.tolist()))
-    ]
+        {"anomaly_score": s, "training_percentile": q, "top_features": features, "model_name": name,
+         "model_version": version}
+        for s, q, features in zip(score.tolist(), percentile, _names(top))
+    ]  # fmt: skip
 
 
 FAST_SCORERS = {"default": fast_default, "churn": fast_churn, "anomaly": fast_anomaly}

@@ -162,3 +162,9 @@ def test_probe_rows_cover_every_label_and_missing_values(clients):
     segments = {r["segment"] for r in rows}
     assert {"mass", "affluent", None, compiled.UNSEEN} <= segments
     assert any(r["balance"] is None for r in rows) and {True, False} <= {r["has_card"] for r in rows}
+
+
+def test_names_drop_the_none_that_trail_a_ranking():
+    names = np.array([["a", "b", None], ["c", None, None], ["d", "e", "f"]], dtype=object)
+    assert serving._names(names) == [["a", "b"], ["c"], ["d", "e", "f"]]
+    assert serving._names(np.array([[None, "a"]], dtype=object)) == [["a"]]
