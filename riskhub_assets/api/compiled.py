@@ -194,7 +194,8 @@ class CompiledExplained:
     """`ExplainedClassifier` over a (ColumnTransformer, classifier) pipeline: the same perturbation reason codes.
 
     The candidate variants (each candidate feature at its typical-good value) are made on the encoded matrix by
-    overwriting that feature's columns, and go through the classifier in one call, as in `ExplainedClassifier`.
+    overwriting that feature's columns, and go through the classifier in one call, as in `ExplainedClassifier`;
+    rows whose variant would be themselves are left out of the call.
     """
 
     def __init__(self, model, columns: dict[str, type]):
@@ -217,12 +218,22 @@ class CompiledExplained:
             self.candidates.append((positions, encoded[0]))
 
     def _scored(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n, variants = len(matrix), len(self.candidates) + 1
-        stacked = np.tile(matrix, (variants, 1))
-        for block, (positions, value) in enumerate(self.candidates, start=1):
-            stacked[block * n : (block + 1) * n, positions] = value
-        p = self.classifier.predict_proba(stacked)[:, 1].reshape(variants, n)
-        return p[0], (p[0] - p[1:]).T
+        """PD per row, and PD drop per row and candidate; a row already at a candidate's typical-good value is not
+        scored again for it (its drop is exactly 0, as the model gives one row the same PD in any batch)."""
+        blocks, moved = [matrix], []
+        for positions, value in self.candidates:
+            rows = np.flatnonzero(~(matrix[:, positions] == value).all(axis=1))
+            variant = matrix[rows]
+            variant[:, positions] = value
+            blocks.append(variant)
+            moved.append(rows)
+        p = self.classifier.predict_proba(np.vstack(blocks))[:, 1]
+        n = len(matrix)
+        gains, start = np.zeros((n, len(self.candidates))), n
+        for k, rows in enumerate(moved):
+            gains[rows, k] = p[rows] - p[start : start + len(rows)]
+            start += len(rows)
+        return p[:n], gains
 
     def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         matrix, chunk = self.columns.transform(rows), self.model._chunk
