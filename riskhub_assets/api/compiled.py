@@ -42,6 +42,22 @@ def codes(rows: list[dict], column: str, known: dict, unseen: int) -> np.ndarray
     return np.fromiter((known.get(row[column], unseen) for row in rows), dtype=np.intp, count=len(rows))
 
 
+def positive_proba(classifier):
+    """A function of a float matrix giving `classifier.predict_proba(X)[:, 1]`; for a binary XGBoost classifier,
+    its booster's own prediction, without the scikit-learn wrapper's per-call configuration round trips."""
+    from xgboost import XGBClassifier
+
+    if (
+        isinstance(classifier, XGBClassifier)
+        and classifier.objective == "binary:logistic"
+        and classifier.booster in (None, "gbtree")
+    ):
+        booster, missing = classifier.get_booster(), classifier.missing
+        iterations = classifier._get_iteration_range(None)  # the best iteration if it stopped early, else all
+        return lambda X: booster.inplace_predict(X, iteration_range=iterations, missing=missing)
+    return lambda X: classifier.predict_proba(X)[:, 1]
+
+
 def _require(condition: bool, why: str) -> None:
     if not condition:
         raise NotCompilable(why)
@@ -207,6 +223,7 @@ class CompiledExplained:
         _require(isinstance(pipeline, Pipeline) and len(pipeline.steps) == 2, "not a (transformer, model) pipeline")
         _require(isinstance(pipeline.steps[0][1], ColumnTransformer), "the pipeline does not start with columns")
         self.model, self.classifier = model, pipeline.steps[1][1]
+        self.proba = positive_proba(self.classifier)
         self.columns = CompiledColumns(pipeline.steps[0][1], columns)
         self.candidates = []
         for column, value in model.reference_.items():
@@ -227,7 +244,7 @@ class CompiledExplained:
             variant[:, positions] = value
             blocks.append(variant)
             moved.append(rows)
-        p = self.classifier.predict_proba(np.vstack(blocks))[:, 1]
+        p = self.proba(np.vstack(blocks))
         n = len(matrix)
         gains, start = np.zeros((n, len(self.candidates))), n
         for k, rows in enumerate(moved):
@@ -274,7 +291,9 @@ class CompiledChurn:
             _require(list(part.estimator.classes_) == [0, 1], "the booster's classes are not 0, 1")
             calibrator = part.calibrators[0]
             sigmoid = isinstance(calibrator, _SigmoidCalibration)
-            self.calibrated.append((part.estimator, (calibrator.a_, calibrator.b_) if sigmoid else calibrator))
+            self.calibrated.append(
+                (positive_proba(part.estimator), (calibrator.a_, calibrator.b_) if sigmoid else calibrator)
+            )
 
     def transform(self, rows: list[dict]) -> np.ndarray:
         blocks = [numbers_matrix(rows, self.numeric)]
@@ -287,7 +306,7 @@ class CompiledChurn:
         matrix = self.transform(rows)
         total = np.zeros(len(matrix))
         for booster, calibrator in self.calibrated:
-            score = booster.predict_proba(matrix)[:, 1]
+            score = booster(matrix)
             p = (
                 expit(-(calibrator[0] * score + calibrator[1]))
                 if isinstance(calibrator, tuple)
