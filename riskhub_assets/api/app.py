@@ -302,13 +302,14 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
 
     batch = pydantic.TypeAdapter(batch_schema(served))
 
-    def _batch(body: bytes) -> dict:
+    def _batch(body: bytes) -> bytes:
         request = validated(batch, body)
         model = _model(request.model)
         rows = [vars(row) if isinstance(row, pydantic.BaseModel) else row for row in request.rows]
         rows_scored.labels(request.model).inc(len(rows))
         results = serving.score(model, rows) if rows else []
-        return {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
+        answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
+        return as_json(answer)
 
     @app.post(
         "/predict/batch",
@@ -316,9 +317,10 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
         openapi_extra=documented(batch, definitions),
         responses=UNPROCESSABLE,
     )
-    async def predict_batch(request: fastapi.Request) -> JSONResponse:
+    async def predict_batch(request: fastapi.Request) -> Response:
         body = await request.body()
-        return JSONResponse(await run_in_threadpool(_batch, body))  # parsing and scoring off the event loop
+        answer = await run_in_threadpool(_batch, body)  # parsing, scoring and encoding off the event loop
+        return Response(answer, media_type="application/json")
 
     schemas = app.openapi
 
