@@ -228,10 +228,9 @@ class CompiledExplained:
         self.candidates = []
         for column, value in model.reference_.items():
             _require(column in columns, f"candidate reason {column} is not a request field")
-            reference = [{column: None if value is None or (isinstance(value, float) and np.isnan(value)) else value}]
-            if columns[column] is not str:
-                reference = [{column: float(reference[0][column]) if reference[0][column] is not None else None}]
-            positions, encoded = self.columns.encode(column, reference)
+            missing = value is None or (isinstance(value, float) and np.isnan(value))
+            value = None if missing else value if columns[column] is str else float(value)
+            positions, encoded = self.columns.encode(column, [{column: value}])  # as a request row would carry it
             self.candidates.append((positions, encoded[0]))
 
     def _scored(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
