@@ -219,7 +219,8 @@ def create_app(models: dict[str, serving.ServedModel] | None = None) -> fastapi.
 
     @asynccontextmanager
     async def lifespan(app: fastapi.FastAPI):
-        log.info("serving", extra={"fields": {"models": {k: m.version for k, m in served.items()}}})
+        paths = {k: "pandas" if m.compiled is None else "compiled" for k, m in served.items()}
+        log.info("serving", extra={"fields": {"models": {k: m.version for k, m in served.items()}, "paths": paths}})
         # The libraries and models loaded so far (some 350,000 objects) live as long as the process: keep them
         # out of the garbage collector's full passes, which a 10,000-row batch triggers and which then cost
         # more than scoring it.
