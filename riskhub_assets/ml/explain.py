@@ -95,10 +95,14 @@ def _widened(values: np.ndarray) -> np.ndarray:
     return values.astype(float) if values.dtype.kind in "biu" else values
 
 
-def top_reasons(losses: np.ndarray, features: list[str], index, n: int) -> pd.DataFrame:
+def reason_names(losses: np.ndarray, features: list[str], n: int) -> np.ndarray:
     """Per row, the `n` features that cost the most (largest loss first; None once no feature costs anything)."""
     order = np.argsort(-losses, axis=1, kind="stable")[:, :n]
     names = np.array(features, dtype=object)[order]
     names[np.take_along_axis(losses, order, axis=1) <= 1e-9] = None
-    names = np.hstack([names, np.full((len(names), n - names.shape[1]), None)])
-    return pd.DataFrame(names, index=index, columns=[f"reason_{i + 1}" for i in range(n)])
+    return np.hstack([names, np.full((len(names), n - names.shape[1]), None)])
+
+
+def top_reasons(losses: np.ndarray, features: list[str], index, n: int) -> pd.DataFrame:
+    """`reason_names` as a frame with columns reason_1..reason_n."""
+    return pd.DataFrame(reason_names(losses, features, n), index=index, columns=[f"reason_{i + 1}" for i in range(n)])

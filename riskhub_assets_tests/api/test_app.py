@@ -92,6 +92,31 @@ def test_a_bad_payload_gets_422_naming_the_field(models, body, field):
     assert field in {p["field"] for p in response.json()["detail"]}
 
 
+def test_a_body_that_is_not_json_gets_422_and_the_docs_show_every_request_schema(models):
+    client = TestClient(api.create_app(models))
+    response = client.post("/detect_anomaly", content=b'{"amount": 1,')
+    assert response.status_code == 422 and response.json()["detail"][0]["problem"].startswith("Invalid JSON")
+    assert client.post("/score_default", content=b'{"balance": NaN}').status_code == 422
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/score_default"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {*CLIENT} and "balance" in body["required"]
+    batch = spec["paths"]["/predict/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"DefaultBatch", "DefaultRequest"} <= set(spec["components"]["schemas"])
+    assert "#/components/schemas/DefaultBatch" in str(batch)
+
+
+def test_single_scores_answer_the_same_before_fastapi_and_through_its_route(models):
+    fast, routed = TestClient(api.create_app(models)), TestClient(api.create_app(models))
+    lanes = next(m for m in routed.app.user_middleware if m.cls is api.SingleScores).kwargs["lanes"]
+    lanes.clear()  # SingleScores lets every request through to FastAPI's routes
+    for body in (CLIENT, {**CLIENT, "balance": "lots", "income": 1}):
+        answers = [client.post("/score_default", json=body) for client in (fast, routed)]
+        assert answers[0].status_code == answers[1].status_code and answers[0].json() == answers[1].json()
+        assert answers[0].headers["content-type"] == "application/json"
+    assert fast.get("/score_default").status_code == 405
+    assert 'riskhub_requests_total{endpoint="/score_default",status="422"} 1.0' in fast.get("/metrics").text
+
+
 def test_batch_scores_many_rows_and_refuses_more_than_its_cap(models, monkeypatch):
     monkeypatch.setattr(api, "BATCH_LIMIT", 5)
     client = TestClient(api.create_app(models))
