@@ -10,7 +10,7 @@
    and a champion recommender is given (default ./data after `riskhub demo`): sequential requests on one
    keep-alive connection, so each figure is one answer's full round trip.
 
-    uv run python benchmarks/bench_recommend.py [--clients 10000] [--days 200] [--api-data-dir data]
+    uv run python benchmarks/bench_recommend.py [--clients 10000] [--days 200] [--api-data-dir data] [--latency-only]
 
 The last line is one JSON object with the figures.
 """
@@ -109,7 +109,11 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=200)
     parser.add_argument("--api-data-dir", type=Path, default=Path("data"))
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--latency-only", action="store_true", help="skip the simulation and quality figures")
     args = parser.parse_args()
+    if args.latency_only:
+        print(json.dumps({"latency": _latency(args.api_data_dir.resolve(), args.requests)}))
+        return
     end = START + dt.timedelta(days=args.days - 1)
     api_data = args.api_data_dir.resolve()
     data = Path(tempfile.mkdtemp(prefix="riskhub-bench-recommend-")) / "data"

@@ -75,6 +75,7 @@ class Recommender:
 
 def load_performance_models() -> dict[str, serving.ServedModel]:
     """The manager and branch performance champions, with request schemas from their signatures."""
+    tracking.use_experiment("riskhub")
     served = {}
     for level, name in PERFORMANCE.items():
         version = tracking.champion_version(name)
@@ -86,6 +87,7 @@ def load_performance_models() -> dict[str, serving.ServedModel]:
 
 def load_recommender(bi_path: Path) -> Recommender | None:
     """The champion recommender, or None when there is none yet."""
+    tracking.use_experiment("riskhub")
     version = tracking.champion_version(RECOMMENDER)
     return Recommender(tracking.load_version(RECOMMENDER, version), version, bi_path) if version else None
 

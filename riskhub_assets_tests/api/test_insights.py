@@ -1,6 +1,7 @@
 """Insight endpoints: next-best products from the published holdings, performance predictions, the summary."""
 
 import duckdb
+import mlflow
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,3 +63,20 @@ def test_the_summary_reads_the_latest_published_day(client):
     assert sum(o["clients"] for o in summary["first_offers"]) > 0
     assert {"manager_performance", "agency_performance", "churn_actions"} <= set(summary)
     assert all(0 <= m["predicted_score"] <= 100 for m in summary["manager_performance"])
+
+
+def test_the_insight_champions_load_from_riskhub_registry_whatever_mlflow_pointed_at(tmp_path):
+    from riskhub_assets.lib import tracking
+
+    holdings = pd.DataFrame({"savings": [1, 0, 1], "mortgage": [0, 1, 1]}, index=["a", "b", "c"])
+    model = make_recommender(n_components=1).fit(holdings)
+    tracking.use_experiment("riskhub")
+    with tracking.training_run("riskhub", insights.RECOMMENDER, {}):
+        version = tracking.log_model(model, insights.RECOMMENDER, holdings.astype(float), holdings.astype(float))
+        tracking.promote(insights.RECOMMENDER, version, wins=True)
+    elsewhere = f"sqlite:///{tmp_path / 'elsewhere.db'}"  # as a fresh process, or another library, leaves MLflow
+    mlflow.set_tracking_uri(elsewhere)
+    mlflow.set_registry_uri(elsewhere)
+    loaded = insights.load_recommender(tmp_path / "bi.duckdb")
+    assert loaded is not None and loaded.version == version
+    assert insights.load_performance_models() == {}
