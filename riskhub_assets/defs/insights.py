@@ -13,7 +13,7 @@ from riskhub_assets.defs.scoring import CHURN_SCORES_KEY, FEATURES, champion, cl
 from riskhub_assets.defs.tables import sql_table_asset
 from riskhub_assets.lib import churn_actions, performance, recommendations, tracking
 from riskhub_assets.lib.contract import PRODUCTS
-from riskhub_assets.lib.frames import replace_partition
+from riskhub_assets.lib.frames import ensure_table, replace_partition
 from riskhub_assets.lib.quality import TableChecks
 from riskhub_assets.lib.training import KEYS
 from riskhub_assets.ml import make_performance_model
@@ -198,30 +198,34 @@ def _load_churn_actions(con, start, end) -> None:
                 as_of_date=day, model_version=version
             )
         )
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHURN_ACTION_COLUMNS)
-    offers = con.execute(
-        "SELECT r.as_of_date, r.client_id, r.product_code AS offer_product, c.manager_id"
-        " FROM scores.product_recommendations r JOIN warehouse.dim_client c USING (client_id)"
-        " WHERE r.rank = 1 AND r.as_of_date BETWEEN $start AND $end",
-        {"start": start, "end": end},
-    ).df()
-    offers["as_of_date"] = offers["as_of_date"].dt.date
-    frame = frame.merge(offers, on=["as_of_date", "client_id"], how="left")[CHURN_ACTION_COLUMNS]
-    replace_partition(con, CHURN_ACTION_CHECKS.table, frame, "as_of_date", start, end)
+    if frames:
+        offers = con.execute(
+            "SELECT r.as_of_date, r.client_id, r.product_code AS offer_product, c.manager_id"
+            " FROM scores.product_recommendations r JOIN warehouse.dim_client c USING (client_id)"
+            " WHERE r.rank = 1 AND r.as_of_date BETWEEN $start AND $end",
+            {"start": start, "end": end},
+        ).df()
+        offers["as_of_date"] = offers["as_of_date"].dt.date
+        frame = pd.concat(frames, ignore_index=True).merge(offers, on=["as_of_date", "client_id"], how="left")
+    else:  # no high churn risk on these days: nothing to write, the typed table below still stands
+        frame = pd.DataFrame(columns=list(CHURN_ACTION_COLUMNS))
+    ensure_table(con, CHURN_ACTION_CHECKS.table, ", ".join(f"{c} {t}" for c, t in CHURN_ACTION_COLUMNS.items()))
+    replace_partition(con, CHURN_ACTION_CHECKS.table, frame[list(CHURN_ACTION_COLUMNS)], "as_of_date", start, end)
 
 
-CHURN_ACTION_COLUMNS = [
-    "as_of_date",
-    "client_id",
-    "manager_id",
-    "churn_probability",
-    "action",
-    "action_description",
-    "main_driver",
-    "expected_risk_reduction",
-    "offer_product",
-    "model_version",
-]
+CHURN_ACTION_COLUMNS = {
+    "as_of_date": "DATE",
+    "client_id": "VARCHAR",
+    "manager_id": "VARCHAR",
+    "churn_probability": "DOUBLE",
+    "action": "VARCHAR",
+    "action_description": "VARCHAR",
+    "main_driver": "VARCHAR",
+    "expected_risk_reduction": "DOUBLE",
+    "offer_product": "VARCHAR",
+    "model_version": "VARCHAR",
+}
+"""The churn-action table's columns and types (declared: a day without high risk must not decide them)."""
 RECOMMENDATION_CHECKS = TableChecks(
     "scores.product_recommendations",
     key=("as_of_date", "client_id", "rank"),
