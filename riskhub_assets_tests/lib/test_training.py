@@ -25,7 +25,7 @@ def _rows(n=1200, seed=0):
 def test_the_winner_is_refitted_with_its_parameters_and_explains_while_the_folds_do_not():
     X, y, groups = _rows()
     candidates = {k: v for k, v in training.default_candidates().items() if k in ("decision_tree", "xgboost")}
-    selection = training.select_model(candidates, X, y, groups, n_iter=2)
+    selection = training.select_model(candidates, X, y, groups, n_iter=2, n_jobs=1)  # processes: test_models
     assert set(selection.cv_auc) == {"decision_tree", "xgboost"}
     assert selection.cv_auc[selection.name] == max(selection.cv_auc.values()) > 0.7
     assert isinstance(selection.model, ExplainedClassifier)
