@@ -8,6 +8,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
+from sklearn.base import clone
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.resources import DUCKDB_POOL
@@ -199,12 +200,11 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
             mlflow.log_text(calibration.to_csv(index=False), "validation/calibration_by_grade.csv")
             proxy_auc = None
             if spec.monotone_grades:
-                proxy = training.select_model(
-                    {"scorecard": spec.candidates()["scorecard"]},
-                    X_train,
-                    split.train["rfm_proxy_label"].to_numpy(int),
-                    groups,
-                ).model
+                # The alarm asks whether a plain scorecard finds the proxy target in the features: one fit with the
+                # scorecard's default settings answers it (a search over them moved its AUC by thousandths).
+                proxy = clone(spec.candidates()["scorecard"][0]).fit(
+                    X_train, split.train["rfm_proxy_label"].to_numpy(int)
+                )
                 proxy_auc = metrics.auc(split.test["rfm_proxy_label"].to_numpy(int), proxy.predict_proba(X_test)[:, 1])
                 mlflow.log_metric("oot_auc_rfm_proxy_target", proxy_auc)
             version = tracking.log_model(

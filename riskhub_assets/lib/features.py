@@ -9,15 +9,21 @@ from riskhub_assets.lib.quality import TableChecks
 
 RISKY_MERCHANTS = ("7995", "6051", "5944", "4829")
 """Gambling, quasi-cash/crypto, jewellery, money transfer: categories linked to financial stress and fraud."""
+DISTRESS_MERCHANTS = ("7995", "6051", "4829", "6011")
+"""Gambling, quasi-cash/crypto, money transfer and cash disbursement: card purchases that signal financial distress
+(counted among card-present and online purchases, where a household's everyday spending goes)."""
+RECENCY_HALF_LIFE_DAYS = 30
+"""Weight of a repayment event halves every 30 days in the recent miss rate: last month counts most."""
 
 ACTIVITY_COLUMNS = """
     activity_date DATE, client_id VARCHAR, tx_count INTEGER, debit_count INTEGER, debit_amount DECIMAL(18,2),
     credit_amount DECIMAL(18,2), max_debit DECIMAL(18,2), night_count INTEGER, foreign_count INTEGER,
     risky_merchant_count INTEGER, digital_count INTEGER, cash_count INTEGER, branch_count INTEGER,
-    transfer_inflow DECIMAL(18,2),
+    transfer_inflow DECIMAL(18,2), purchase_count INTEGER, distress_purchase_count INTEGER,
     payments_due INTEGER, payments_missed INTEGER, complaints INTEGER, defaults INTEGER"""
 
 _RISKY = ", ".join(f"'{m}'" for m in RISKY_MERCHANTS)
+_DISTRESS = ", ".join(f"'{m}'" for m in DISTRESS_MERCHANTS)
 
 ACTIVITY_SQL = f"""
 WITH tx AS (
@@ -33,7 +39,10 @@ WITH tx AS (
            count(*) FILTER (WHERE f.channel IN ('mobile', 'internet', 'ecommerce')) AS digital_count,
            count(*) FILTER (WHERE f.channel = 'atm') AS cash_count,
            count(*) FILTER (WHERE f.channel = 'branch') AS branch_count,
-           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit' AND f.channel = 'transfer'), 0) AS transfer_inflow
+           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit' AND f.channel = 'transfer'), 0) AS transfer_inflow,
+           count(*) FILTER (WHERE f.direction = 'debit' AND f.channel IN ('pos', 'ecommerce')) AS purchase_count,
+           count(*) FILTER (WHERE f.direction = 'debit' AND f.channel IN ('pos', 'ecommerce')
+                            AND f.merchant_category IN ({_DISTRESS})) AS distress_purchase_count
     FROM warehouse.fact_transactions f
     ASOF LEFT JOIN clean.clients c ON c.client_id = f.client_id AND f.transaction_date >= c.business_date
     WHERE f.transaction_date BETWEEN $start AND $end
@@ -50,7 +59,8 @@ SELECT activity_date, client_id,
        coalesce(tx_count, 0), coalesce(debit_count, 0), coalesce(debit_amount, 0), coalesce(credit_amount, 0),
        coalesce(max_debit, 0), coalesce(night_count, 0), coalesce(foreign_count, 0),
        coalesce(risky_merchant_count, 0), coalesce(digital_count, 0), coalesce(cash_count, 0),
-       coalesce(branch_count, 0), coalesce(transfer_inflow, 0), coalesce(payments_due, 0),
+       coalesce(branch_count, 0), coalesce(transfer_inflow, 0), coalesce(purchase_count, 0),
+       coalesce(distress_purchase_count, 0), coalesce(payments_due, 0),
        coalesce(payments_missed, 0), coalesce(complaints, 0), coalesce(defaults, 0)
 FROM tx FULL OUTER JOIN ev USING (activity_date, client_id)
 """
@@ -68,9 +78,11 @@ FEATURE_COLUMNS = """
     night_share_90d DOUBLE, foreign_share_90d DOUBLE, risky_merchant_share_90d DOUBLE,
     payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d INTEGER, complaints_90d INTEGER,
     missed_in_a_row INTEGER, days_past_due INTEGER, accounts_in_arrears INTEGER, days_since_missed INTEGER,
-    spend_to_income_30d DOUBLE, risky_merchant_share_30d DOUBLE, savings_vs_30d DOUBLE"""
+    spend_to_income_30d DOUBLE, risky_merchant_share_30d DOUBLE, savings_vs_30d DOUBLE,
+    payments_due_180d INTEGER, miss_rate_180d DOUBLE, miss_rate_recent DOUBLE, arrears_runs_total INTEGER,
+    loan_interest_rate DOUBLE, distress_purchase_share_30d DOUBLE, distress_purchase_share_90d DOUBLE"""
 
-FEATURES_SQL = """
+FEATURES_SQL = f"""
 WITH accounts AS (
     SELECT client_id,
            count(*) AS products_held,
@@ -116,12 +128,20 @@ activity AS (
            sum(foreign_count) / nullif(sum(tx_count), 0) AS foreign_share_90d,
            sum(risky_merchant_count) / nullif(sum(tx_count), 0) AS risky_merchant_share_90d,
            sum(payments_due) AS payments_due_90d, sum(payments_missed) AS missed_payments_90d,
-           sum(complaints) AS complaints_90d
+           sum(complaints) AS complaints_90d,
+           sum(distress_purchase_count) FILTER (WHERE activity_date > $as_of - 30)
+               / nullif(sum(purchase_count) FILTER (WHERE activity_date > $as_of - 30), 0)
+               AS distress_purchase_share_30d,
+           sum(distress_purchase_count) / nullif(sum(purchase_count), 0) AS distress_purchase_share_90d
     FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 89 AND $as_of
     GROUP BY client_id),
 missed_180 AS (
-    SELECT client_id, sum(payments_missed) AS missed_payments_180d FROM features.client_daily_activity
+    SELECT client_id, sum(payments_missed) AS missed_payments_180d, sum(payments_due) AS payments_due_180d,
+           sum(payments_missed * pow(0.5, ($as_of - activity_date) / {RECENCY_HALF_LIFE_DAYS}))
+               / nullif(sum(payments_due * pow(0.5, ($as_of - activity_date) / {RECENCY_HALF_LIFE_DAYS})), 0)
+               AS miss_rate_recent
+    FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id),
 repayments AS (
     SELECT client_id, account_id, event_type, event_date, event_ts,
@@ -140,8 +160,24 @@ arrears_by_account AS (
 arrears AS (
     SELECT client_id, max(missed_in_a_row) AS missed_in_a_row, max(days_past_due) AS days_past_due,
            count(*) FILTER (WHERE missed_in_a_row > 0) AS accounts_in_arrears,
+           sum(missed_in_a_row) AS arrears_runs_total,
            $as_of - max(last_missed) AS days_since_missed
     FROM arrears_by_account GROUP BY client_id),
+loan_rates AS (
+    -- The loan's annual interest rate as the bank charged it at its latest repayment in the last 95 days (a client
+    -- paying late still paid within three months, or defaulted): the instalment less the principal it repaid (the
+    -- fall of the outstanding balance that day), over the balance outstanding before.
+    SELECT e.client_id,
+           arg_max(12 * (CAST(e.amount AS DOUBLE) - CAST(after.balance - before.balance AS DOUBLE))
+                   / nullif(-CAST(before.balance AS DOUBLE), 0), e.event_ts) AS loan_interest_rate
+    FROM warehouse.fact_events e
+    JOIN warehouse.fact_account_balances before
+      ON before.account_id = e.account_id AND before.snapshot_date = e.event_date - 1
+         AND before.account_type = 'loan' AND before.balance < 0 AND before.snapshot_date >= $as_of - 95
+    JOIN warehouse.fact_account_balances after
+      ON after.account_id = e.account_id AND after.snapshot_date = e.event_date AND after.snapshot_date >= $as_of - 94
+    WHERE e.event_type = 'payment_made' AND e.event_date BETWEEN $as_of - 94 AND $as_of
+    GROUP BY e.client_id),
 savings_then AS (
     SELECT client_id, sum(balance) AS savings_balance_30d_ago FROM warehouse.fact_account_balances
     WHERE snapshot_date = $as_of - 30 AND account_type = 'savings' AND is_open GROUP BY client_id)
@@ -161,7 +197,10 @@ SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        coalesce(r.missed_in_a_row, 0), coalesce(r.days_past_due, 0), coalesce(r.accounts_in_arrears, 0),
        coalesce(r.days_since_missed, 180), coalesce(a.spend_30d, 0) / nullif(c.annual_income / 12, 0),
        a.risky_merchant_share_30d,
-       CASE WHEN s.savings_balance_30d_ago > 1 THEN coalesce(p.savings_balance, 0) / s.savings_balance_30d_ago END
+       CASE WHEN s.savings_balance_30d_ago > 1 THEN coalesce(p.savings_balance, 0) / s.savings_balance_30d_ago END,
+       coalesce(m.payments_due_180d, 0), m.missed_payments_180d / nullif(m.payments_due_180d, 0), m.miss_rate_recent,
+       coalesce(r.arrears_runs_total, 0), lr.loan_interest_rate, a.distress_purchase_share_30d,
+       a.distress_purchase_share_90d
 FROM population p
 LEFT JOIN (SELECT * FROM clean.clients WHERE business_date <= $as_of
            QUALIFY row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) = 1) c
@@ -171,6 +210,7 @@ LEFT JOIN activity a USING (client_id)
 LEFT JOIN missed_180 m USING (client_id)
 LEFT JOIN arrears r USING (client_id)
 LEFT JOIN savings_then s USING (client_id)
+LEFT JOIN loan_rates lr USING (client_id)
 ORDER BY p.client_id
 """
 

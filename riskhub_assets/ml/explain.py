@@ -39,6 +39,9 @@ class ExplainedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = self.estimator_.classes_
         good = X[y == self.classes_[0]]
         self.reference_ = {c: good[c].median() if is_numeric(good[c]) else good[c].mode().iloc[0] for c in X.columns}
+        if self.candidate_reasons == 0:  # scored only (a cross-validation fold): no reason codes to look for
+            self.reference_ = {}
+            return self
         sample = X.sample(min(len(X), 2000), random_state=0)
         impact = np.abs(self._gains(sample)).mean(axis=0)
         keep = np.sort(np.argsort(-impact, kind="stable")[: self.candidate_reasons])

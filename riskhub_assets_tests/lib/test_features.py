@@ -1,4 +1,4 @@
-"""Arrears features: consecutive missed payments and days past due, read from repayment events."""
+"""Arrears and repayment features read from repayment events, balances and daily activity."""
 
 import datetime as dt
 
@@ -26,7 +26,7 @@ def con():
     )
     con.execute(
         "CREATE TABLE warehouse.fact_events (event_date DATE, event_ts TIMESTAMP, client_id VARCHAR,"
-        " account_id VARCHAR, event_type VARCHAR)"
+        " account_id VARCHAR, event_type VARCHAR, amount DECIMAL(18,2))"
     )
     con.execute(
         "CREATE TABLE clean.clients (business_date DATE, _row_number INTEGER, client_id VARCHAR, segment VARCHAR,"
@@ -54,18 +54,39 @@ def con():
     con.execute(
         "INSERT INTO warehouse.fact_account_balances VALUES (?, 'A-sav', 'A', 'savings', 1000, 0, true)", [_day(30)]
     )
+    # A's loan: 1,000 outstanding before its repayment 60 days ago, 900 after it; the 110 instalment paid 10 interest.
+    for days_before, balance in ((61, -1000), (60, -900)):
+        con.execute(
+            "INSERT INTO warehouse.fact_account_balances VALUES (?, 'A-loan', 'A', 'loan', ?, 1000, true)",
+            [_day(days_before), balance],
+        )
     events = [
-        ("A", "A-loan", 60, "payment_made"),
-        ("A", "A-loan", 30, "payment_missed"),
-        ("A", "A-loan", 1, "payment_missed"),
-        ("B", "B-card", 50, "payment_missed"),
-        ("B", "B-card", 20, "payment_made"),
+        ("A", "A-loan", 60, "payment_made", 110),
+        ("A", "A-loan", 30, "payment_missed", 110),
+        ("A", "A-loan", 1, "payment_missed", 110),
+        ("B", "B-card", 50, "payment_missed", 40),
+        ("B", "B-card", 20, "payment_made", 40),
     ]
-    for client, account, days_before, kind in events:
+    for client, account, days_before, kind, amount in events:
         day = _day(days_before)
         con.execute(
-            "INSERT INTO warehouse.fact_events VALUES (?, ?, ?, ?, ?)",
-            [day, dt.datetime.combine(day, dt.time(7)), client, account, kind],
+            "INSERT INTO warehouse.fact_events VALUES (?, ?, ?, ?, ?, ?)",
+            [day, dt.datetime.combine(day, dt.time(7)), client, account, kind, amount],
+        )
+    # Daily activity as the activity asset sums it: A's three dues and two misses, B's purchases.
+    activity = [
+        ("A", 60, 1, 0, 0, 0),
+        ("A", 30, 1, 1, 0, 0),
+        ("A", 1, 1, 1, 0, 0),
+        ("B", 50, 0, 0, 10, 0),
+        ("B", 5, 0, 0, 10, 2),
+    ]
+    for client, days_before, due, missed, purchases, distress in activity:
+        con.execute(
+            "INSERT INTO features.client_daily_activity BY NAME SELECT ? AS activity_date, ? AS client_id,"
+            " 0 AS tx_count, ? AS purchase_count, ? AS distress_purchase_count, ? AS payments_due,"
+            " ? AS payments_missed",
+            [_day(days_before), client, purchases, distress, due, missed],
         )
     yield con
     con.close()
@@ -78,6 +99,22 @@ def test_arrears_count_misses_since_the_last_payment_made(con):
         " FROM features.client_features ORDER BY client_id"
     ).fetchall()
     assert rows == [("A", 2, 30, 1, 1, 0.4), ("B", 0, 0, 0, 50, None), ("C", 0, 0, 0, 180, None)]
+
+
+def test_repayment_history_loan_rate_and_distress_purchases(con):
+    load_client_features(con, AS_OF, AS_OF)
+    rows = con.execute(
+        "SELECT client_id, payments_due_180d, miss_rate_180d, miss_rate_recent, arrears_runs_total,"
+        " loan_interest_rate, distress_purchase_share_30d, distress_purchase_share_90d"
+        " FROM features.client_features ORDER BY client_id"
+    ).fetchall()
+    weight = [0.5 ** (d / 30) for d in (60, 30, 1)]  # a 30-day half-life: last month's miss weighs most
+    assert rows[0][:3] == ("A", 3, pytest.approx(2 / 3))
+    assert rows[0][3] == pytest.approx((weight[1] + weight[2]) / sum(weight))
+    assert rows[0][4:6] == (2, pytest.approx(12 * 10 / 1000))  # 10 interest on 1,000 in a month: 12% a year
+    assert rows[0][6:] == (None, None)  # no purchases
+    assert rows[1] == ("B", 0, None, None, 0, None, pytest.approx(0.2), pytest.approx(0.1))
+    assert rows[2][4:] == (0, None, None, None)
 
 
 def test_a_table_with_an_older_schema_is_refused_with_its_remedy(con):

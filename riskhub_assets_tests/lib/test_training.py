@@ -1,0 +1,44 @@
+"""Model selection: cross-validated search in worker processes, reason codes looked for only in the final refit."""
+
+import numpy as np
+import pandas as pd
+
+from riskhub_assets.lib import training
+from riskhub_assets.ml.explain import ExplainedClassifier
+
+
+def _rows(n=1200, seed=0):
+    rng = np.random.default_rng(seed)
+    risk = rng.normal(size=n)
+    X = pd.DataFrame(
+        {
+            "missed_payments_90d": rng.poisson(np.exp(risk - 1)).astype(float),
+            "loan_interest_rate": 0.035 + 0.012 * risk + rng.normal(0, 0.002, n),
+            "noise": rng.normal(size=n),
+            "segment": rng.choice(["mass", "affluent"], n),
+        }
+    )
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-2.5 + 1.8 * risk)))).astype(int)
+    return X, y, np.arange(n) % 300  # 300 clients seen 4 times
+
+
+def test_the_winner_is_refitted_with_its_parameters_and_explains_while_the_folds_do_not():
+    X, y, groups = _rows()
+    candidates = {k: v for k, v in training.default_candidates().items() if k in ("decision_tree", "xgboost")}
+    selection = training.select_model(candidates, X, y, groups, n_iter=2, n_jobs=1)  # processes: test_models
+    assert set(selection.cv_auc) == {"decision_tree", "xgboost"}
+    assert selection.cv_auc[selection.name] == max(selection.cv_auc.values()) > 0.7
+    assert isinstance(selection.model, ExplainedClassifier)
+    fitted = selection.model.get_params()
+    assert all(fitted[k] == v for k, v in selection.params.items())  # refitted with the winning grid point
+    assert fitted["candidate_reasons"] == 15 and selection.model.reference_  # the final model gives reasons
+    assert candidates[selection.name][0].get_params()["candidate_reasons"] == 15  # the candidate is left as it was
+    assert selection.model.reason_codes(X.head(5))["reason_1"].notna().any()
+
+
+def test_an_unexplained_fold_model_still_scores():
+    X, y, _ = _rows(400)
+    model = training._unexplained(training.default_candidates()["decision_tree"][0]).fit(X, y)
+    assert model.reference_ == {}
+    assert model.predict_proba(X).shape == (400, 2)
+    assert training._unexplained("scorecard") == "scorecard"  # other estimators pass through
