@@ -112,7 +112,7 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
             rows = performance.training_rows(performance.monthly_frame(con, level, last))
         if len(rows) < 10:
             raise dg.Failure(f"{level} performance needs 10+ completed months with a previous month, got {len(rows)}")
-        cv, _ = performance.cross_validate(rows, level)
+        cv = performance.cross_validate(rows, level)
         X = rows[performance.feature_columns(rows, level)]
         model = make_performance_model().fit(X, rows[performance.TARGET])
         importance = model.feature_importances().round(4)

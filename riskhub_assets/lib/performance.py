@@ -89,17 +89,14 @@ def training_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["complete"] & frame["score_last_month"].notna()].reset_index(drop=True)
 
 
-def cross_validate(
-    frame: pd.DataFrame, level: str, folds: int = 5, seed: int = 0
-) -> tuple[dict[str, float], np.ndarray]:
+def cross_validate(frame: pd.DataFrame, level: str, folds: int = 5, seed: int = 0) -> dict[str, float]:
     """RMSE, MAE and R² of the model by k-fold cross-validation, beside last month's score used as the forecast."""
     X, y = frame[feature_columns(frame, level)], frame[TARGET].to_numpy(float)
     predicted = cross_val_predict(
         make_performance_model(random_state=seed), X, y, cv=KFold(folds, shuffle=True, random_state=seed)
     )
     naive = frame["score_last_month"].to_numpy(float)
-    metrics = {**_errors(y, predicted, "cv"), **_errors(y, naive, "naive_last_month")}
-    return metrics, predicted
+    return {**_errors(y, predicted, "cv"), **_errors(y, naive, "naive_last_month")}
 
 
 def _errors(y: np.ndarray, p: np.ndarray, prefix: str) -> dict[str, float]:
