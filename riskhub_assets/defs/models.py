@@ -69,6 +69,11 @@ class LabelConfig(dg.Config):
     horizon_days: int = labels.HORIZON_DAYS
 
 
+class TrainingConfig(dg.Config):
+    window_days: int = training.WINDOW_DAYS
+    """Learn from and validate on the labelled as-of dates of the latest N days."""
+
+
 LABEL_CHECKS = TableChecks(
     "features.client_labels",
     key=("as_of_date", "client_id"),
@@ -158,9 +163,9 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=[dg.AssetCheckSpec(g, asset=key, blocking=False) for g in gates],
     )
-    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _model(context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource):
         with duckdb.get_connection() as con:
-            frame = training.labelled_frame(con, spec.population)
+            frame = training.labelled_frame(con, spec.population, config.window_days)
         split = training.oot_split(frame)
         columns = training.feature_columns(frame)
         X_train, y_train = split.train[columns], split.train[spec.label].to_numpy(int)

@@ -14,6 +14,9 @@ DISTRESS_MERCHANTS = ("7995", "6051", "4829", "6011")
 (counted among card-present and online purchases, where a household's everyday spending goes)."""
 RECENCY_HALF_LIFE_DAYS = 30
 """Weight of a repayment event halves every 30 days in the recent miss rate: last month counts most."""
+LONG_WINDOW_DAYS = 180
+"""The repayment history window. Where the bank's loaded history is shorter, its counts are scaled up to 180 days:
+otherwise models trained on the first months (90 to 179 days behind them) would see smaller counts than they score."""
 
 ACTIVITY_COLUMNS = """
     activity_date DATE, client_id VARCHAR, tx_count INTEGER, debit_count INTEGER, debit_amount DECIMAL(18,2),
@@ -76,10 +79,10 @@ FEATURE_COLUMNS = """
     tx_count_30d INTEGER, tx_trend_30d_vs_90d DOUBLE, inflow_30d DOUBLE, inflow_trend_30d_vs_90d DOUBLE,
     salary_inflow_30d DOUBLE, digital_share_90d DOUBLE, cash_share_90d DOUBLE, branch_share_90d DOUBLE,
     night_share_90d DOUBLE, foreign_share_90d DOUBLE, risky_merchant_share_90d DOUBLE,
-    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d INTEGER, complaints_90d INTEGER,
+    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d DOUBLE, complaints_90d INTEGER,
     missed_in_a_row INTEGER, days_past_due INTEGER, accounts_in_arrears INTEGER, days_since_missed INTEGER,
     spend_to_income_30d DOUBLE, risky_merchant_share_30d DOUBLE, savings_vs_30d DOUBLE,
-    payments_due_180d INTEGER, miss_rate_180d DOUBLE, miss_rate_recent DOUBLE, arrears_runs_total INTEGER,
+    payments_due_180d DOUBLE, miss_rate_180d DOUBLE, miss_rate_recent DOUBLE, arrears_runs_total INTEGER,
     loan_interest_rate DOUBLE, distress_purchase_share_30d DOUBLE, distress_purchase_share_90d DOUBLE"""
 
 FEATURES_SQL = f"""
@@ -136,12 +139,16 @@ activity AS (
     FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 89 AND $as_of
     GROUP BY client_id),
+history AS (
+    SELECT {LONG_WINDOW_DAYS} / least({LONG_WINDOW_DAYS}, $as_of - min(activity_date) + 1) AS scale_to_180d
+    FROM features.client_daily_activity),
 missed_180 AS (
-    SELECT client_id, sum(payments_missed) AS missed_payments_180d, sum(payments_due) AS payments_due_180d,
+    SELECT client_id, sum(payments_missed) * any_value(scale_to_180d) AS missed_payments_180d,
+           sum(payments_due) * any_value(scale_to_180d) AS payments_due_180d,
            sum(payments_missed * pow(0.5, ($as_of - activity_date) / {RECENCY_HALF_LIFE_DAYS}))
                / nullif(sum(payments_due * pow(0.5, ($as_of - activity_date) / {RECENCY_HALF_LIFE_DAYS})), 0)
                AS miss_rate_recent
-    FROM features.client_daily_activity
+    FROM features.client_daily_activity, history
     WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id),
 repayments AS (
     SELECT client_id, account_id, event_type, event_date, event_ts,

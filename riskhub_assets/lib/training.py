@@ -24,6 +24,8 @@ SEARCH_JOBS = 2
 """Worker processes a search fits its (grid point, fold) pairs in: one per core of the 2-core target machine. Each
 model inside fits on one thread: threads in a process (OpenMP) spin-wait on a busy machine, processes do not."""
 LABELS = ["default_label", "churn_label", "rfm_proxy_label"]
+WINDOW_DAYS = 90
+"""Models learn from, and are validated out of time on, the labelled as-of dates of the latest 90 days."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,16 @@ def as_model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: float for c in numeric})
 
 
-def labelled_frame(con, population: str | None = None) -> pd.DataFrame:
-    """Every labelled as-of date's features with its outcomes, as models take them, for the clients a model is for."""
+def labelled_frame(con, population: str | None = None, window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+    """The features and outcomes of the labelled as-of dates in the latest `window_days`, as models take them, for
+    the clients a model is for."""
     frame = as_model_frame(
         con.execute(
             "SELECT f.*, l.default_label, l.churn_label, l.rfm_proxy_label FROM features.client_features f"
             " JOIN features.client_labels l USING (as_of_date, client_id)"
+            " WHERE l.as_of_date > (SELECT max(as_of_date) FROM features.client_labels)"
+            " - to_days(CAST($window AS INTEGER))",
+            {"window": window_days},
         ).df()
     )
     return frame.query(population) if population else frame

@@ -111,7 +111,8 @@ def new_accounts(
     mortgage = (kinds == LOAN) & (rng.random(n) < 0.3)
     term = np.where(mortgage, 240, rng.choice([24, 36, 48, 60, 84], n))
     principal = np.round(income * np.where(mortgage, rng.uniform(2, 4, n), rng.uniform(0.1, 0.6, n)), -2)
-    rate = np.clip(0.035 + 0.012 * risk, 0.015, 0.12) / 12
+    # Priced on the bank's application score: a noisy view of the client's risk (correlation 0.8), not the risk itself.
+    rate = np.clip(0.035 + 0.012 * (risk + rng.normal(0, 0.75, n)), 0.015, 0.12) / 12
     instalment = np.round(principal * rate / (1 - (1 + rate) ** -term), 2)
     limit = np.clip(np.round(income / 12 * rng.uniform(0.3, 1.0, n), -2), 300, 20_000)
     if existing:

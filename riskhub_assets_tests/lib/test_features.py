@@ -75,6 +75,7 @@ def con():
         )
     # Daily activity as the activity asset sums it: A's three dues and two misses, B's purchases.
     activity = [
+        ("C", 400, 0, 0, 0, 0),  # the bank's history starts long before the 180-day window
         ("A", 60, 1, 0, 0, 0),
         ("A", 30, 1, 1, 0, 0),
         ("A", 1, 1, 1, 0, 0),
@@ -123,3 +124,14 @@ def test_a_table_with_an_older_schema_is_refused_with_its_remedy(con):
         load_client_features(con, AS_OF, AS_OF)
     ensure_table(con, "features.other", "a INTEGER")
     ensure_table(con, "features.other", "a INTEGER")  # the same schema is accepted
+
+
+def test_repayment_counts_are_scaled_to_180_days_when_the_history_is_shorter(con):
+    con.execute("UPDATE features.client_daily_activity SET activity_date = ? WHERE client_id = 'C'", [_day(89)])
+    load_client_features(con, AS_OF, AS_OF)
+    due, missed, rate = con.execute(
+        "SELECT payments_due_180d, missed_payments_180d, miss_rate_180d FROM features.client_features"
+        " WHERE client_id = 'A'"
+    ).fetchone()
+    assert (due, missed) == (pytest.approx(3 * 2), pytest.approx(2 * 2))  # 90 days of history seen: counts doubled
+    assert rate == pytest.approx(2 / 3)  # the rate is unchanged

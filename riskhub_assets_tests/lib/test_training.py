@@ -1,5 +1,8 @@
 """Model selection: cross-validated search in worker processes, reason codes looked for only in the final refit."""
 
+import datetime as dt
+
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -42,3 +45,21 @@ def test_an_unexplained_fold_model_still_scores():
     assert model.reference_ == {}
     assert model.predict_proba(X).shape == (400, 2)
     assert training._unexplained("scorecard") == "scorecard"  # other estimators pass through
+
+
+def test_models_learn_from_the_labelled_dates_of_the_latest_window_only():
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA features")
+    dates = [dt.date(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(20)]
+    con.execute(
+        "CREATE TABLE features.client_features AS SELECT unnest($dates::DATE[]) AS as_of_date, 'C1' AS client_id,"
+        " 1.0 AS tx_count_30d",
+        {"dates": dates},
+    )
+    con.execute(
+        "CREATE TABLE features.client_labels AS SELECT as_of_date, client_id, false AS default_label,"
+        " false AS churn_label, false AS rfm_proxy_label FROM features.client_features"
+    )
+    frame = training.labelled_frame(con, window_days=90)
+    assert sorted(frame["as_of_date"].dt.date) == dates[-13:]  # 13 weekly dates fit in 90 days
+    assert len(training.labelled_frame(con, window_days=365)) == 20
