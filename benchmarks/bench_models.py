@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -141,6 +142,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=300)
     parser.add_argument("--scoring-transactions", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument(
+        "--reuse-history",
+        action="store_true",
+        help="start from the loaded history an earlier run kept in --workdir (same --clients and --days, and no change"
+        " to the simulator or the features since), with a new MLflow store: skips the simulation and the load",
+    )
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-models-"))
     history, scoring_day = work / "history", work / "scoring-day"
@@ -148,16 +155,26 @@ def main() -> None:
     start = END - dt.timedelta(days=args.days - 1)
 
     after = [END + dt.timedelta(days=i) for i in range(1, ANOMALY_DAYS + 1)]
-    simulate(history, start, after[-1], args.clients, 2.5)
+    loaded = work / "history-loaded.duckdb"  # the history as loaded, before training and the days after it
+    if args.reuse_history:
+        shutil.rmtree(scoring_day, ignore_errors=True)
+        (history / "mlflow.db").unlink(missing_ok=True)
+        shutil.rmtree(history / "mlartifacts", ignore_errors=True)
+        shutil.copyfile(loaded, history / "riskhub.duckdb")
+    else:
+        simulate(history, start, after[-1], args.clients, 2.5)
     _use(history)
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import bulk_materialise, run_business_days, run_job
     from riskhub_assets.defs.models import CHURN, DEFAULT
 
-    started = time.perf_counter()
-    assert run_business_days(build_defs(), start, start).success
-    bulk_materialise(build_defs(), start + dt.timedelta(days=1), END)
-    load_s = time.perf_counter() - started
+    load_s = None  # reused
+    if not args.reuse_history:
+        started = time.perf_counter()
+        assert run_business_days(build_defs(), start, start).success
+        bulk_materialise(build_defs(), start + dt.timedelta(days=1), END)
+        load_s = round(time.perf_counter() - started, 1)
+        shutil.copyfile(history / "riskhub.duckdb", loaded)
     import dagster as dg
 
     training_instance = dg.DagsterInstance.ephemeral()
@@ -207,7 +224,7 @@ def main() -> None:
     daily_s = spine_s + scoring_s + reporting_s
 
     print(
-        f"history {start}..{END}: {args.clients} clients, loaded in {load_s:.0f} s; weekly training {training_s:.0f} s,"
+        f"history {start}..{END}: {args.clients} clients, loaded in {load_s} s; weekly training {training_s:.0f} s,"
         f" of which the risk models {risk_training_s:.0f} s on the latest {WINDOW_DAYS} days of labelled as-of dates;"
         f" steps {training_steps}"
     )
@@ -230,7 +247,7 @@ def main() -> None:
                 "training_window_days": WINDOW_DAYS,
                 "weekly_training_job_s": round(training_s, 1),
                 "training_steps_s": training_steps,
-                "history_load_s": round(load_s, 1),
+                "history_load_s": load_s,
                 "scoring": {
                     "transactions": args.scoring_transactions,
                     "clients": clients,

@@ -196,6 +196,7 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
                 {f"oot_{k}": v for k, v in oot.items()}
                 | {"score_psi_train_vs_oot": stability}
                 | {f"cv_auc_{n}": v for n, v in selection.cv_auc.items()}
+                | {f"cv_auc_se_{n}": v for n, v in selection.cv_auc_se.items()}
             )
             _log_figures(y_test, p_test)
             report = metrics.classification_report_at(y_test, p_test, threshold)

@@ -5,6 +5,7 @@ import datetime as dt
 import duckdb
 import numpy as np
 import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
 
 from riskhub_assets.lib import training
 from riskhub_assets.ml.explain import ExplainedClassifier
@@ -29,14 +30,29 @@ def test_the_winner_is_refitted_with_its_parameters_and_explains_while_the_folds
     X, y, groups = _rows()
     candidates = {k: v for k, v in training.default_candidates().items() if k in ("decision_tree", "xgboost")}
     selection = training.select_model(candidates, X, y, groups, n_iter=2, n_jobs=1)  # processes: test_models
-    assert set(selection.cv_auc) == {"decision_tree", "xgboost"}
-    assert selection.cv_auc[selection.name] == max(selection.cv_auc.values()) > 0.7
+    assert set(selection.cv_auc) == set(selection.cv_auc_se) == {"decision_tree", "xgboost"}
+    best = max(selection.cv_auc, key=selection.cv_auc.get)
+    assert selection.cv_auc[selection.name] >= selection.cv_auc[best] - selection.cv_auc_se[best] > 0.7
     assert isinstance(selection.model, ExplainedClassifier)
     fitted = selection.model.get_params()
     assert all(fitted[k] == v for k, v in selection.params.items())  # refitted with the winning grid point
     assert fitted["candidate_reasons"] == 15 and selection.model.reference_  # the final model gives reasons
     assert candidates[selection.name][0].get_params()["candidate_reasons"] == 15  # the candidate is left as it was
     assert selection.model.reason_codes(X.head(5))["reason_1"].notna().any()
+
+
+def test_the_simplest_candidate_within_one_standard_error_of_the_best_is_chosen():
+    X, y, groups = _rows()
+    xgboost = training.default_candidates()["xgboost"]
+    stump = (
+        training._encoded(DecisionTreeClassifier(max_depth=1)),
+        {"estimator__decisiontreeclassifier__criterion": ["gini"]},
+    )
+    tied = training.select_model({"first": xgboost, "second": xgboost}, X, y, groups, n_iter=1, n_jobs=1)
+    assert tied.name == "first" and tied.cv_auc["first"] == tied.cv_auc["second"] and tied.cv_auc_se["first"] > 0
+    beaten = training.select_model({"stump": stump, "xgboost": xgboost}, X, y, groups, n_iter=1, n_jobs=1)
+    assert beaten.cv_auc["stump"] < beaten.cv_auc["xgboost"] - beaten.cv_auc_se["xgboost"]
+    assert beaten.name == "xgboost"  # a simpler model clearly worse is not chosen
 
 
 def test_an_unexplained_fold_model_still_scores():
