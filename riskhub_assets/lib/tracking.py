@@ -36,10 +36,20 @@ def artifact_root() -> Path:
     return settings.data_dir() / "mlartifacts"
 
 
-def use_experiment(name: str) -> str:
-    """Point MLflow at RiskHub's store and experiment (created with a local artifact folder if new)."""
+def use_store() -> MlflowClient:
+    """Point this process's MLflow at RiskHub's tracking store and registry, and a client on them.
+
+    Every registry read goes through here: a fresh process (a daily run's worker) would otherwise read MLflow's own
+    default, ./mlflow.db, and find no champion.
+    """
     mlflow.set_tracking_uri(tracking_uri())
     mlflow.set_registry_uri(tracking_uri())
+    return MlflowClient()
+
+
+def use_experiment(name: str) -> str:
+    """Point MLflow at RiskHub's store and experiment (created with a local artifact folder if new)."""
+    use_store()
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
         location = artifact_root().as_uri() if tracking_uri().startswith("sqlite:") else None
@@ -77,19 +87,20 @@ def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame)
 def champion_version(name: str) -> str | None:
     """The registered version that currently holds the champion alias, if any."""
     try:
-        return str(MlflowClient().get_model_version_by_alias(name, CHAMPION).version)
+        return str(use_store().get_model_version_by_alias(name, CHAMPION).version)
     except mlflow.exceptions.MlflowException:
         return None
 
 
 def load_version(name: str, model_version: str):
     """A registered model version, ready to predict."""
+    use_store()
     return mlflow.sklearn.load_model(f"models:/{name}/{model_version}")
 
 
 def promote(name: str, model_version: str, wins: bool) -> str:
     """Make the new version the challenger, and the champion too when it beat the champion out of time."""
-    client = MlflowClient()
+    client = use_store()
     client.set_registered_model_alias(name, CHALLENGER, model_version)
     if wins:
         client.set_registered_model_alias(name, CHAMPION, model_version)
@@ -107,6 +118,6 @@ def log_baseline(sample: pd.DataFrame) -> None:
 
 def load_baseline(name: str, model_version: str) -> dict[str, np.ndarray]:
     """The training sample logged with a registered model version, column by column."""
-    run_id = MlflowClient().get_model_version(name, model_version).run_id
+    run_id = use_store().get_model_version(name, model_version).run_id
     sample = pd.read_csv(io.StringIO(mlflow.artifacts.load_text(f"runs:/{run_id}/{BASELINE_ARTIFACT}")))
     return {column: sample[column].to_numpy(float) for column in sample.columns}
