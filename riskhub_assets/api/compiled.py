@@ -14,6 +14,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from riskhub_assets.api.trees import tree_variants
 from riskhub_assets.ml.explain import ExplainedClassifier, points_from_pd, reason_names
 from riskhub_assets.ml.frame import MISSING
 
@@ -211,7 +212,8 @@ class CompiledExplained:
 
     The candidate variants (each candidate feature at its typical-good value) are made on the encoded matrix by
     overwriting that feature's columns, and go through the classifier in one call, as in `ExplainedClassifier`;
-    rows whose variant would be themselves are left out of the call.
+    rows whose variant would be themselves are left out of the call. A scikit-learn tree or forest scores only
+    the variants' trees whose leaf changes (`TreeVariants`), with the same numbers.
     """
 
     def __init__(self, model, columns: dict[str, type]):
@@ -232,10 +234,13 @@ class CompiledExplained:
             value = None if missing else value if columns[column] is str else float(value)
             positions, encoded = self.columns.encode(column, [{column: value}])  # as a request row would carry it
             self.candidates.append((positions, encoded[0]))
+        self.trees = tree_variants(self.classifier, self.candidates, self.columns.width)
 
     def _scored(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """PD per row, and PD drop per row and candidate; a row already at a candidate's typical-good value is not
         scored again for it (its drop is exactly 0, as the model gives one row the same PD in any batch)."""
+        if self.trees is not None:
+            return self.trees.scored(matrix)
         blocks, moved = [matrix], []
         for positions, value in self.candidates:
             rows = np.flatnonzero(~(matrix[:, positions] == value).all(axis=1))

@@ -5,11 +5,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
 
-from riskhub_assets.api import compiled, serving
+from riskhub_assets.api import compiled, serving, trees
 from riskhub_assets.lib.training import _encoded
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
 
@@ -79,6 +79,50 @@ def test_a_compiled_default_model_explains_as_the_model_does(clients, model):
     np.testing.assert_allclose(points, expected_points, rtol=1e-12, atol=0)
     assert reasons.tolist() == expected_reasons.to_numpy().tolist()
     assert any(r[0] is not None for r in reasons.tolist())
+
+
+@pytest.mark.parametrize(
+    "classifier",
+    [
+        RandomForestClassifier(n_estimators=40, min_samples_leaf=10, random_state=0),
+        ExtraTreesClassifier(n_estimators=20, max_depth=8, random_state=0),
+        DecisionTreeClassifier(max_depth=6, random_state=0),
+    ],
+    ids=["random_forest", "extra_trees", "decision_tree"],
+)
+def test_tree_models_walk_only_the_variants_that_change_a_leaf_with_the_same_numbers(clients, classifier):
+    (X, y), rows = clients
+    fast = compiled.compile_model("default", _encoded(classifier).fit(X, y), COLUMNS)
+    assert isinstance(fast.trees, trees.TreeVariants)
+    matrix = fast.columns.transform(rows)
+    p, gains = fast.trees.scored(matrix)
+    fast.trees = None  # every variant through the whole model, as before
+    expected_p, expected_gains = fast._scored(matrix)
+    np.testing.assert_array_equal(p, expected_p)
+    np.testing.assert_array_equal(gains, expected_gains)
+    assert (gains != 0).any() and (gains == 0).any()
+
+
+def test_tree_variants_send_missing_values_the_way_the_tree_learned():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2000, 3))
+    y = (X[:, 0] + np.where(np.isnan(X[:, 1]), 2, X[:, 1]) + rng.normal(size=2000) > 0.5).astype(int)
+    X[rng.random(X.shape) < 0.2] = np.nan
+    tree = DecisionTreeClassifier(max_depth=6, random_state=0).fit(X, y)
+    candidates = [(np.array([0]), np.array([np.nan])), (np.array([1, 2]), np.array([0.25, np.nan]))]
+    p, gains = trees.tree_variants(tree, candidates, width=3).scored(X)
+    np.testing.assert_array_equal(p, tree.predict_proba(X)[:, 1])
+    for k, (positions, values) in enumerate(candidates):
+        variant = X.copy()
+        variant[:, positions] = values
+        np.testing.assert_array_equal(gains[:, k], p - tree.predict_proba(variant)[:, 1])
+    assert (gains != 0).any(axis=0).all()
+
+
+def test_a_forest_adding_its_trees_in_parallel_keeps_the_variants_through_the_model(clients):
+    (X, y), _ = clients
+    forest = RandomForestClassifier(n_estimators=5, n_jobs=2, random_state=0)  # trees added in any order
+    assert compiled.compile_model("default", _encoded(forest).fit(X, y), COLUMNS).trees is None
 
 
 def test_a_compiled_churn_model_gives_its_calibrated_probabilities(clients):
