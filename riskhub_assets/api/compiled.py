@@ -9,11 +9,10 @@ forest) takes, or walks the isolation trees itself. The numbers are the pandas p
 on probe rows when it loads a model and serves the pandas path for any model that is not compiled or differs.
 """
 
-from operator import itemgetter
-
 import numpy as np
 import pandas as pd
 
+from riskhub_assets.api.inputs import Inputs, codes, numbers, numbers_matrix
 from riskhub_assets.api.trees import tree_variants
 from riskhub_assets.ml.explain import ExplainedClassifier, points_from_pd, reason_names
 from riskhub_assets.ml.frame import MISSING
@@ -24,23 +23,6 @@ UNSEEN = "\x00riskhub: a label never seen in training"
 
 class NotCompilable(Exception):
     """The model (or one of its parts) has no compiled form: serve it through its own pandas path."""
-
-
-def numbers(rows: list[dict], column: str) -> np.ndarray:
-    """A column of validated rows as floats: null as NaN, flags as 0.0/1.0 (as the pandas path reads them)."""
-    return np.array([row[column] for row in rows], dtype=float)
-
-
-def numbers_matrix(rows: list[dict], columns: list[str]) -> np.ndarray:
-    """Columns of validated rows as a float matrix, in one conversion (null as NaN, flags as 0.0/1.0)."""
-    if len(columns) < 2:
-        return np.column_stack([numbers(rows, c) for c in columns]) if columns else np.empty((len(rows), 0))
-    return np.array(list(map(itemgetter(*columns), rows)), dtype=float).reshape(len(rows), len(columns))
-
-
-def codes(rows: list[dict], column: str, known: dict, unseen: int) -> np.ndarray:
-    """Each label's position in `known` (which also maps None, the missing label), else `unseen`."""
-    return np.fromiter((known.get(row[column], unseen) for row in rows), dtype=np.intp, count=len(rows))
 
 
 def positive_proba(classifier):
@@ -83,7 +65,7 @@ class CompiledScorecard:
         self.points = [model.points_[c] for c in model.bins_]
         self.best = np.array([p[b.count_ > 0].max() for p, b in zip(self.points, model.bins_.values())])
 
-    def _index(self, rows: list[dict]) -> list[np.ndarray]:
+    def _index(self, rows: Inputs) -> list[np.ndarray]:
         numeric = [column for column, edges, _, _ in self.bins if edges is not None]
         values = dict(zip(numeric, numbers_matrix(rows, numeric).T))
         index = []
@@ -95,7 +77,7 @@ class CompiledScorecard:
                 index.append(np.where(np.isnan(x), len(edges) + 1, np.searchsorted(edges, x, side="left")))
         return index
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         index = self._index(rows)
         woe = np.column_stack([w[i] for w, i in zip(self.woe, index)])
         points = np.column_stack([p[i] for p, i in zip(self.points, index)])
@@ -183,7 +165,7 @@ class CompiledColumns:
             probed[column] = (known, len(values) - 1, encoded(frame))
         return encoded(pd.DataFrame({c: [v] for c, v in base.items()}, dtype=object))[0], probed
 
-    def encode(self, column: str, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    def encode(self, column: str, rows: Inputs) -> tuple[np.ndarray, np.ndarray]:
         """The matrix columns `column` fills, and their values for `rows`."""
         if column in self.numeric:
             positions, fill = self.numeric[column]
@@ -194,7 +176,7 @@ class CompiledColumns:
             return positions, table[codes(rows, column, known, unseen)]
         return np.zeros(0, dtype=np.intp), np.zeros((len(rows), 0))
 
-    def transform(self, rows: list[dict]) -> np.ndarray:
+    def transform(self, rows: Inputs) -> np.ndarray:
         matrix = np.tile(self.base, (len(rows), 1))
         if self.numeric:
             positions = np.concatenate([p for p, _ in self.numeric.values()])
@@ -232,7 +214,7 @@ class CompiledExplained:
             _require(column in columns, f"candidate reason {column} is not a request field")
             missing = value is None or (isinstance(value, float) and np.isnan(value))
             value = None if missing else value if columns[column] is str else float(value)
-            positions, encoded = self.columns.encode(column, [{column: value}])  # as a request row would carry it
+            positions, encoded = self.columns.encode(column, Inputs({column: [value]}, 1))  # as a request carries it
             self.candidates.append((positions, encoded[0]))
         self.trees = tree_variants(self.classifier, self.candidates, self.columns.width)
 
@@ -256,7 +238,7 @@ class CompiledExplained:
             start += len(rows)
         return p[:n], gains
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         matrix, chunk = self.columns.transform(rows), self.model._chunk
         parts = [self._scored(matrix[i : i + chunk]) for i in range(0, len(matrix), chunk)]
         p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
@@ -299,12 +281,12 @@ class CompiledChurn:
                 (positive_proba(part.estimator), (calibrator.a_, calibrator.b_) if sigmoid else calibrator)
             )
 
-    def transform(self, rows: list[dict]) -> np.ndarray:
+    def transform(self, rows: Inputs) -> np.ndarray:
         blocks = [numbers_matrix(rows, self.numeric)]
         blocks += [eye[codes(rows, c, known, other)] for c, (known, other, eye) in self.labels.items()]
         return np.hstack(blocks)
 
-    def proba(self, rows: list[dict]) -> np.ndarray:
+    def proba(self, rows: Inputs) -> np.ndarray:
         from scipy.special import expit
 
         matrix = self.transform(rows)
@@ -416,18 +398,18 @@ class CompiledAnomaly:
         self.order = np.array([order[c] for c in model.feature_names_in_])
         self.names = np.asarray(model.feature_names_in_, dtype=object)
 
-    def _numeric(self, rows: list[dict]) -> np.ndarray:
+    def _numeric(self, rows: Inputs) -> np.ndarray:
         values = numbers_matrix(rows, self.numeric)
         logged = values[:, self.logged]
         values[:, self.logged] = np.sign(logged) * np.log1p(np.abs(logged))
         return np.where(np.isnan(values), self.model.medians_, values)
 
-    def _shares(self, rows: list[dict]) -> np.ndarray:
+    def _shares(self, rows: Inputs) -> np.ndarray:
         unseen = self.model.unseen_share_
-        columns = [[self.shares[c].get(row[c], unseen) for row in rows] for c in self.labels]
+        columns = [[self.shares[c].get(v, unseen) for v in rows[c]] for c in self.labels]
         return np.array(columns, dtype=float).T.reshape(len(rows), len(self.labels))
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray]:
         """Anomaly score and the `n` most unusual features (`AnomalyModel.top_features`) per row."""
         numeric, shares = self._numeric(rows), self._shares(rows)
         scores = self.forest.score_samples(np.hstack([numeric, shares]))

@@ -10,6 +10,7 @@ from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
 
 from riskhub_assets.api import compiled, serving, trees
+from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib.training import _encoded
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
 
@@ -35,7 +36,7 @@ def _clients(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return X, (rng.random(n) < 1 / (1 + np.exp(2 - 1.5 * risk))).astype(int)
 
 
-def _requests(X: pd.DataFrame, columns: dict[str, type]) -> list[dict]:
+def _requests(X: pd.DataFrame, columns: dict[str, type]) -> Inputs:
     """Request rows as the API validates them: None for missing, flags as booleans, plus unseen labels."""
     rows = X.astype(object).where(X.notna(), None).to_dict("records")
     for i, row in enumerate(rows):
@@ -46,10 +47,10 @@ def _requests(X: pd.DataFrame, columns: dict[str, type]) -> list[dict]:
                 row[column] = "never seen"
         if i % 23 == 0:
             rows[i] = dict.fromkeys(row)  # nothing known
-    return rows
+    return Inputs.of_rows(rows)
 
 
-def _pandas_frame(columns: dict[str, type], rows: list[dict]) -> pd.DataFrame:
+def _pandas_frame(columns: dict[str, type], rows: Inputs) -> pd.DataFrame:
     """What the pandas path hands the model for these rows."""
     return serving.to_frame(SimpleNamespace(columns=columns), rows)[list(columns)]
 
@@ -151,7 +152,7 @@ def _transactions(n: int, seed: int) -> pd.DataFrame:
 def test_a_compiled_anomaly_model_scores_and_explains_as_the_model_does(max_samples):
     model = make_anomaly_model(n_estimators=60, max_samples=max_samples).fit(_transactions(3000, seed=1))
     rows = _requests(_transactions(700, seed=2), TX_COLUMNS)
-    rows[1]["amount"], rows[2]["amount"] = 1e12, -5.0  # huge, and negative (logged columns keep the sign)
+    rows["amount"][1], rows["amount"][2] = 1e12, -5.0  # huge, and negative (logged columns keep the sign)
     frame = _pandas_frame(TX_COLUMNS, rows)
     fast = compiled.compile_model("anomaly", model, TX_COLUMNS)
     scores, top = fast.explain(rows, n=3)
