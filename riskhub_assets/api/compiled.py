@@ -396,7 +396,7 @@ class CompiledForest:
     def _depths_tree_by_tree(self, X: np.ndarray) -> np.ndarray:
         depths = np.zeros(len(X))
         for tree, used, value in self.trees:
-            depths += value[tree.apply(X if used is None else X[:, used], check_input=False)]
+            depths += value[tree.tree_.apply(X if used is None else np.ascontiguousarray(X[:, used]))]
         return depths
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
