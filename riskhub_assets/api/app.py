@@ -206,6 +206,7 @@ def batch_schema(served: dict[str, serving.ServedModel]):
 
 
 def _rows_or_columns(body: pydantic.BaseModel) -> pydantic.BaseModel:
+    """Refuse a batch with both `rows` and `columns`, or neither."""
     if (body.rows is None) == (body.columns is None):
         raise ValueError("give the rows either as `rows` (one object per row) or as `columns` (an array per field)")
     return body
