@@ -6,8 +6,10 @@ feature rows from that warehouse (2,000 sampled clients and transactions, cycled
 
 - single requests: `--requests` per endpoint over `--concurrency` keep-alive HTTP/1.1 connections, each
   connection sending its next request as soon as its answer is in (closed loop), after 500 warm-up requests;
-- batch requests: `--batches` /predict/batch requests of `--batch-rows` rows each, one at a time, for the
-  default and the anomaly model.
+- batch requests: `--batches` /predict/batch requests of `--batch-rows` rows each, one at a time, for each
+  model, in both body formats: `rows` (one object per row, `batch_<model>`) and `columns` (each field once
+  with an array of its values, `batch_<model>_columns`). Bodies are encoded before the clock starts, as a
+  client would hold them.
 
 The load generator is a lean raw-asyncio HTTP/1.1 client (uvloop when installed) in this process, so on a
 small machine it shares the cores with the server: the figures are the server's throughput with that client.
@@ -154,13 +156,19 @@ def main() -> None:
             _run(_load(port, path, bodies[:500], args.concurrency, valid))  # warm-up
             figures[f"single_{kind}"] = _summary(*_run(_load(port, path, bodies, args.concurrency, valid)))
             print(f"single {kind:<8} {figures[f'single_{kind}']}")
-        for kind in ("default", "anomaly"):
-            body = json.dumps({"model": kind, "rows": rows[kind][: args.batch_rows]}).encode()
+        for kind in ENDPOINTS:
+            batch = rows[kind][: args.batch_rows]
+            bodies = {
+                f"batch_{kind}": {"model": kind, "rows": batch},
+                f"batch_{kind}_columns": {"model": kind, "columns": {c: [r[c] for r in batch] for c in batch[0]}},
+            }
             valid = lambda content, kind=kind: _batch_answered(content, kind, args.batch_rows)  # noqa: E731
-            _run(_load(port, "/predict/batch", [body], 1, valid))  # warm-up
-            result = _run(_load(port, "/predict/batch", [body] * args.batches, 1, valid))
-            figures[f"batch_{kind}"] = _summary(*result, rows_per_request=args.batch_rows)
-            print(f"batch  {kind:<8} {figures[f'batch_{kind}']}")
+            for name, content in bodies.items():
+                body = json.dumps(content).encode()
+                _run(_load(port, "/predict/batch", [body], 1, valid))  # warm-up
+                result = _run(_load(port, "/predict/batch", [body] * args.batches, 1, valid))
+                figures[name] = _summary(*result, rows_per_request=args.batch_rows)
+                print(f"{name:<22} {figures[name]}")
     print(
         json.dumps(
             {

@@ -15,10 +15,12 @@ from typing import Annotated, Literal, Union
 import fastapi
 import prometheus_client as prom
 import pydantic
+import pydantic_core
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from riskhub_assets.api import insights, serving
+from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib import publish, settings
 
 BATCH_LIMIT = 10_000
@@ -182,18 +184,42 @@ def documented(adapter: pydantic.TypeAdapter, definitions: dict) -> dict:
 
 
 def batch_schema(served: dict[str, serving.ServedModel]):
-    """The /predict/batch body: the model's short name, then up to BATCH_LIMIT rows of its request schema."""
+    """The /predict/batch body: the model's short name, then up to BATCH_LIMIT rows of its request schema, either
+    as `rows` (one object per row) or as `columns` (each input named once, with an array of its values)."""
     config = pydantic.ConfigDict(extra="forbid")
+    checks = {"rows_or_columns": pydantic.model_validator(mode="after")(_rows_or_columns)}
     variants = [
         pydantic.create_model(
             f"{kind.title()}Batch",
             __config__=config,
+            __validators__=checks,
             model=(Literal[kind], ...),
-            rows=(list[served[kind].request] if kind in served else list, pydantic.Field(..., max_length=BATCH_LIMIT)),
+            rows=(list[served[kind].request] if kind in served else list, pydantic.Field(None, max_length=BATCH_LIMIT)),
+            columns=(
+                serving.columns_schema(kind, served[kind].columns, BATCH_LIMIT) if kind in served else dict,
+                pydantic.Field(None),
+            ),
         )
         for kind in serving.MODEL_NAMES
     ]
     return Annotated[Union[tuple(variants)], pydantic.Field(discriminator="model")]  # noqa: UP007
+
+
+def _rows_or_columns(body: pydantic.BaseModel) -> pydantic.BaseModel:
+    """Refuse a batch with both `rows` and `columns`, or neither."""
+    if (body.rows is None) == (body.columns is None):
+        raise ValueError("give the rows either as `rows` (one object per row) or as `columns` (an array per field)")
+    return body
+
+
+def batch_inputs(body: pydantic.BaseModel) -> Inputs:
+    """A validated /predict/batch body's rows, column by column."""
+    if body.rows is not None:
+        return Inputs.of_rows([vars(row) if isinstance(row, pydantic.BaseModel) else row for row in body.rows])
+    if not isinstance(body.columns, pydantic.BaseModel):  # a model without champion: answered 503 before scoring
+        return Inputs(body.columns, 0)
+    columns = {name: values for name, values in vars(body.columns).items() if values is not None}
+    return Inputs(columns, len(next(iter(columns.values()))))
 
 
 def create_app(
@@ -223,7 +249,7 @@ def create_app(
     for m in served.values():
         loaded.labels(m.name, m.version).set(1)
     definitions: dict[str, dict] = {}  # request schemas the endpoints' documentation refers to
-    batchers = {kind: MicroBatcher(lambda rows, m=m: serving.score(m, rows)) for kind, m in served.items()}
+    batchers = {k: MicroBatcher(lambda rows, m=m: serving.score(m, Inputs.of_rows(rows))) for k, m in served.items()}
 
     @asynccontextmanager
     async def lifespan(app: fastapi.FastAPI):
@@ -314,11 +340,11 @@ def create_app(
     def _batch(body: bytes) -> bytes:
         request = validated(batch, body)
         model = _model(request.model)
-        rows = [vars(row) if isinstance(row, pydantic.BaseModel) else row for row in request.rows]
-        rows_scored.labels(request.model).inc(len(rows))
-        results = serving.score(model, rows) if rows else []
+        inputs = batch_inputs(request)
+        rows_scored.labels(request.model).inc(len(inputs))
+        results = serving.score(model, inputs) if len(inputs) else []
         answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
-        return as_json(answer)
+        return pydantic_core.to_json(answer)  # the same JSON values as `as_json`, written by pydantic in Rust
 
     @app.post(
         "/predict/batch",

@@ -9,11 +9,14 @@ forest) takes, or walks the isolation trees itself. The numbers are the pandas p
 on probe rows when it loads a model and serves the pandas path for any model that is not compiled or differs.
 """
 
-from operator import itemgetter
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
+from riskhub_assets.api.inputs import Inputs, codes, numbers, numbers_matrix
+from riskhub_assets.api.trees import tree_variants
 from riskhub_assets.ml.explain import ExplainedClassifier, points_from_pd, reason_names
 from riskhub_assets.ml.frame import MISSING
 
@@ -21,25 +24,31 @@ UNSEEN = "\x00riskhub: a label never seen in training"
 """A label no model knows, to learn how an encoder treats unknown labels."""
 
 
+PARALLEL_ROWS = 2_000
+"""Fewest rows whose scoring is shared among the cores; fewer (single requests) stay on their thread, where a
+hand-off would cost more than it saves."""
+
+CORES = os.cpu_count() or 1
+_POOL = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="riskhub-scoring")
+
+
+def on_cores(function, items: list, rows: int) -> list:
+    """`function` of each item in order, the items spread over the cores' threads once `rows` reach PARALLEL_ROWS
+    (numpy, scikit-learn's trees and XGBoost release the GIL). Each row's arithmetic is unchanged."""
+    if rows < PARALLEL_ROWS or len(items) < 2:
+        return [function(item) for item in items]
+    return list(_POOL.map(function, items))
+
+
+def row_parts(n: int, most: int) -> list[slice]:
+    """Row ranges of at most `most` rows, at least one per core once there are PARALLEL_ROWS rows."""
+    share = -(-n // CORES) if n >= PARALLEL_ROWS else n
+    size = max(1, min(most, share))
+    return [slice(i, i + size) for i in range(0, n, size)]
+
+
 class NotCompilable(Exception):
     """The model (or one of its parts) has no compiled form: serve it through its own pandas path."""
-
-
-def numbers(rows: list[dict], column: str) -> np.ndarray:
-    """A column of validated rows as floats: null as NaN, flags as 0.0/1.0 (as the pandas path reads them)."""
-    return np.array([row[column] for row in rows], dtype=float)
-
-
-def numbers_matrix(rows: list[dict], columns: list[str]) -> np.ndarray:
-    """Columns of validated rows as a float matrix, in one conversion (null as NaN, flags as 0.0/1.0)."""
-    if len(columns) < 2:
-        return np.column_stack([numbers(rows, c) for c in columns]) if columns else np.empty((len(rows), 0))
-    return np.array(list(map(itemgetter(*columns), rows)), dtype=float).reshape(len(rows), len(columns))
-
-
-def codes(rows: list[dict], column: str, known: dict, unseen: int) -> np.ndarray:
-    """Each label's position in `known` (which also maps None, the missing label), else `unseen`."""
-    return np.fromiter((known.get(row[column], unseen) for row in rows), dtype=np.intp, count=len(rows))
 
 
 def positive_proba(classifier):
@@ -82,7 +91,7 @@ class CompiledScorecard:
         self.points = [model.points_[c] for c in model.bins_]
         self.best = np.array([p[b.count_ > 0].max() for p, b in zip(self.points, model.bins_.values())])
 
-    def _index(self, rows: list[dict]) -> list[np.ndarray]:
+    def _index(self, rows: Inputs) -> list[np.ndarray]:
         numeric = [column for column, edges, _, _ in self.bins if edges is not None]
         values = dict(zip(numeric, numbers_matrix(rows, numeric).T))
         index = []
@@ -94,7 +103,7 @@ class CompiledScorecard:
                 index.append(np.where(np.isnan(x), len(edges) + 1, np.searchsorted(edges, x, side="left")))
         return index
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         index = self._index(rows)
         woe = np.column_stack([w[i] for w, i in zip(self.woe, index)])
         points = np.column_stack([p[i] for p, i in zip(self.points, index)])
@@ -182,7 +191,7 @@ class CompiledColumns:
             probed[column] = (known, len(values) - 1, encoded(frame))
         return encoded(pd.DataFrame({c: [v] for c, v in base.items()}, dtype=object))[0], probed
 
-    def encode(self, column: str, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    def encode(self, column: str, rows: Inputs) -> tuple[np.ndarray, np.ndarray]:
         """The matrix columns `column` fills, and their values for `rows`."""
         if column in self.numeric:
             positions, fill = self.numeric[column]
@@ -193,7 +202,7 @@ class CompiledColumns:
             return positions, table[codes(rows, column, known, unseen)]
         return np.zeros(0, dtype=np.intp), np.zeros((len(rows), 0))
 
-    def transform(self, rows: list[dict]) -> np.ndarray:
+    def transform(self, rows: Inputs) -> np.ndarray:
         matrix = np.tile(self.base, (len(rows), 1))
         if self.numeric:
             positions = np.concatenate([p for p, _ in self.numeric.values()])
@@ -211,7 +220,8 @@ class CompiledExplained:
 
     The candidate variants (each candidate feature at its typical-good value) are made on the encoded matrix by
     overwriting that feature's columns, and go through the classifier in one call, as in `ExplainedClassifier`;
-    rows whose variant would be themselves are left out of the call.
+    rows whose variant would be themselves are left out of the call. A scikit-learn tree or forest scores only
+    the variants' trees whose leaf changes (`TreeVariants`), with the same numbers.
     """
 
     def __init__(self, model, columns: dict[str, type]):
@@ -230,12 +240,15 @@ class CompiledExplained:
             _require(column in columns, f"candidate reason {column} is not a request field")
             missing = value is None or (isinstance(value, float) and np.isnan(value))
             value = None if missing else value if columns[column] is str else float(value)
-            positions, encoded = self.columns.encode(column, [{column: value}])  # as a request row would carry it
+            positions, encoded = self.columns.encode(column, Inputs({column: [value]}, 1))  # as a request carries it
             self.candidates.append((positions, encoded[0]))
+        self.trees = tree_variants(self.classifier, self.candidates, self.columns.width)
 
     def _scored(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """PD per row, and PD drop per row and candidate; a row already at a candidate's typical-good value is not
         scored again for it (its drop is exactly 0, as the model gives one row the same PD in any batch)."""
+        if self.trees is not None:
+            return self.trees.scored(matrix)
         blocks, moved = [matrix], []
         for positions, value in self.candidates:
             rows = np.flatnonzero(~(matrix[:, positions] == value).all(axis=1))
@@ -251,9 +264,9 @@ class CompiledExplained:
             start += len(rows)
         return p[:n], gains
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        matrix, chunk = self.columns.transform(rows), self.model._chunk
-        parts = [self._scored(matrix[i : i + chunk]) for i in range(0, len(matrix), chunk)]
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        matrix = self.columns.transform(rows)
+        parts = on_cores(self._scored, [matrix[r] for r in row_parts(len(matrix), self.model._chunk)], len(matrix))
         p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
         gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, len(self.candidates)))
         points = points_from_pd(p, self.model.pdo, self.model.base_score, self.model.base_odds)
@@ -294,18 +307,18 @@ class CompiledChurn:
                 (positive_proba(part.estimator), (calibrator.a_, calibrator.b_) if sigmoid else calibrator)
             )
 
-    def transform(self, rows: list[dict]) -> np.ndarray:
+    def transform(self, rows: Inputs) -> np.ndarray:
         blocks = [numbers_matrix(rows, self.numeric)]
         blocks += [eye[codes(rows, c, known, other)] for c, (known, other, eye) in self.labels.items()]
         return np.hstack(blocks)
 
-    def proba(self, rows: list[dict]) -> np.ndarray:
+    def proba(self, rows: Inputs) -> np.ndarray:
         from scipy.special import expit
 
         matrix = self.transform(rows)
         total = np.zeros(len(matrix))
-        for booster, calibrator in self.calibrated:
-            score = booster(matrix)
+        scores = on_cores(lambda booster: booster(matrix), [booster for booster, _ in self.calibrated], len(matrix))
+        for score, (_, calibrator) in zip(scores, self.calibrated):
             p = (
                 expit(-(calibrator[0] * score + calibrator[1]))
                 if isinstance(calibrator, tuple)
@@ -383,7 +396,7 @@ class CompiledForest:
     def _depths_tree_by_tree(self, X: np.ndarray) -> np.ndarray:
         depths = np.zeros(len(X))
         for tree, used, value in self.trees:
-            depths += value[tree.apply(X if used is None else X[:, used], check_input=False)]
+            depths += value[tree.tree_.apply(X if used is None else np.ascontiguousarray(X[:, used]))]
         return depths
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
@@ -411,18 +424,18 @@ class CompiledAnomaly:
         self.order = np.array([order[c] for c in model.feature_names_in_])
         self.names = np.asarray(model.feature_names_in_, dtype=object)
 
-    def _numeric(self, rows: list[dict]) -> np.ndarray:
+    def _numeric(self, rows: Inputs) -> np.ndarray:
         values = numbers_matrix(rows, self.numeric)
         logged = values[:, self.logged]
         values[:, self.logged] = np.sign(logged) * np.log1p(np.abs(logged))
         return np.where(np.isnan(values), self.model.medians_, values)
 
-    def _shares(self, rows: list[dict]) -> np.ndarray:
+    def _shares(self, rows: Inputs) -> np.ndarray:
         unseen = self.model.unseen_share_
-        columns = [[self.shares[c].get(row[c], unseen) for row in rows] for c in self.labels]
+        columns = [[self.shares[c].get(v, unseen) for v in rows[c]] for c in self.labels]
         return np.array(columns, dtype=float).T.reshape(len(rows), len(self.labels))
 
-    def explain(self, rows: list[dict], n: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray]:
         """Anomaly score and the `n` most unusual features (`AnomalyModel.top_features`) per row."""
         numeric, shares = self._numeric(rows), self._shares(rows)
         scores = self.forest.score_samples(np.hstack([numeric, shares]))

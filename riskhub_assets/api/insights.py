@@ -15,6 +15,7 @@ import pandas as pd
 from fastapi.responses import JSONResponse
 
 from riskhub_assets.api import serving
+from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib import tracking
 from riskhub_assets.lib.performance import LEVELS
 
@@ -148,7 +149,7 @@ def add_routes(app: fastapi.FastAPI, bi_path: Path, recommender: Recommender | N
         def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
             if served is None:
                 raise fastapi.HTTPException(503, f"no champion {PERFORMANCE[level]} in the registry")
-            frame = serving.to_frame(served, [body.model_dump()])[list(served.columns)]
+            frame = serving.to_frame(served, Inputs.of_rows([body.model_dump()]))[list(served.columns)]
             return JSONResponse(
                 {
                     "predicted_score": round(float(served.model.predict(frame)[0]), 2),

@@ -10,6 +10,7 @@ import pydantic
 import sklearn
 
 from riskhub_assets.api.compiled import NotCompilable, compile_model, probe_rows
+from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib import scoring, tracking
 from riskhub_assets.lib.training import KEYS
 from riskhub_assets.ml import metrics
@@ -63,6 +64,27 @@ def request_schema(kind: str, columns: dict[str, type]) -> type[pydantic.BaseMod
     return pydantic.create_model(f"{kind.title()}Request", __config__=config, **fields)
 
 
+def columns_schema(kind: str, columns: dict[str, type], limit: int) -> type[pydantic.BaseModel]:
+    """A strict columnar batch: every input named once with an array of up to `limit` values (null for unknown),
+    all arrays of one length, no other field, numbers finite."""
+    fields = {name: (list[kind_ | None], pydantic.Field(..., max_length=limit)) for name, kind_ in columns.items()}
+    if kind in ("default", "churn"):
+        fields["client_id"] = (list[str | None] | None, pydantic.Field(None, max_length=limit))
+    config = pydantic.ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    checks = {"one_length": pydantic.model_validator(mode="after")(_one_length)}
+    return pydantic.create_model(f"{kind.title()}Columns", __config__=config, __validators__=checks, **fields)
+
+
+def _one_length(columns: pydantic.BaseModel) -> pydantic.BaseModel:
+    """Refuse columns of different lengths, naming those that differ from the most common length."""
+    lengths = {name: len(values) for name, values in vars(columns).items() if values is not None}
+    common = max(set(lengths.values()), key=list(lengths.values()).count)
+    odd = [f"{name} has {n}" for name, n in lengths.items() if n != common]
+    if odd:
+        raise ValueError(f"every column needs one value per row: most have {common} values, {', '.join(odd)}")
+    return columns
+
+
 def signature_columns(name: str, version: str) -> dict[str, type]:
     """The input columns and Python types of a registered model version's signature."""
     import mlflow
@@ -91,16 +113,16 @@ def load_champions() -> dict[str, ServedModel]:
     return served
 
 
-def to_frame(served: ServedModel, rows: list[dict]) -> pd.DataFrame:
+def to_frame(served: ServedModel, rows: Inputs) -> pd.DataFrame:
     """Validated request rows as the model's input frame: columns in signature order, flags as numbers."""
     columns = {
-        column: np.array([row[column] for row in rows], dtype=object if kind is str else float)
+        column: np.array(rows[column], dtype=object if kind is str else float).reshape(len(rows))
         for column, kind in served.columns.items()
     }
-    return pd.DataFrame({**columns, "client_id": [row.get("client_id") for row in rows]})
+    return pd.DataFrame({**columns, "client_id": rows.get("client_id")})
 
 
-def score_default(served: ServedModel, rows: list[dict]) -> list[dict]:
+def score_default(served: ServedModel, rows: Inputs) -> list[dict]:
     """Probability of default, score points, grade and reason codes per client, as in the daily score table."""
     frame = to_frame(served, rows).assign(as_of_date=pd.Timestamp(dt.date.today()))
     scores = scoring.default_scores(served.model, frame[[*KEYS, *served.columns]], served.name, served.version)
@@ -119,7 +141,7 @@ def score_default(served: ServedModel, rows: list[dict]) -> list[dict]:
     ]
 
 
-def score_churn(served: ServedModel, rows: list[dict]) -> list[dict]:
+def score_churn(served: ServedModel, rows: Inputs) -> list[dict]:
     """90-day churn probability and risk band per client."""
     frame = to_frame(served, rows)
     probability = served.model.predict_proba(frame[list(served.columns)])[:, 1]
@@ -136,7 +158,7 @@ def score_churn(served: ServedModel, rows: list[dict]) -> list[dict]:
     ]
 
 
-def score_anomaly(served: ServedModel, rows: list[dict]) -> list[dict]:
+def score_anomaly(served: ServedModel, rows: Inputs) -> list[dict]:
     """Anomaly score, its percentile among training transactions, and the top contributing features."""
     frame = to_frame(served, rows)[list(served.columns)]
     score = served.model.score_samples(frame)
@@ -172,7 +194,7 @@ def _names(names: np.ndarray) -> list[list[str]]:
     return [[name for name in row if isinstance(name, str)] for row in lists]
 
 
-def fast_default(served: ServedModel, rows: list[dict]) -> list[dict]:
+def fast_default(served: ServedModel, rows: Inputs) -> list[dict]:
     """`score_default` by the compiled model."""
     p, points, reasons = served.compiled.explain(rows, n=3)
     grades = metrics.grade_of(p).astype(str).tolist()
@@ -180,7 +202,7 @@ def fast_default(served: ServedModel, rows: list[dict]) -> list[dict]:
     name, version = served.name, served.version
     return [
         {
-            "client_id": row.get("client_id"),
+            "client_id": client,
             "probability_of_default": pd_,
             "score_points": pts,
             "grade": grade,
@@ -188,7 +210,7 @@ def fast_default(served: ServedModel, rows: list[dict]) -> list[dict]:
             "model_name": name,
             "model_version": version,
         }
-        for row, pd_, pts, grade, why in zip(rows, p.tolist(), points, grades, _names(reasons))
+        for client, pd_, pts, grade, why in zip(rows.get("client_id"), p.tolist(), points, grades, _names(reasons))
     ]
 
 
@@ -196,19 +218,19 @@ _BAND_NAMES = np.array([*scoring.CHURN_BANDS, "nan"], dtype=object)
 _BAND_BOUNDS = np.array(list(scoring.CHURN_BANDS.values()))
 
 
-def fast_churn(served: ServedModel, rows: list[dict]) -> list[dict]:
+def fast_churn(served: ServedModel, rows: Inputs) -> list[dict]:
     """`score_churn` by the compiled model (bands as pd.cut gives them: right-closed, "nan" beyond)."""
     probability = served.compiled.proba(rows)
     bands = _BAND_NAMES[np.searchsorted(_BAND_BOUNDS, probability, side="left")].tolist()
     name, version = served.name, served.version
     return [
-        {"client_id": row.get("client_id"), "churn_probability": p, "risk_band": band, "model_name": name,
+        {"client_id": client, "churn_probability": p, "risk_band": band, "model_name": name,
          "model_version": version}
-        for row, p, band in zip(rows, probability.tolist(), bands)
+        for client, p, band in zip(rows.get("client_id"), probability.tolist(), bands)
     ]  # fmt: skip
 
 
-def fast_anomaly(served: ServedModel, rows: list[dict]) -> list[dict]:
+def fast_anomaly(served: ServedModel, rows: Inputs) -> list[dict]:
     """`score_anomaly` by the compiled model."""
     score, top = served.compiled.explain(rows, n=3)
     baseline = served.baseline_scores
@@ -243,7 +265,7 @@ def compile_checked(served: ServedModel) -> object | None:
     try:
         fast = compile_model(served.kind, served.model, served.columns)
         served.compiled = fast
-        rows = probe_rows(fast, served.columns)
+        rows = Inputs.of_rows(probe_rows(fast, served.columns))
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             expected, answered = SCORERS[served.kind](served, rows), FAST_SCORERS[served.kind](served, rows)
         if not _same(expected, answered):
@@ -257,7 +279,7 @@ def compile_checked(served: ServedModel) -> object | None:
     return None
 
 
-def score(served: ServedModel, rows: list[dict]) -> list[dict]:
+def score(served: ServedModel, rows: Inputs) -> list[dict]:
     """Score validated rows with the served model: by its compiled form when it has one (see riskhub_assets.api.compiled).
 
     The request schema has already refused non-finite numbers and bad types, so scikit-learn's own input and

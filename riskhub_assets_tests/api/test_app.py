@@ -182,3 +182,59 @@ def test_champions_load_from_the_registry_with_their_signature(models):
         "balance": float,
         "utilisation": float,
     }
+
+
+def _as_columns(rows: list[dict]) -> dict[str, list]:
+    return {column: [row[column] for row in rows] for column in rows[0]}
+
+
+def test_a_columnar_batch_is_scored_as_the_same_rows(models):
+    client = TestClient(api.create_app(models))
+    X, _ = _clients(40, seed=5)
+    clients = X.astype(object).where(X.notna(), None).to_dict("records")
+    transactions = _transactions(30, seed=6).to_dict("records")
+    for kind, rows in (("default", clients), ("churn", clients), ("anomaly", transactions)):
+        by_rows = client.post("/predict/batch", json={"model": kind, "rows": rows})
+        by_columns = client.post("/predict/batch", json={"model": kind, "columns": _as_columns(rows)})
+        assert by_rows.status_code == by_columns.status_code == 200
+        assert by_columns.json() == by_rows.json() and by_columns.json()["rows"] == len(rows)
+    ids = [f"c-{i}" for i in range(len(clients))]
+    columns = {**_as_columns(clients), "client_id": ids}
+    named = client.post("/predict/batch", json={"model": "default", "columns": columns})
+    assert [r["client_id"] for r in named.json()["results"]] == ids
+    assert 'riskhub_rows_scored_total{model="default"} 120.0' in client.get("/metrics").text
+
+
+COLUMNS = _as_columns([CLIENT, {**CLIENT, "balance": 3.5, "segment": None}, {**CLIENT, "client_id": None}])
+
+
+@pytest.mark.parametrize(
+    "body, field, problem",
+    [
+        ({"columns": {**COLUMNS, "balance": [1.0, "lots", 2.0]}}, "default.columns.balance.1", "valid number"),
+        ({"columns": {k: v for k, v in COLUMNS.items() if k != "balance"}}, "default.columns.balance", "required"),
+        ({"columns": {**COLUMNS, "income": [1, 2, 3]}}, "default.columns.income", "not permitted"),
+        ({"columns": {**COLUMNS, "balance": 1.0}}, "default.columns.balance", "valid array"),
+        ({"columns": {**COLUMNS, "balance": [1.0, 2.0]}}, "default.columns", "most have 3 values, balance has 2"),
+        ({"columns": COLUMNS, "rows": [CLIENT]}, "default", "either as `rows`"),
+        ({}, "default", "either as `rows`"),
+        ({"columns": [CLIENT]}, "default.columns", "should be an object"),
+    ],
+)
+def test_a_bad_columnar_batch_gets_422_saying_what_is_wrong(models, body, field, problem):
+    response = TestClient(api.create_app(models)).post("/predict/batch", json={"model": "default", **body})
+    assert response.status_code == 422
+    assert any(p["field"] == field and problem in p["problem"] for p in response.json()["detail"])
+
+
+def test_a_columnar_batch_keeps_the_row_cap_and_refuses_non_finite_numbers(models, monkeypatch):
+    monkeypatch.setattr(api, "BATCH_LIMIT", 2)
+    client = TestClient(api.create_app(models))
+    too_many = client.post("/predict/batch", json={"model": "default", "columns": COLUMNS})
+    assert too_many.status_code == 422
+    cap = "List should have at most 2 items after validation, not 3"
+    assert {"field": "default.columns.balance", "problem": cap} in too_many.json()["detail"]
+    nan = b'{"model": "default", "columns": {"segment": ["mass"], "missed_payments_90d": [1], "balance": [NaN],'
+    nan += b' "utilisation": [null]}}'
+    response = client.post("/predict/batch", content=nan)
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "default.columns.balance.0"

@@ -5,11 +5,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
 
-from riskhub_assets.api import compiled, serving
+from riskhub_assets.api import compiled, serving, trees
+from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib.training import _encoded
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
 
@@ -35,7 +36,7 @@ def _clients(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return X, (rng.random(n) < 1 / (1 + np.exp(2 - 1.5 * risk))).astype(int)
 
 
-def _requests(X: pd.DataFrame, columns: dict[str, type]) -> list[dict]:
+def _requests(X: pd.DataFrame, columns: dict[str, type]) -> Inputs:
     """Request rows as the API validates them: None for missing, flags as booleans, plus unseen labels."""
     rows = X.astype(object).where(X.notna(), None).to_dict("records")
     for i, row in enumerate(rows):
@@ -46,10 +47,10 @@ def _requests(X: pd.DataFrame, columns: dict[str, type]) -> list[dict]:
                 row[column] = "never seen"
         if i % 23 == 0:
             rows[i] = dict.fromkeys(row)  # nothing known
-    return rows
+    return Inputs.of_rows(rows)
 
 
-def _pandas_frame(columns: dict[str, type], rows: list[dict]) -> pd.DataFrame:
+def _pandas_frame(columns: dict[str, type], rows: Inputs) -> pd.DataFrame:
     """What the pandas path hands the model for these rows."""
     return serving.to_frame(SimpleNamespace(columns=columns), rows)[list(columns)]
 
@@ -81,6 +82,68 @@ def test_a_compiled_default_model_explains_as_the_model_does(clients, model):
     assert any(r[0] is not None for r in reasons.tolist())
 
 
+@pytest.mark.parametrize(
+    "classifier",
+    [
+        RandomForestClassifier(n_estimators=40, min_samples_leaf=10, random_state=0),
+        ExtraTreesClassifier(n_estimators=20, max_depth=8, random_state=0),
+        DecisionTreeClassifier(max_depth=6, random_state=0),
+    ],
+    ids=["random_forest", "extra_trees", "decision_tree"],
+)
+def test_tree_models_walk_only_the_variants_that_change_a_leaf_with_the_same_numbers(clients, classifier):
+    (X, y), rows = clients
+    fast = compiled.compile_model("default", _encoded(classifier).fit(X, y), COLUMNS)
+    assert isinstance(fast.trees, trees.TreeVariants)
+    matrix = fast.columns.transform(rows)
+    p, gains = fast.trees.scored(matrix)
+    fast.trees = None  # every variant through the whole model, as before
+    expected_p, expected_gains = fast._scored(matrix)
+    np.testing.assert_array_equal(p, expected_p)
+    np.testing.assert_array_equal(gains, expected_gains)
+    assert (gains != 0).any() and (gains == 0).any()
+
+
+def test_tree_variants_send_missing_values_the_way_the_tree_learned():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2000, 3))
+    y = (X[:, 0] + np.where(np.isnan(X[:, 1]), 2, X[:, 1]) + rng.normal(size=2000) > 0.5).astype(int)
+    X[rng.random(X.shape) < 0.2] = np.nan
+    tree = DecisionTreeClassifier(max_depth=6, random_state=0).fit(X, y)
+    candidates = [(np.array([0]), np.array([np.nan])), (np.array([1, 2]), np.array([0.25, np.nan]))]
+    p, gains = trees.tree_variants(tree, candidates, width=3).scored(X)
+    np.testing.assert_array_equal(p, tree.predict_proba(X)[:, 1])
+    for k, (positions, values) in enumerate(candidates):
+        variant = X.copy()
+        variant[:, positions] = values
+        np.testing.assert_array_equal(gains[:, k], p - tree.predict_proba(variant)[:, 1])
+    assert (gains != 0).any(axis=0).all()
+
+
+def test_a_forest_adding_its_trees_in_parallel_keeps_the_variants_through_the_model(clients):
+    (X, y), _ = clients
+    forest = RandomForestClassifier(n_estimators=5, n_jobs=2, random_state=0)  # trees added in any order
+    assert compiled.compile_model("default", _encoded(forest).fit(X, y), COLUMNS).trees is None
+
+
+def test_large_batches_shared_among_the_cores_give_every_row_the_same_numbers(clients, monkeypatch):
+    (X, y), rows = clients
+    default = _encoded(XGBClassifier(n_estimators=40, max_depth=3, n_jobs=1, random_state=0, verbosity=0))
+    forest = _encoded(RandomForestClassifier(n_estimators=20, min_samples_leaf=10, random_state=0))
+    fast = [compiled.compile_model("default", m.fit(X, y), COLUMNS) for m in (default, forest)]
+    churn = compiled.compile_model("churn", make_churn_model(n_estimators=30).fit(X, y), COLUMNS)
+    alone = [f.explain(rows) for f in fast], churn.proba(rows)
+    monkeypatch.setattr(compiled, "CORES", 3)
+    monkeypatch.setattr(compiled, "PARALLEL_ROWS", 100)
+    assert len(compiled.row_parts(len(rows), 10_000)) == 3 and len(compiled.row_parts(99, 10_000)) == 1
+    shared = [f.explain(rows) for f in fast], churn.proba(rows)
+    for (p, points, reasons), (p_alone, points_alone, reasons_alone) in zip(shared[0], alone[0]):
+        np.testing.assert_array_equal(p, p_alone)
+        np.testing.assert_array_equal(points, points_alone)
+        assert reasons.tolist() == reasons_alone.tolist()
+    np.testing.assert_array_equal(shared[1], alone[1])
+
+
 def test_a_compiled_churn_model_gives_its_calibrated_probabilities(clients):
     (X, y), rows = clients
     model = make_churn_model(n_estimators=80).fit(X, y)
@@ -107,7 +170,7 @@ def _transactions(n: int, seed: int) -> pd.DataFrame:
 def test_a_compiled_anomaly_model_scores_and_explains_as_the_model_does(max_samples):
     model = make_anomaly_model(n_estimators=60, max_samples=max_samples).fit(_transactions(3000, seed=1))
     rows = _requests(_transactions(700, seed=2), TX_COLUMNS)
-    rows[1]["amount"], rows[2]["amount"] = 1e12, -5.0  # huge, and negative (logged columns keep the sign)
+    rows["amount"][1], rows["amount"][2] = 1e12, -5.0  # huge, and negative (logged columns keep the sign)
     frame = _pandas_frame(TX_COLUMNS, rows)
     fast = compiled.compile_model("anomaly", model, TX_COLUMNS)
     scores, top = fast.explain(rows, n=3)
