@@ -10,7 +10,8 @@
    and a champion recommender is given (default ./data after `riskhub demo`): sequential requests on one
    keep-alive connection, so each figure is one answer's full round trip.
 
-    uv run python benchmarks/bench_recommend.py [--clients 10000] [--days 200] [--api-data-dir data] [--latency-only]
+    uv run python benchmarks/bench_recommend.py [--clients 10000] [--days 200] [--seed 7] [--api-data-dir data]
+        [--latency-only]
 
 The last line is one JSON object with the figures.
 """
@@ -107,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7, help="the simulator's seed: a result should hold on several")
     parser.add_argument("--api-data-dir", type=Path, default=Path("data"))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--latency-only", action="store_true", help="skip the simulation and quality figures")
@@ -119,7 +121,7 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="riskhub-bench-recommend-")) / "data"
     os.environ.update(RISKHUB_DATA_DIR=str(data), DAGSTER_HOME=str(data / "dagster"))
     (data / "dagster").mkdir(parents=True)
-    simulate(data, START, end, args.clients, tx_per_client=1.0)
+    simulate(data, START, end, args.clients, tx_per_client=1.0, seed=args.seed)
 
     import dagster as dg
     import mlflow
@@ -163,6 +165,7 @@ def main() -> None:
         "share_of_oracle": round(top / oracle["precision_at_5"], 3),
         "families": figures,
         "clients": args.clients,
+        "seed": args.seed,
         "training_s": round(training_s, 1),
     }
     for family, values in figures.items():

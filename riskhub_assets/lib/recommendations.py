@@ -13,6 +13,9 @@ from riskhub_assets.ml.recommend import ProductRecommender, ranking_metrics
 TOP_N = 5
 HORIZON_DAYS = 30
 """Adoptions within this many days after the recommendation date count as hits."""
+CALIBRATION_WINDOWS = 3
+"""Periods of take-ups, one after another back from the training date, that calibrate the recommender: one period's
+few hundred take-ups are too few for a regression per product on the client's holdings and profile."""
 CANDIDATES = [{"method": "svd", "n_components": k} for k in (3, 6, 10)] + [
     {"method": "item_knn", "neighbours": k} for k in (3, 5, 8)
 ]
@@ -87,16 +90,27 @@ def adoption_matrix(adopted: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame
 
 
 def fit_recommender(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> ProductRecommender:
-    """A recommender for clients as they are at `as_of`: holdings `horizon` days earlier, calibrated on what was taken
-    up since (popularity, the baseline, is not calibrated)."""
-    before = recommender_inputs(con, as_of - dt.timedelta(days=horizon))
-    context = tuple(c for c in before.columns if c not in PRODUCTS)
+    """A recommender for clients as they are at `as_of`: holdings at the start of each of the last
+    `CALIBRATION_WINDOWS` periods of `horizon` days, calibrated on what was taken up in each (popularity, the baseline,
+    is not calibrated; trending, the second baseline, on the last period only)."""
     if params["method"] == "popularity" and not params.get("calibrated"):
-        return make_recommender(method="popularity", context=context).fit(before)
-    held = before[list(PRODUCTS)]
-    took = adoption_matrix(adoptions(con, as_of - dt.timedelta(days=horizon), as_of, held), held)
+        before = recommender_inputs(con, as_of - dt.timedelta(days=horizon))
+        return make_recommender(method="popularity", context=_context(before)).fit(before)
+    windows = 1 if params["method"] == "popularity" else CALIBRATION_WINDOWS
+    starts = [as_of - dt.timedelta(days=horizon * k) for k in range(1, windows + 1)]
+    before, took = [], []
+    for start in starts:
+        before.append(recommender_inputs(con, start))
+        held = before[-1][list(PRODUCTS)]
+        took.append(adoption_matrix(adoptions(con, start, start + dt.timedelta(days=horizon), held), held))
+    before = pd.concat(before).fillna(0)  # a profile value absent from a period is 0 there
     settings = {k: v for k, v in params.items() if k != "calibrated"}
-    return make_recommender(**settings, context=context).fit(before, took)
+    return make_recommender(**settings, context=_context(before)).fit(before, pd.concat(took))
+
+
+def _context(inputs: pd.DataFrame) -> tuple[str, ...]:
+    """The profile columns of `recommender_inputs`."""
+    return tuple(c for c in inputs.columns if c not in PRODUCTS)
 
 
 def evaluate(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> dict[str, float]:

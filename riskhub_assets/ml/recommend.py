@@ -26,9 +26,11 @@ class ProductRecommender(BaseEstimator):
     neighbours use them to find similar clients, so a client who holds nothing yet still gets personal lists.
 
     Given `y`, the products each client took up in a period after X's holdings, each product's score is calibrated
-    into a take-up probability (a logistic regression per product over the clients who did not hold it). Holdings
-    alone rank a product every client got at onboarding as high as one clients keep adopting; calibration ranks
-    products by what clients like this one actually take up next.
+    into a take-up probability: a logistic regression per product, over the clients who did not hold it, on the score
+    and on the client's own holdings and attributes, so a product held or a profile that signals a taste weighs what
+    it weighs in take-ups, not only through the few factors or neighbours they share. Holdings alone rank a product
+    every client got at onboarding as high as one clients keep adopting; calibration ranks products by what clients
+    like this one actually take up next. Popularity is calibrated on its take-up rate alone (the most taken up).
     """
 
     def __init__(self, method: str = "svd", n_components: int = 4, neighbours: int = 5, context: tuple = ()):
@@ -77,19 +79,22 @@ class ProductRecommender(BaseEstimator):
         return np.zeros((len(inputs), len(self.products_)))
 
     def _calibrate(self, inputs: np.ndarray, took: np.ndarray) -> np.ndarray:
-        """Per product: the affinity's mean and spread, and the logistic intercept and slope of take-up on it."""
+        """Per product: the affinity's mean and spread, then the logistic intercept, the slope of take-up on the
+        affinity and on each input column (all zero for popularity)."""
         held, affinity = inputs[:, : len(self.products_)], self._affinity(inputs)
+        personal = self.method != "popularity"
         rows = []
         for j in range(held.shape[1]):
             free = held[:, j] == 0
             z, target = affinity[free, j], took[free, j]
             centre, spread = (z.mean(), z.std()) if len(z) else (0.0, 0.0)
             rate = (target.sum() + 0.5) / (len(target) + 1)  # take-up among non-holders, never exactly 0 or 1
-            intercept, slope = np.log(rate / (1 - rate)), 0.0
-            if spread > 0 and 0 < target.sum() < len(target):
-                fitted = LogisticRegression().fit(((z - centre) / spread)[:, None], target)
-                intercept, slope = fitted.intercept_[0], fitted.coef_[0, 0]
-            rows.append((centre, spread or 1.0, intercept, slope))
+            intercept, slopes = np.log(rate / (1 - rate)), np.zeros(1 + inputs.shape[1])
+            if personal and 0 < target.sum() < len(target):
+                features = np.column_stack([(z - centre) / (spread or 1.0), inputs[free]])
+                fitted = LogisticRegression(max_iter=1000).fit(features, target)
+                intercept, slopes = fitted.intercept_[0], fitted.coef_[0]
+            rows.append((centre, spread or 1.0, intercept, *slopes))
         return np.array(rows)
 
     def score(self, X: pd.DataFrame) -> np.ndarray:
@@ -102,8 +107,8 @@ class ProductRecommender(BaseEstimator):
             scores[cold] = 0.0
             scores = scores + 1e-6 * self.popularity_  # popularity breaks ties, and ranks a client we know nothing of
         else:
-            centre, spread, intercept, slope = self.calibration_.T
-            logit = intercept + slope * (self._affinity(inputs) - centre) / spread
+            centre, spread, intercept, slope = self.calibration_[:, :4].T
+            logit = intercept + slope * (self._affinity(inputs) - centre) / spread + inputs @ self.calibration_[:, 4:].T
             logit[cold] = intercept  # a client we know nothing of: the products most taken up
             scores = 1 / (1 + np.exp(-logit))
         return np.where(held > 0, -np.inf, scores)

@@ -78,3 +78,15 @@ def test_ranking_metrics_by_hand():
     assert m["recall_at_2"] == pytest.approx((1 / 1 + 0 / 2) / 2)
     assert m["catalogue_coverage"] == 0.75
     assert m["intra_list_diversity"] == pytest.approx(((1 - 1) + (1 - 0)) / 2)
+
+
+def test_calibration_weighs_a_profile_that_drives_take_up_beyond_the_shared_factors():
+    held, took, _ = _shop(2000, seed=1)
+    rng = np.random.default_rng(1)
+    collector = rng.random(len(held)) < 0.3  # maps collectors take up atlases, whatever else they hold
+    took["atlas"] = ((rng.random(len(held)) < np.where(collector, 0.5, 0.01)) & (held["atlas"] == 0)).astype(int)
+    profiled = held.assign(collects_maps=collector.astype(int))
+    model = make_recommender(n_components=1, context=("collects_maps",)).fit(profiled, took)
+    atlas = pd.Series(model.score(profiled)[:, ITEMS.index("atlas")], index=held.index)[held["atlas"] == 0]
+    fans, others = atlas[collector[held["atlas"] == 0]], atlas[~collector[held["atlas"] == 0]]
+    assert fans.mean() == pytest.approx(0.5, abs=0.1) and others.mean() < 0.05
