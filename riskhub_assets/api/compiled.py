@@ -9,9 +9,6 @@ forest) takes, or walks the isolation trees itself. The numbers are the pandas p
 on probe rows when it loads a model and serves the pandas path for any model that is not compiled or differs.
 """
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 
@@ -22,29 +19,6 @@ from riskhub_assets.ml.frame import MISSING
 
 UNSEEN = "\x00riskhub: a label never seen in training"
 """A label no model knows, to learn how an encoder treats unknown labels."""
-
-
-PARALLEL_ROWS = 2_000
-"""Fewest rows whose scoring is shared among the cores; fewer (single requests) stay on their thread, where a
-hand-off would cost more than it saves."""
-
-CORES = os.cpu_count() or 1
-_POOL = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="riskhub-scoring")
-
-
-def on_cores(function, items: list, rows: int) -> list:
-    """`function` of each item in order, the items spread over the cores' threads once `rows` reach PARALLEL_ROWS
-    (numpy, scikit-learn's trees and XGBoost release the GIL). Each row's arithmetic is unchanged."""
-    if rows < PARALLEL_ROWS or len(items) < 2:
-        return [function(item) for item in items]
-    return list(_POOL.map(function, items))
-
-
-def row_parts(n: int, most: int) -> list[slice]:
-    """Row ranges of at most `most` rows, at least one per core once there are PARALLEL_ROWS rows."""
-    share = -(-n // CORES) if n >= PARALLEL_ROWS else n
-    size = max(1, min(most, share))
-    return [slice(i, i + size) for i in range(0, n, size)]
 
 
 class NotCompilable(Exception):
@@ -266,7 +240,8 @@ class CompiledExplained:
 
     def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         matrix = self.columns.transform(rows)
-        parts = on_cores(self._scored, [matrix[r] for r in row_parts(len(matrix), self.model._chunk)], len(matrix))
+        chunk = self.model._chunk
+        parts = [self._scored(matrix[i : i + chunk]) for i in range(0, len(matrix), chunk)]
         p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
         gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, len(self.candidates)))
         points = points_from_pd(p, self.model.pdo, self.model.base_score, self.model.base_odds)
@@ -317,8 +292,8 @@ class CompiledChurn:
 
         matrix = self.transform(rows)
         total = np.zeros(len(matrix))
-        scores = on_cores(lambda booster: booster(matrix), [booster for booster, _ in self.calibrated], len(matrix))
-        for score, (_, calibrator) in zip(scores, self.calibrated):
+        for booster, calibrator in self.calibrated:
+            score = booster(matrix)
             p = (
                 expit(-(calibrator[0] * score + calibrator[1]))
                 if isinstance(calibrator, tuple)

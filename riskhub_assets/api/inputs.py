@@ -20,6 +20,10 @@ class Inputs:
         values = zip(*map(itemgetter(*names), rows)) if len(names) > 1 else [[row[names[0]] for row in rows]]
         return cls(dict(zip(names, map(list, values))), len(rows))
 
+    def part(self, rows: slice) -> "Inputs":
+        """These rows only (a range of them)."""
+        return Inputs({c: values[rows] for c, values in self.columns.items()}, len(range(*rows.indices(self.n))))
+
     def __len__(self) -> int:
         return self.n
 

@@ -99,11 +99,25 @@ def _widened(values: np.ndarray) -> np.ndarray:
 
 
 def reason_names(losses: np.ndarray, features: list[str], n: int) -> np.ndarray:
-    """Per row, the `n` features that cost the most (largest loss first; None once no feature costs anything)."""
-    order = np.argsort(-losses, axis=1, kind="stable")[:, :n]
+    """Per row, the `n` features that cost the most (largest loss first, ties to the earlier feature; None once no
+    feature costs anything)."""
+    order, costs = _largest(losses, min(n, len(features)))
     names = np.array(features, dtype=object)[order]
-    names[np.take_along_axis(losses, order, axis=1) <= 1e-9] = None
+    names[costs <= 1e-9] = None
     return np.hstack([names, np.full((len(names), n - names.shape[1]), None)])
+
+
+def _largest(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the `n` largest values, largest first, and those values (NaN counts as -inf): a
+    stable descending sort's first `n`, by `n` passes of argmax (which takes the first of equals) instead of a sort."""
+    work = np.where(np.isnan(values), -np.inf, values)
+    rows = np.arange(len(work))
+    order, largest = np.empty((len(work), n), dtype=np.intp), np.empty((len(work), n))
+    for j in range(n):
+        order[:, j] = work.argmax(axis=1)
+        largest[:, j] = work[rows, order[:, j]]
+        work[rows, order[:, j]] = -np.inf
+    return order, largest
 
 
 def top_reasons(losses: np.ndarray, features: list[str], index, n: int) -> pd.DataFrame:

@@ -126,22 +126,21 @@ def test_a_forest_adding_its_trees_in_parallel_keeps_the_variants_through_the_mo
     assert compiled.compile_model("default", _encoded(forest).fit(X, y), COLUMNS).trees is None
 
 
-def test_large_batches_shared_among_the_cores_give_every_row_the_same_numbers(clients, monkeypatch):
+def test_large_batches_shared_among_the_cores_give_every_row_the_same_answer(clients, monkeypatch):
     (X, y), rows = clients
     default = _encoded(XGBClassifier(n_estimators=40, max_depth=3, n_jobs=1, random_state=0, verbosity=0))
     forest = _encoded(RandomForestClassifier(n_estimators=20, min_samples_leaf=10, random_state=0))
-    fast = [compiled.compile_model("default", m.fit(X, y), COLUMNS) for m in (default, forest)]
-    churn = compiled.compile_model("churn", make_churn_model(n_estimators=30).fit(X, y), COLUMNS)
-    alone = [f.explain(rows) for f in fast], churn.proba(rows)
-    monkeypatch.setattr(compiled, "CORES", 3)
-    monkeypatch.setattr(compiled, "PARALLEL_ROWS", 100)
-    assert len(compiled.row_parts(len(rows), 10_000)) == 3 and len(compiled.row_parts(99, 10_000)) == 1
-    shared = [f.explain(rows) for f in fast], churn.proba(rows)
-    for (p, points, reasons), (p_alone, points_alone, reasons_alone) in zip(shared[0], alone[0]):
-        np.testing.assert_array_equal(p, p_alone)
-        np.testing.assert_array_equal(points, points_alone)
-        assert reasons.tolist() == reasons_alone.tolist()
-    np.testing.assert_array_equal(shared[1], alone[1])
+    served = [
+        serving.ServedModel("default", "riskhub_default_model", "1", default.fit(X, y), COLUMNS),
+        serving.ServedModel("default", "riskhub_default_model", "2", forest.fit(X, y), COLUMNS),
+        serving.ServedModel("churn", "riskhub_churn_model", "1", make_churn_model(n_estimators=30).fit(X, y), COLUMNS),
+    ]
+    assert all(s.compiled is not None for s in served)
+    alone = [serving.score(s, rows) for s in served]
+    monkeypatch.setattr(serving, "CORES", 3)
+    monkeypatch.setattr(serving, "PARALLEL_ROWS", 100)
+    assert len(serving.row_parts(len(rows))) == 3 and serving.row_parts(99) == [slice(0, 99)]
+    assert [serving.score(s, rows) for s in served] == alone
 
 
 def test_a_compiled_churn_model_gives_its_calibrated_probabilities(clients):
