@@ -7,9 +7,9 @@ feature rows from that warehouse (2,000 sampled clients and transactions, cycled
 - single requests: `--requests` per endpoint over `--concurrency` keep-alive HTTP/1.1 connections, each
   connection sending its next request as soon as its answer is in (closed loop), after 500 warm-up requests;
 - batch requests: `--batches` /predict/batch requests of `--batch-rows` rows each, one at a time, for each
-  model, in both body formats: `rows` (one object per row, `batch_<model>`) and `columns` (each field once
-  with an array of its values, `batch_<model>_columns`). Bodies are encoded before the clock starts, as a
-  client would hold them.
+  model, in the three body formats: JSON `rows` (one object per row, `batch_<model>`), JSON `columns` (each
+  field once with an array of its values, `batch_<model>_columns`) and an Arrow IPC stream of the same
+  columns (`batch_<model>_arrow`). Bodies are encoded before the clock starts, as a client would hold them.
 
 The load generator is a lean raw-asyncio HTTP/1.1 client (uvloop when installed) in this process, so on a
 small machine it shares the cores with the server: the figures are the server's throughput with that client.
@@ -72,9 +72,9 @@ def _rows(data: Path, n: int) -> dict[str, list[dict]]:
     return rows
 
 
-async def _post(reader, writer, path: str, body: bytes) -> tuple[int, bytes]:
+async def _post(reader, writer, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
     writer.write(
-        f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
         + body
     )
     await writer.drain()
@@ -87,7 +87,12 @@ async def _post(reader, writer, path: str, body: bytes) -> tuple[int, bytes]:
 
 
 async def _load(
-    port: int, path: str, bodies: list[bytes], concurrency: int, valid: Callable[[bytes], bool]
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    concurrency: int,
+    valid: Callable[[bytes], bool],
+    content_type: str = "application/json",
 ) -> tuple[float, np.ndarray, int]:
     """Send every body once over `concurrency` keep-alive connections; wall time, latencies, and the count of
     answers that were not a 200 with a `valid` body."""
@@ -98,7 +103,7 @@ async def _load(
         while queue:
             body = queue.pop()
             started = time.perf_counter()
-            answer = await _post(reader, writer, path, body)
+            answer = await _post(reader, writer, path, body, content_type)
             latencies.append(time.perf_counter() - started)
             answers.append(answer)
         writer.close()
@@ -132,6 +137,20 @@ def _summary(wall: float, latencies: np.ndarray, errors: int, rows_per_request: 
     }
 
 
+JSON, ARROW = "application/json", "application/vnd.apache.arrow.stream"
+
+
+def _arrow_stream(columns: dict[str, list]) -> bytes:
+    """The columns as an Arrow IPC stream, types inferred as pyarrow infers a client's Python values."""
+    import pyarrow as pa
+
+    table = pa.table(columns)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def _batch_answered(content: bytes, kind: str, rows: int) -> bool:
     answer = json.loads(content)
     key = EXPECTED[kind].strip(b'":').decode()
@@ -158,15 +177,20 @@ def main() -> None:
             print(f"single {kind:<8} {figures[f'single_{kind}']}")
         for kind in ENDPOINTS:
             batch = rows[kind][: args.batch_rows]
-            bodies = {
-                f"batch_{kind}": {"model": kind, "rows": batch},
-                f"batch_{kind}_columns": {"model": kind, "columns": {c: [r[c] for r in batch] for c in batch[0]}},
+            columns = {c: [r[c] for r in batch] for c in batch[0]}
+            bodies = {  # path, content type, body
+                f"batch_{kind}": ("/predict/batch", JSON, json.dumps({"model": kind, "rows": batch}).encode()),
+                f"batch_{kind}_columns": (
+                    "/predict/batch",
+                    JSON,
+                    json.dumps({"model": kind, "columns": columns}).encode(),
+                ),
+                f"batch_{kind}_arrow": (f"/predict/batch?model={kind}", ARROW, _arrow_stream(columns)),
             }
             valid = lambda content, kind=kind: _batch_answered(content, kind, args.batch_rows)  # noqa: E731
-            for name, content in bodies.items():
-                body = json.dumps(content).encode()
-                _run(_load(port, "/predict/batch", [body], 1, valid))  # warm-up
-                result = _run(_load(port, "/predict/batch", [body] * args.batches, 1, valid))
+            for name, (path, content_type, body) in bodies.items():
+                _run(_load(port, path, [body], 1, valid, content_type))  # warm-up
+                result = _run(_load(port, path, [body] * args.batches, 1, valid, content_type))
                 figures[name] = _summary(*result, rows_per_request=args.batch_rows)
                 print(f"{name:<22} {figures[name]}")
     print(

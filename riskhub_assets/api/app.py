@@ -19,12 +19,15 @@ import pydantic_core
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from riskhub_assets.api import insights, serving
+from riskhub_assets.api import arrow, insights, serving
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib import publish, settings
 
 BATCH_LIMIT = 10_000
 """Most rows one /predict/batch request may carry; split larger files into several requests."""
+
+ModelName = Literal[tuple(serving.MODEL_NAMES)]
+"""A served model's short name, as requests give it."""
 
 log = logging.getLogger("riskhub.api")
 
@@ -337,24 +340,47 @@ def create_app(
 
     batch = pydantic.TypeAdapter(batch_schema(served))
 
-    def _batch(body: bytes) -> bytes:
-        request = validated(batch, body)
-        model = _model(request.model)
-        inputs = batch_inputs(request)
-        rows_scored.labels(request.model).inc(len(inputs))
+    def _answer(model: serving.ServedModel, kind: str, inputs: Inputs) -> bytes:
+        rows_scored.labels(kind).inc(len(inputs))
         results = serving.score(model, inputs) if len(inputs) else []
         answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
         return pydantic_core.to_json(answer)  # the same JSON values as `as_json`, written by pydantic in Rust
 
+    def _batch(body: bytes) -> bytes:
+        request = validated(batch, body)
+        return _answer(_model(request.model), request.model, batch_inputs(request))
+
+    def _arrow_batch(kind: str | None, body: bytes) -> bytes:
+        if kind is None:
+            unnamed = f"name the model of an Arrow body: ?model={' or '.join(serving.MODEL_NAMES)}"
+            raise fastapi.exceptions.RequestValidationError([{"loc": ("query", "model"), "msg": unnamed}])
+        model = _model(kind)
+        optional = ("client_id",) if kind in serving.CLIENT_MODELS else ()
+        try:
+            inputs = arrow.arrow_inputs(body, model.columns, BATCH_LIMIT, optional)
+        except arrow.Refused as refused:
+            raise fastapi.exceptions.RequestValidationError(
+                [{"loc": ("body", kind, "columns", *loc), "msg": msg} for loc, msg in refused.problems]
+            ) from None
+        return _answer(model, kind, inputs)
+
+    request_body = documented(batch, definitions)
+    request_body["requestBody"]["content"][arrow.MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
+
     @app.post(
         "/predict/batch",
         summary=f"Score up to {BATCH_LIMIT:,} rows with one model",
-        openapi_extra=documented(batch, definitions),
+        description="A JSON body (`rows` or `columns`), or an Arrow IPC stream of the inputs' columns"
+        f" (Content-Type `{arrow.MEDIA_TYPE}`, the model named by `?model=`).",
+        openapi_extra=request_body,
         responses=UNPROCESSABLE,
     )
-    async def predict_batch(request: fastapi.Request) -> Response:
+    async def predict_batch(request: fastapi.Request, model: ModelName | None = None):
         body = await request.body()
-        answer = await run_in_threadpool(_batch, body)  # parsing, scoring and encoding off the event loop
+        if request.headers.get("content-type", "").startswith(arrow.MEDIA_TYPE):
+            answer = await run_in_threadpool(_arrow_batch, model, body)  # reading, scoring and encoding off the loop
+        else:
+            answer = await run_in_threadpool(_batch, body)
         return Response(answer, media_type="application/json")
 
     schemas = app.openapi

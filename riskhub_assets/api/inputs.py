@@ -6,7 +6,8 @@ import numpy as np
 
 
 class Inputs:
-    """Validated rows held by column: each field's values in row order (None when unknown, flags as booleans)."""
+    """Validated rows held by column: each field's values in row order, as a list (None when unknown, flags as
+    booleans) or, from an Arrow body, as a float array for numbers and flags (NaN when unknown, flags 0/1)."""
 
     def __init__(self, columns: dict[str, list], n: int):
         self.columns, self.n = columns, n
@@ -32,7 +33,8 @@ class Inputs:
 
     def get(self, column: str) -> list:
         """The column's values, or None for every row when the request did not carry it."""
-        return self.columns.get(column) or [None] * self.n
+        values = self.columns.get(column)
+        return [None] * self.n if values is None else values
 
 
 def numbers(inputs: Inputs, column: str) -> np.ndarray:

@@ -24,6 +24,9 @@ MODEL_NAMES = {
 }
 """The served models by the short name requests use, and their names in the MLflow registry."""
 
+CLIENT_MODELS = ("default", "churn")
+"""The models that score clients: a request may name the client (`client_id`), and the answer repeats it."""
+
 _TYPES = {"string": str, "boolean": bool}
 
 log = logging.getLogger("riskhub.api")
@@ -60,7 +63,7 @@ class ServedModel:
 def request_schema(kind: str, columns: dict[str, type]) -> type[pydantic.BaseModel]:
     """A strict request body: every input named (null for unknown), no other field, numbers finite."""
     fields = {name: (kind_ | None, ...) for name, kind_ in columns.items()}
-    if kind in ("default", "churn"):
+    if kind in CLIENT_MODELS:
         fields["client_id"] = (str | None, None)
     config = pydantic.ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     return pydantic.create_model(f"{kind.title()}Request", __config__=config, **fields)
@@ -70,7 +73,7 @@ def columns_schema(kind: str, columns: dict[str, type], limit: int) -> type[pyda
     """A strict columnar batch: every input named once with an array of up to `limit` values (null for unknown),
     all arrays of one length, no other field, numbers finite."""
     fields = {name: (list[kind_ | None], pydantic.Field(..., max_length=limit)) for name, kind_ in columns.items()}
-    if kind in ("default", "churn"):
+    if kind in CLIENT_MODELS:
         fields["client_id"] = (list[str | None] | None, pydantic.Field(None, max_length=limit))
     config = pydantic.ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     checks = {"one_length": pydantic.model_validator(mode="after")(_one_length)}

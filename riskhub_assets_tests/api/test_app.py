@@ -3,6 +3,7 @@
 import mlflow
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
@@ -238,3 +239,71 @@ def test_a_columnar_batch_keeps_the_row_cap_and_refuses_non_finite_numbers(model
     nan += b' "utilisation": [null]}}'
     response = client.post("/predict/batch", content=nan)
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "default.columns.balance.0"
+
+
+def _arrow(columns: dict[str, list], types: dict | None = None) -> bytes:
+    """An Arrow IPC stream of these columns (types inferred unless given), as a client's DataFrame would send."""
+    table = pa.table({c: pa.array(v, type=(types or {}).get(c)) for c, v in columns.items()})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _post_arrow(client: TestClient, model: str | None, body: bytes):
+    query = f"?model={model}" if model else ""
+    headers = {"Content-Type": "application/vnd.apache.arrow.stream"}
+    return client.post(f"/predict/batch{query}", content=body, headers=headers)
+
+
+def test_an_arrow_batch_is_scored_as_the_same_rows_in_json(models):
+    client = TestClient(api.create_app(models))
+    X, _ = _clients(40, seed=5)
+    clients = X.astype(object).where(X.notna(), None).to_dict("records")
+    clients[3] = {**clients[3], "missed_payments_90d": 2}  # an integer among floats
+    transactions = _transactions(30, seed=6).to_dict("records")
+    for kind, rows in (("default", clients), ("churn", clients), ("anomaly", transactions)):
+        by_json = client.post("/predict/batch", json={"model": kind, "rows": rows})
+        by_arrow = _post_arrow(client, kind, _arrow(_as_columns(rows)))
+        assert by_json.status_code == by_arrow.status_code == 200
+        assert by_arrow.json() == by_json.json() and by_arrow.json()["rows"] == len(rows)
+    ids = [f"c-{i}" for i in range(len(clients))]
+    typed = {"missed_payments_90d": pa.int32()}  # any integer or float type is a number
+    named = _post_arrow(client, "default", _arrow({**_as_columns(clients), "client_id": ids}, typed))
+    assert [r["client_id"] for r in named.json()["results"]] == ids
+    no_rows = _arrow({c: [] for c in TRANSACTION}, {"channel": pa.string()})
+    empty = _post_arrow(client, "anomaly", no_rows)
+    assert empty.status_code == 200 and empty.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "model, columns, types, field, problem",
+    [
+        ("default", {**COLUMNS, "balance": ["1", "2", "3"]}, None, "default.columns.balance", "should be numbers"),
+        ("default", {**COLUMNS, "balance": [True, False, True]}, None, "default.columns.balance", "should be numbers"),
+        ("default", {**COLUMNS, "segment": [1, 2, 3]}, None, "default.columns.segment", "should be text"),
+        ("default", {k: v for k, v in COLUMNS.items() if k != "balance"}, None, "default.columns.balance", "required"),
+        ("default", {**COLUMNS, "income": [1, 2, 3]}, None, "default.columns.income", "not permitted"),
+        ("default", {**COLUMNS, "balance": [1.0, float("inf"), 2.0]}, None, "default.columns.balance.1", "finite"),
+        ("anomaly", {**_as_columns([TRANSACTION] * 3), "client_id": ["a", "b", "c"]}, None, "anomaly.columns.client_id",
+         "not permitted"),
+        (None, COLUMNS, None, "query.model", "name the model"),
+        ("nobody", COLUMNS, None, "query.model", "Input should be"),
+    ],
+)  # fmt: skip
+def test_a_bad_arrow_batch_gets_422_saying_what_is_wrong(models, model, columns, types, field, problem):
+    response = _post_arrow(TestClient(api.create_app(models)), model, _arrow(columns, types))
+    assert response.status_code == 422
+    assert any(p["field"] == field and problem in p["problem"] for p in response.json()["detail"]), response.json()
+
+
+def test_an_arrow_batch_keeps_the_row_cap_and_refuses_what_is_not_arrow(models, monkeypatch):
+    monkeypatch.setattr(api, "BATCH_LIMIT", 2)
+    client = TestClient(api.create_app(models))
+    too_many = _post_arrow(client, "default", _arrow(COLUMNS))
+    assert too_many.status_code == 422 and "at most 2 rows" in too_many.json()["detail"][0]["problem"]
+    garbage = _post_arrow(client, "default", b'{"model": "default"}')
+    assert garbage.status_code == 422 and "not an Arrow IPC stream" in garbage.json()["detail"][0]["problem"]
+    spec = client.get("/openapi.json").json()["paths"]["/predict/batch"]["post"]
+    assert "application/vnd.apache.arrow.stream" in spec["requestBody"]["content"]
+    assert [p["name"] for p in spec["parameters"]] == ["model"]

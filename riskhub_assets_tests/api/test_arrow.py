@@ -1,0 +1,61 @@
+"""Arrow batches: typed columns read straight into the inputs the models take, refused as strictly as JSON."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from riskhub_assets.api import arrow
+from riskhub_assets.api.inputs import Inputs, numbers
+
+COLUMNS = {"segment": str, "balance": float, "has_card": bool}
+
+
+def _stream(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def test_flags_labels_and_unknown_values_read_as_the_json_rows_would():
+    table = pa.table(
+        {
+            "segment": pa.array(["mass", None, "private"]).dictionary_encode(),  # a pandas categorical
+            "balance": pa.array([1, None, 3], type=pa.int64()),
+            "has_card": pa.array([True, None, False]),
+            "client_id": pa.array([None, None, None], type=pa.null()),
+        }
+    )
+    inputs = arrow.arrow_inputs(_stream(table), COLUMNS, limit=10, optional=("client_id",))
+    as_json = Inputs.of_rows(
+        [
+            {"segment": "mass", "balance": 1.0, "has_card": True, "client_id": None},
+            {"segment": None, "balance": None, "has_card": None, "client_id": None},
+            {"segment": "private", "balance": 3.0, "has_card": False, "client_id": None},
+        ]
+    )
+    assert inputs["segment"] == as_json["segment"] and inputs.get("client_id") == [None] * 3
+    for column in ("balance", "has_card"):
+        np.testing.assert_array_equal(numbers(inputs, column), numbers(as_json, column))
+    assert len(inputs.part(slice(1, 3))) == 2 and inputs.part(slice(1, 3))["segment"] == [None, "private"]
+
+
+@pytest.mark.parametrize(
+    "column, values, where",
+    [
+        ("has_card", pa.array([1.0, 0.0]), ("has_card",)),  # a flag must be a boolean, as in JSON
+        ("balance", pa.array([1.0, float("nan")]), ("balance", 1)),  # NaN is not a value (null is)
+        ("segment", pa.array([1, 2]), ("segment",)),
+    ],
+)
+def test_each_wrong_column_is_named(column, values, where):
+    good = {"segment": pa.array(["a", "b"]), "balance": pa.array([1.0, 2.0]), "has_card": pa.array([True, False])}
+    with pytest.raises(arrow.Refused) as refused:
+        arrow.arrow_inputs(_stream(pa.table({**good, column: values})), COLUMNS, limit=10)
+    assert [loc for loc, _ in refused.value.problems] == [where]
+
+
+def test_a_column_given_twice_is_refused():
+    table = pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["balance", "balance"])
+    with pytest.raises(arrow.Refused, match="more than once"):
+        arrow.arrow_inputs(_stream(table), COLUMNS, limit=10)
