@@ -25,6 +25,7 @@ class Refused(Exception):
 
 
 def _fits(kind: type, arrow_type: pa.DataType) -> bool:
+    """Whether a column of this Arrow type holds what the JSON schema accepts for an input of this kind."""
     if pa.types.is_null(arrow_type):
         return True  # a column of nulls: every value unknown
     if kind is str:
@@ -37,7 +38,7 @@ def _fits(kind: type, arrow_type: pa.DataType) -> bool:
 _EXPECTED = {str: "text", bool: "booleans", float: "numbers"}
 
 
-def read_table(body: bytes) -> pa.Table:
+def _read_table(body: bytes) -> pa.Table:
     """The stream's table, with dictionary-encoded columns (pandas categoricals) decoded to their values."""
     try:
         table = pa.ipc.open_stream(body).read_all()
@@ -50,7 +51,7 @@ def read_table(body: bytes) -> pa.Table:
 def arrow_inputs(body: bytes, columns: dict[str, type], limit: int, optional: tuple[str, ...] = ()) -> Inputs:
     """The validated columns of an Arrow stream: numbers and flags as float arrays (NaN unknown, flags 0/1), text
     as lists (None unknown). `optional` columns (text) may be left out; Refused lists every problem found."""
-    table = read_table(body)
+    table = _read_table(body)
     names = table.column_names
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:

@@ -289,16 +289,15 @@ PARALLEL_ROWS = 2_000
 hand-off would cost more than it saves."""
 
 CORES = os.cpu_count() or 1
-PARTS_PER_CORE = 1
-"""Row parts per core: while one part is in a model's compiled code (no GIL), the next one's inputs are read."""
-
 _POOL = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="riskhub-scoring")
 
 
 def row_parts(n: int) -> list[slice]:
-    """The row ranges a batch of `n` rows is scored in: one below PARALLEL_ROWS, else PARTS_PER_CORE per core."""
-    size = n if n < PARALLEL_ROWS else -(-n // (CORES * PARTS_PER_CORE))
-    return [slice(i, i + size) for i in range(0, n, size)] or [slice(0, 0)]
+    """The row ranges a batch of `n` rows is scored in: one below PARALLEL_ROWS, else one per core."""
+    if n < PARALLEL_ROWS:
+        return [slice(0, n)]
+    size = -(-n // CORES)
+    return [slice(i, i + size) for i in range(0, n, size)]
 
 
 def score(served: ServedModel, rows: Inputs) -> list[dict]:
