@@ -5,10 +5,9 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from riskhub_assets.lib import settings
+from riskhub_assets.lib import processes, settings
 from riskhub_assets.simulator.cli import add_simulate_command
 
 DEMO_DAYS = 240
@@ -127,7 +126,8 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard; stop all on Ctrl-C."""
+    """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard, each started again
+    if it exits; stop all on Ctrl-C."""
     _use_dagster_home()
     here = Path(sys.executable).parent
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "RISKHUB_API_URL": f"http://127.0.0.1:{args.api_port}"}
@@ -139,27 +139,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         + ["--server.headless", "true", "--server.address", args.host, "--server.port", str(args.dashboard_port)]
         + ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
     }
-    processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}
     print(
         f"Dagster UI http://{args.host}:{args.dagster_port}  scoring API http://{args.host}:{args.api_port}/docs"
-        f"  dashboard http://{args.host}:{args.dashboard_port}  (Ctrl-C stops all)"
+        f"  dashboard http://{args.host}:{args.dashboard_port}  (Ctrl-C stops all; one that exits is started again)"
     )
-    try:
-        while all(p.poll() is None for p in processes.values()):
-            time.sleep(1)
-        stopped = [name for name, p in processes.items() if p.poll() is not None]
-        print(f"{', '.join(stopped)} stopped: stopping the others")
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    processes.supervise(commands, env)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
