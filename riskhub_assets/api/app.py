@@ -346,8 +346,11 @@ def create_app(
         answer = {"model_name": model.name, "model_version": model.version, "rows": len(results), "results": results}
         return pydantic_core.to_json(answer)  # the same JSON values as `as_json`, written by pydantic in Rust
 
-    def _batch(body: bytes) -> bytes:
+    def _batch(kind: str | None, body: bytes) -> bytes:
         request = validated(batch, body)
+        if kind not in (None, request.model):
+            mismatch = f"the body is for the {request.model} model, not {kind}"
+            raise fastapi.exceptions.RequestValidationError([{"loc": ("query", "model"), "msg": mismatch}])
         return _answer(_model(request.model), request.model, batch_inputs(request))
 
     def _arrow_batch(kind: str | None, body: bytes) -> bytes:
@@ -376,11 +379,13 @@ def create_app(
         responses=UNPROCESSABLE,
     )
     async def predict_batch(request: fastapi.Request, model: ModelName | None = None):
-        body = await request.body()
-        if request.headers.get("content-type", "").startswith(arrow.MEDIA_TYPE):
+        body, content_type = await request.body(), request.headers.get("content-type", "").lower()
+        if content_type.startswith(arrow.MEDIA_TYPE):
             answer = await run_in_threadpool(_arrow_batch, model, body)  # reading, scoring and encoding off the loop
+        elif content_type.startswith("application/vnd.apache.arrow"):
+            raise fastapi.HTTPException(415, f"send Arrow batches in the IPC stream format ({arrow.MEDIA_TYPE})")
         else:
-            answer = await run_in_threadpool(_batch, body)
+            answer = await run_in_threadpool(_batch, model, body)
         return Response(answer, media_type="application/json")
 
     schemas = app.openapi

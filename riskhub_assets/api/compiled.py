@@ -14,7 +14,7 @@ import pandas as pd
 
 from riskhub_assets.api.inputs import Inputs, codes, numbers, numbers_matrix
 from riskhub_assets.api.trees import tree_variants
-from riskhub_assets.ml.explain import ExplainedClassifier, points_from_pd, reason_names
+from riskhub_assets.ml.explain import ExplainedClassifier, in_chunks, points_from_pd, reason_names
 from riskhub_assets.ml.frame import MISSING
 
 UNSEEN = "\x00riskhub: a label never seen in training"
@@ -240,10 +240,9 @@ class CompiledExplained:
 
     def explain(self, rows: Inputs, n: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         matrix = self.columns.transform(rows)
-        chunk = self.model._chunk
-        parts = [self._scored(matrix[i : i + chunk]) for i in range(0, len(matrix), chunk)]
-        p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
-        gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, len(self.candidates)))
+        p, gains = in_chunks(
+            lambda part: self._scored(matrix[part]), len(matrix), self.model._chunk, len(self.candidates)
+        )
         points = points_from_pd(p, self.model.pdo, self.model.base_score, self.model.base_odds)
         return p, points, reason_names(gains, list(self.model.reference_), n)
 

@@ -82,15 +82,21 @@ class ExplainedClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, X, n: int = 3) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
         """Probability of default, score points and the `n` reason codes per client, from one model call per chunk."""
         X = as_frame(X)
-        parts = [self._scored(X.iloc[i : i + self._chunk]) for i in range(0, len(X), self._chunk)]
-        p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
-        gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, len(self.reference_)))
+        p, gains = in_chunks(lambda rows: self._scored(X.iloc[rows]), len(X), self._chunk, len(self.reference_))
         points = points_from_pd(p, self.pdo, self.base_score, self.base_odds)
         return p, points, top_reasons(gains, list(self.reference_), X.index, n)
 
     def reason_codes(self, X, n: int = 3) -> pd.DataFrame:
         """Per client, the `n` features whose typical-good value would lower the PD most (None when none would)."""
         return self.explain(X, n)[2]
+
+
+def in_chunks(scored, n: int, chunk: int, candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    """PD and PD drops (`_scored`) of `n` rows, `scored` asked for at most `chunk` rows (a slice) at a time."""
+    parts = [scored(slice(i, i + chunk)) for i in range(0, n, chunk)]
+    p = np.concatenate([part[0] for part in parts]) if parts else np.empty(0)
+    gains = np.vstack([part[1] for part in parts]) if parts else np.empty((0, candidates))
+    return p, gains
 
 
 def _widened(values: np.ndarray) -> np.ndarray:

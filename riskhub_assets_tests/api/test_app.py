@@ -256,7 +256,8 @@ def _post_arrow(client: TestClient, model: str | None, body: bytes):
     return client.post(f"/predict/batch{query}", content=body, headers=headers)
 
 
-def test_an_arrow_batch_is_scored_as_the_same_rows_in_json(models):
+def test_an_arrow_batch_is_scored_as_the_same_rows_in_json(models, monkeypatch):
+    monkeypatch.setattr(serving, "PARALLEL_ROWS", 16)  # the batches are scored in parts on the cores' threads
     client = TestClient(api.create_app(models))
     X, _ = _clients(40, seed=5)
     clients = X.astype(object).where(X.notna(), None).to_dict("records")
@@ -303,7 +304,12 @@ def test_an_arrow_batch_keeps_the_row_cap_and_refuses_what_is_not_arrow(models, 
     too_many = _post_arrow(client, "default", _arrow(COLUMNS))
     assert too_many.status_code == 422 and "at most 2 rows" in too_many.json()["detail"][0]["problem"]
     garbage = _post_arrow(client, "default", b'{"model": "default"}')
-    assert garbage.status_code == 422 and "not an Arrow IPC stream" in garbage.json()["detail"][0]["problem"]
+    assert garbage.status_code == 422 and "not a valid Arrow IPC stream" in garbage.json()["detail"][0]["problem"]
+    as_file = {"Content-Type": "application/vnd.apache.arrow.file"}
+    assert client.post("/predict/batch?model=default", content=b"ARROW1", headers=as_file).status_code == 415
+    two_rows = {column: values[:2] for column, values in COLUMNS.items()}
+    other = client.post("/predict/batch?model=churn", json={"model": "default", "columns": two_rows})
+    assert other.status_code == 422 and other.json()["detail"][0]["field"] == "query.model"
     spec = client.get("/openapi.json").json()["paths"]["/predict/batch"]["post"]
     assert "application/vnd.apache.arrow.stream" in spec["requestBody"]["content"]
     assert [p["name"] for p in spec["parameters"]] == ["model"]

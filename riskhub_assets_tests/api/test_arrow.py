@@ -59,3 +59,31 @@ def test_a_column_given_twice_is_refused():
     table = pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["balance", "balance"])
     with pytest.raises(arrow.Refused, match="more than once"):
         arrow.arrow_inputs(_stream(table), COLUMNS, limit=10)
+
+
+def test_text_of_any_arrow_string_type_is_read_and_undecodable_text_is_refused():
+    views = pa.table({"segment": pa.array(["mass", None], type=pa.string_view()), "balance": [1.0, 2.0],
+                      "has_card": [True, False]})  # fmt: skip
+    assert arrow.arrow_inputs(_stream(views), COLUMNS, limit=10)["segment"] == ["mass", None]
+    categories = pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int8()), pa.array(["a"], type=pa.string_view()))
+    with pytest.raises(arrow.Refused) as refused:  # pyarrow cannot decode these: a 422 for the column, not a 500
+        arrow.arrow_inputs(_stream(views.set_column(0, "segment", categories)), COLUMNS, limit=10)
+    assert [loc for loc, _ in refused.value.problems] == [("segment",)]
+    body = _stream(views)
+    with pytest.raises(arrow.Refused, match="not a valid Arrow IPC stream"):
+        arrow.arrow_inputs(body.replace(b"mass", b"m\xffss"), COLUMNS, limit=10)  # not UTF-8
+
+
+def test_a_corrupted_stream_is_refused_or_read_never_a_crash():
+    table = pa.table({"segment": pa.array(["mass", "private", None] * 20).dictionary_encode(),
+                      "balance": [1.5, None, 3.0] * 20, "has_card": [True, None, False] * 20})  # fmt: skip
+    body, rng, outcomes = bytearray(_stream(table)), np.random.default_rng(0), set()
+    for _ in range(600):  # one byte changed: buffers, offsets, lengths or metadata
+        corrupt = body.copy()
+        corrupt[rng.integers(len(corrupt))] = rng.integers(256)
+        try:
+            arrow.arrow_inputs(bytes(corrupt), COLUMNS, limit=100)
+            outcomes.add("read")
+        except arrow.Refused:
+            outcomes.add("refused")
+    assert outcomes == {"read", "refused"}
