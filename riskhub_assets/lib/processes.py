@@ -1,10 +1,9 @@
 """Long-running child processes kept up: one that exits is started again after a pause, the others run on.
 
-`riskhub serve` runs the Dagster webserver and daemon, the scoring API and the dashboard side by side. When the
-API died (say, the MLflow store was briefly out of reach at start-up), the launcher used to stop all three, and
-with them the daemon that runs the nightly schedule. Now only the one that exited is restarted, after a pause
-that doubles with each quick failure (1 s, 2 s, 4 s ... at most `longest_pause`) and starts again at 1 s once
-it has stayed up for `longest_pause`.
+`riskhub serve` runs the Dagster webserver and daemon, the scoring API and the dashboard side by side. If the API
+dies (say, the MLflow store was briefly out of reach at start-up), the daemon must go on running the nightly
+schedule: only the one that exited is started again, after a pause that doubles with each quick failure (1 s,
+2 s, 4 s ... at most `longest_pause`) and is back to 1 s once it has stayed up for `longest_pause`.
 """
 
 import os
@@ -39,7 +38,7 @@ def supervise(
     """Run every command until `running()` turns false (or Ctrl-C), restarting any that exits; then stop them all.
     Returns how many times each was restarted."""
     children = [Child(name, command) for name, command in commands.items()]
-    stop_on_sigterm = signal.signal(signal.SIGTERM, _interrupt)  # `docker stop` stops them all, as Ctrl-C does
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)  # `docker stop` stops them all, as Ctrl-C does
     try:
         for child in children:
             _start(child, env)
@@ -50,7 +49,7 @@ def supervise(
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, stop_on_sigterm)
+        signal.signal(signal.SIGTERM, previous_sigterm)
         _stop([c.process for c in children if c.process is not None])
     return {c.name: c.restarts for c in children}
 
