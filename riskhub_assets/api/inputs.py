@@ -9,7 +9,7 @@ class Inputs:
     """Validated rows held by column: each field's values in row order, as a list (None when unknown, flags as
     booleans) or, from an Arrow body, as a float array for numbers and flags (NaN when unknown, flags 0/1)."""
 
-    def __init__(self, columns: dict[str, list], n: int):
+    def __init__(self, columns: dict[str, list | np.ndarray], n: int):
         self.columns, self.n = columns, n
 
     @classmethod
@@ -28,10 +28,10 @@ class Inputs:
     def __len__(self) -> int:
         return self.n
 
-    def __getitem__(self, column: str) -> list:
+    def __getitem__(self, column: str) -> list | np.ndarray:
         return self.columns[column]
 
-    def get(self, column: str) -> list:
+    def get(self, column: str) -> list | np.ndarray:
         """The column's values, or None for every row when the request did not carry it."""
         values = self.columns.get(column)
         return [None] * self.n if values is None else values
