@@ -30,7 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 from api_server import api_server
+
+from riskhub_assets.api import arrow
 
 ENDPOINTS = {"default": "/score_default", "churn": "/predict_churn", "anomaly": "/detect_anomaly"}
 EXPECTED = {"default": b'"probability_of_default":', "churn": b'"churn_probability":', "anomaly": b'"anomaly_score":'}
@@ -140,17 +143,6 @@ def _summary(wall: float, latencies: np.ndarray, errors: int, rows_per_request: 
 JSON, ARROW = "application/json", "application/vnd.apache.arrow.stream"
 
 
-def _arrow_stream(columns: dict[str, list]) -> bytes:
-    """The columns as an Arrow IPC stream, types inferred as pyarrow infers a client's Python values."""
-    import pyarrow as pa
-
-    table = pa.table(columns)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 def _batch_answered(content: bytes, kind: str, rows: int) -> bool:
     answer = json.loads(content)
     key = EXPECTED[kind].strip(b'":').decode()
@@ -185,7 +177,7 @@ def main() -> None:
                     JSON,
                     json.dumps({"model": kind, "columns": columns}).encode(),
                 ),
-                f"batch_{kind}_arrow": (f"/predict/batch?model={kind}", ARROW, _arrow_stream(columns)),
+                f"batch_{kind}_arrow": (f"/predict/batch?model={kind}", ARROW, arrow.stream(pa.table(columns))),
             }
             valid = lambda content, kind=kind: _batch_answered(content, kind, args.batch_rows)  # noqa: E731
             for name, (path, content_type, body) in bodies.items():

@@ -27,6 +27,14 @@ class Refused(Exception):
         self.problems = problems
 
 
+def stream(table: pa.Table) -> bytes:
+    """A table as an Arrow IPC stream: the body a client sends (`pa.Table.from_pandas(frame, preserve_index=False)`)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def _fits(kind: type, arrow_type: pa.DataType) -> bool:
     """Whether a column of this Arrow type holds what the JSON schema accepts for an input of this kind (a
     dictionary-encoded column, a pandas categorical, by the type of its values)."""

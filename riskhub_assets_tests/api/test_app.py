@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from riskhub_assets.api import app as api
-from riskhub_assets.api import serving
+from riskhub_assets.api import arrow, serving
 from riskhub_assets.lib import tracking
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
 
@@ -243,11 +243,7 @@ def test_a_columnar_batch_keeps_the_row_cap_and_refuses_non_finite_numbers(model
 
 def _arrow(columns: dict[str, list], types: dict | None = None) -> bytes:
     """An Arrow IPC stream of these columns (types inferred unless given), as a client's DataFrame would send."""
-    table = pa.table({c: pa.array(v, type=(types or {}).get(c)) for c, v in columns.items()})
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return arrow.stream(pa.table({c: pa.array(v, type=(types or {}).get(c)) for c, v in columns.items()}))
 
 
 def _post_arrow(client: TestClient, model: str | None, body: bytes):

@@ -10,13 +10,6 @@ from riskhub_assets.api.inputs import Inputs, numbers
 COLUMNS = {"segment": str, "balance": float, "has_card": bool}
 
 
-def _stream(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 def test_flags_labels_and_unknown_values_read_as_the_json_rows_would():
     table = pa.table(
         {
@@ -26,7 +19,7 @@ def test_flags_labels_and_unknown_values_read_as_the_json_rows_would():
             "client_id": pa.array([None, None, None], type=pa.null()),
         }
     )
-    inputs = arrow.arrow_inputs(_stream(table), COLUMNS, limit=10, optional=("client_id",))
+    inputs = arrow.arrow_inputs(arrow.stream(table), COLUMNS, limit=10, optional=("client_id",))
     as_json = Inputs.of_rows(
         [
             {"segment": "mass", "balance": 1.0, "has_card": True, "client_id": None},
@@ -51,25 +44,25 @@ def test_flags_labels_and_unknown_values_read_as_the_json_rows_would():
 def test_each_wrong_column_is_named(column, values, where):
     good = {"segment": pa.array(["a", "b"]), "balance": pa.array([1.0, 2.0]), "has_card": pa.array([True, False])}
     with pytest.raises(arrow.Refused) as refused:
-        arrow.arrow_inputs(_stream(pa.table({**good, column: values})), COLUMNS, limit=10)
+        arrow.arrow_inputs(arrow.stream(pa.table({**good, column: values})), COLUMNS, limit=10)
     assert [loc for loc, _ in refused.value.problems] == [where]
 
 
 def test_a_column_given_twice_is_refused():
     table = pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["balance", "balance"])
     with pytest.raises(arrow.Refused, match="more than once"):
-        arrow.arrow_inputs(_stream(table), COLUMNS, limit=10)
+        arrow.arrow_inputs(arrow.stream(table), COLUMNS, limit=10)
 
 
 def test_text_of_any_arrow_string_type_is_read_and_undecodable_text_is_refused():
     views = pa.table({"segment": pa.array(["mass", None], type=pa.string_view()), "balance": [1.0, 2.0],
                       "has_card": [True, False]})  # fmt: skip
-    assert arrow.arrow_inputs(_stream(views), COLUMNS, limit=10)["segment"] == ["mass", None]
+    assert arrow.arrow_inputs(arrow.stream(views), COLUMNS, limit=10)["segment"] == ["mass", None]
     categories = pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int8()), pa.array(["a"], type=pa.string_view()))
     with pytest.raises(arrow.Refused) as refused:  # pyarrow cannot decode these: a 422 for the column, not a 500
-        arrow.arrow_inputs(_stream(views.set_column(0, "segment", categories)), COLUMNS, limit=10)
+        arrow.arrow_inputs(arrow.stream(views.set_column(0, "segment", categories)), COLUMNS, limit=10)
     assert [loc for loc, _ in refused.value.problems] == [("segment",)]
-    body = _stream(views)
+    body = arrow.stream(views)
     with pytest.raises(arrow.Refused, match="not a valid Arrow IPC stream"):
         arrow.arrow_inputs(body.replace(b"mass", b"m\xffss"), COLUMNS, limit=10)  # not UTF-8
 
@@ -77,7 +70,7 @@ def test_text_of_any_arrow_string_type_is_read_and_undecodable_text_is_refused()
 def test_a_corrupted_stream_is_refused_or_read_never_a_crash():
     table = pa.table({"segment": pa.array(["mass", "private", None] * 20).dictionary_encode(),
                       "balance": [1.5, None, 3.0] * 20, "has_card": [True, None, False] * 20})  # fmt: skip
-    body, rng, outcomes = bytearray(_stream(table)), np.random.default_rng(0), set()
+    body, rng, outcomes = bytearray(arrow.stream(table)), np.random.default_rng(0), set()
     for _ in range(600):  # one byte changed: buffers, offsets, lengths or metadata
         corrupt = body.copy()
         corrupt[rng.integers(len(corrupt))] = rng.integers(256)
