@@ -11,7 +11,7 @@ from riskhub_assets.defs.models import model_assets
 from riskhub_assets.defs.reporting import reporting_assets
 from riskhub_assets.defs.resources import build_resources
 from riskhub_assets.defs.scoring import score_assets
-from riskhub_assets.defs.warehouse import warehouse_assets, warehouse_checks
+from riskhub_assets.defs.warehouse import warehouse_assets
 
 
 def build_defs() -> dg.Definitions:
@@ -28,7 +28,6 @@ def build_defs() -> dg.Definitions:
             *insight_assets,
             *reporting_assets,
         ],
-        asset_checks=warehouse_checks,
         jobs=jobs,
         schedules=schedules,
         resources=build_resources(),

@@ -82,7 +82,7 @@ def bulk_materialise(defs: dg.Definitions, start: dt.date, end: dt.date, job: st
 
     For loading a long history fast: Dagster records one event per partition and asset (about 20 ms each), which
     for months of days costs minutes. Nothing is recorded in the Dagster instance; a blocking check that fails
-    stops the load with its message. Assets stored through an I/O manager are skipped: materialise them first.
+    stops the load with its message.
     """
     graph = defs.resolve_asset_graph()
     selected = set(defs.resolve_job_def(job).asset_layer.executable_asset_keys)
@@ -93,8 +93,6 @@ def bulk_materialise(defs: dg.Definitions, start: dt.date, end: dt.date, job: st
             continue
         assets_def = graph.assets_def_for_key(key)
         done |= set(assets_def.keys)
-        if "pandas" in graph.get(key).kinds:
-            continue
         partitioned = assets_def.partitions_def is not None
         context = dg.build_asset_context(partition_key_range=days if partitioned else None)
         for result in assets_def(context):

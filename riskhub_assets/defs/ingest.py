@@ -1,6 +1,5 @@
 """Landing files (external, written by the bank's producers) and the raw tables loaded from them as landed."""
 
-import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -8,15 +7,13 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL, LandingZone
+from riskhub_assets.defs.resources import LandingZone
+from riskhub_assets.defs.tables import asset_key, table_spec_args
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
-from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
-
-STEADY_VOLUME = {"accounts", "transactions"}
-"""Landing files whose daily row count is steady enough to test against the trailing days (clients and
-events come in bursts: the first load, due dates, month ends)."""
-
+from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.lib.sqltext import days
+from riskhub_assets.tables import table
 
 def landing_spec(spec: LandingFile) -> dg.AssetSpec:
     """The daily CSV a producer drops in the landing zone, as the contract defines it."""
@@ -37,42 +34,24 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
 
 def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     """Factory: the raw table of one landing file, every column as landed plus file, line and load time."""
-    key = dg.AssetKey(["raw", spec.name])
-    checks = TableChecks(table=f"raw.{spec.name}", partition_column="business_date", volume=spec.name in STEADY_VOLUME)
+    raw = table(f"raw.{spec.name}")
 
     @dg.asset(
-        key=key,
-        deps=[dg.AssetKey(["landing", spec.name])],
-        description=f"{spec.filename} as landed (all text), with file, line number and load time; unparseable lines"
-        f" are kept in raw.{spec.name}_rejects."
-        + (" Restricted: holds personal data in clear." if spec.has_personal_data else ""),
-        group_name="raw",
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        **table_spec_args(raw),
         kinds={"duckdb"},
-        owners=["team:data-engineering"],
-        pool=DUCKDB_POOL,
-        check_specs=check_specs(key, table_check_names(checks)),
+        check_specs=check_specs(asset_key(raw.name), table_check_names(raw)),
     )
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingZone):
         start, end = business_days(context)
-        days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
             for ddl in ingest.raw_table_ddl(spec):
                 con.execute(ddl)
-            loads = [ingest.load_raw_day(con, spec, ingest.landing_file(Path(landing.path), d, spec), d) for d in days]
+            files = [(ingest.landing_file(Path(landing.path), d, spec), d) for d in days(start, end)]
+            loads = [ingest.load_raw_day(con, spec, path, day) for path, day in files]
             con.execute("COMMIT")
-            window = {"start": start, "end": end}
-            metadata = table_metadata(
-                con,
-                checks.table,
-                "business_date BETWEEN $start AND $end",
-                window,
-                detail=start == end,
-                preview=not spec.has_personal_data,
-            )
-            outcomes = run_table_checks(con, checks, start, end)
+            metadata = table_metadata(con, raw, start, end)
+            outcomes = run_table_checks(con, raw, start, end)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
         yield dg.MaterializeResult(

@@ -9,14 +9,14 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.models import EXPERIMENT
 from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.defs.scoring import CHURN_SCORES_KEY, FEATURES, champion, client_features
+from riskhub_assets.defs.scoring import champion, client_features
 from riskhub_assets.defs.tables import sql_table_asset
 from riskhub_assets.lib import churn_actions, performance, recommendations, tracking
-from riskhub_assets.lib.contract import PRODUCTS
 from riskhub_assets.lib.frames import ensure_table, replace_partition
-from riskhub_assets.lib.quality import TableChecks
+from riskhub_assets.lib.sqltext import days
 from riskhub_assets.lib.training import KEYS
 from riskhub_assets.ml import make_performance_model
+from riskhub_assets.tables import table
 
 OWNERS = ["team:customer-insights"]
 RECOMMENDER = "riskhub_product_recommender"
@@ -145,18 +145,14 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
     return _model
 
 
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
 def _load_recommendations(con, start, end) -> None:
     model, version = champion(RECOMMENDER)
     frames = [
         recommendations.recommendation_rows(model, recommendations.recommender_inputs(con, day)).assign(as_of_date=day)
-        for day in _days(start, end)
+        for day in days(start, end)
     ]
     frame = pd.concat(frames, ignore_index=True).assign(model_name=RECOMMENDER, model_version=version)
-    replace_partition(con, RECOMMENDATION_CHECKS.table, frame, "as_of_date", start, end)
+    replace_partition(con, "scores.product_recommendations", frame, "as_of_date", start, end)
 
 
 def _performance_loader(level: str):
@@ -167,15 +163,17 @@ def _performance_loader(level: str):
             performance.predictions(
                 model, performance.monthly_frame(con, level, day), level, day.replace(day=1)
             ).assign(as_of_date=day)
-            for day in _days(start, end)
+            for day in days(start, end)
         ]
         frame = pd.concat(frames, ignore_index=True).assign(model_version=version or performance.NAIVE)
-        replace_partition(con, PERFORMANCE_CHECKS[level].table, frame, "as_of_date", start, end)
+        replace_partition(con, f"scores.{level}_performance", frame, "as_of_date", start, end)
 
     return _load
 
 
 def _load_churn_actions(con, start, end) -> None:
+    actions = table("scores.churn_actions")
+    columns = [c.name for c in actions.columns]
     scores = con.execute(
         "SELECT as_of_date, client_id, churn_probability, risk_band, model_name, model_version"
         " FROM scores.churn_scores WHERE as_of_date BETWEEN $start AND $end",
@@ -208,92 +206,15 @@ def _load_churn_actions(con, start, end) -> None:
         offers["as_of_date"] = offers["as_of_date"].dt.date
         frame = pd.concat(frames, ignore_index=True).merge(offers, on=["as_of_date", "client_id"], how="left")
     else:  # no high churn risk on these days: nothing to write, the typed table below still stands
-        frame = pd.DataFrame(columns=list(CHURN_ACTION_COLUMNS))
-    ensure_table(con, CHURN_ACTION_CHECKS.table, ", ".join(f"{c} {t}" for c, t in CHURN_ACTION_COLUMNS.items()))
-    replace_partition(con, CHURN_ACTION_CHECKS.table, frame[list(CHURN_ACTION_COLUMNS)], "as_of_date", start, end)
+        frame = pd.DataFrame(columns=columns)
+    ensure_table(con, actions.name, actions.ddl_columns)
+    replace_partition(con, actions.name, frame[columns], "as_of_date", start, end)
 
-
-CHURN_ACTION_COLUMNS = {
-    "as_of_date": "DATE",
-    "client_id": "VARCHAR",
-    "manager_id": "VARCHAR",
-    "churn_probability": "DOUBLE",
-    "action": "VARCHAR",
-    "action_description": "VARCHAR",
-    "main_driver": "VARCHAR",
-    "expected_risk_reduction": "DOUBLE",
-    "offer_product": "VARCHAR",
-    "model_version": "VARCHAR",
-}
-"""The churn-action table's columns and types (declared: a day without high risk must not decide them)."""
-RECOMMENDATION_CHECKS = TableChecks(
-    "scores.product_recommendations",
-    key=("as_of_date", "client_id", "rank"),
-    not_null=("product_code", "score", "reason", "model_version"),
-    accepted={"product_code": tuple(PRODUCTS)},
-    references={"client_id": "warehouse.dim_client.client_id"},
-    ranges={"rank": ("1", str(recommendations.TOP_N))},
-    partition_column="as_of_date",
-    volume=False,
-    freshness=False,
-)
-PERFORMANCE_CHECKS = {
-    level: TableChecks(
-        f"scores.{level}_performance",
-        key=("as_of_date", column),
-        not_null=("predicted_score", "monthly_sales_objective", "model_version"),
-        references={column: f"warehouse.dim_{level}.{column}"},
-        ranges={"predicted_score": ("0", "100"), "score_last_month": ("0", "100")},
-        partition_column="as_of_date",
-        volume=False,
-        freshness=False,
-    )
-    for level, column in performance.LEVELS.items()
-}
-CHURN_ACTION_CHECKS = TableChecks(
-    "scores.churn_actions",
-    key=("as_of_date", "client_id"),
-    not_null=("churn_probability", "action", "action_description", "model_version"),
-    accepted={"action": tuple(churn_actions.ACTIONS)},
-    references={"client_id": "warehouse.dim_client.client_id", "manager_id": "warehouse.dim_manager.manager_id"},
-    ranges={"expected_risk_reduction": ("0", "1")},
-    partition_column="as_of_date",
-    volume=False,
-    freshness=False,
-)
 
 insight_assets = [
     product_recommender,
     *(performance_model_asset(level) for level in performance.LEVELS),
-    sql_table_asset(
-        RECOMMENDATION_CHECKS,
-        _load_recommendations,
-        deps=[HOLDINGS, dg.AssetKey(["models", "product_recommender"]), dg.AssetKey(["warehouse", "dim_product"])],
-        description="Per client and day: the five products they do not hold that clients like them hold, with score,"
-        " rank and reason; clients who hold nothing get the most popular products.",
-        group="scoring",
-        owners=OWNERS,
-    ),
-    *(
-        sql_table_asset(
-            PERFORMANCE_CHECKS[level],
-            _performance_loader(level),
-            deps=[OBJECTIVES, HOLDINGS, dg.AssetKey(["models", f"{level}_performance_model"])],
-            description=f"Per {level} and day: the predicted performance score (0-100) of the current month, beside"
-            " its objective and last month's score; last month's score is the forecast (model_version"
-            f" '{performance.NAIVE}') while no model has beaten it.",
-            group="scoring",
-            owners=OWNERS,
-        )
-        for level in performance.LEVELS
-    ),
-    sql_table_asset(
-        CHURN_ACTION_CHECKS,
-        _load_churn_actions,
-        deps=[CHURN_SCORES_KEY, dg.AssetKey(["scores", "product_recommendations"]), FEATURES],
-        description="Per high-churn-risk client and day: the intervention that answers their main risk driver (fee"
-        " waiver, complaint follow-up, product offer, manager call), the product to offer and the manager to act.",
-        group="scoring",
-        owners=OWNERS,
-    ),
+    sql_table_asset("scores.product_recommendations", _load_recommendations),
+    *(sql_table_asset(f"scores.{level}_performance", _performance_loader(level)) for level in performance.LEVELS),
+    sql_table_asset("scores.churn_actions", _load_churn_actions),
 ]

@@ -12,11 +12,13 @@ from sklearn.base import clone
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.tables import asset_key, table_spec_args
 from riskhub_assets.lib import features, labels, tracking, training
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.markdown import markdown_table
-from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import run_table_checks, table_check_names
 from riskhub_assets.ml import make_anomaly_model, metrics, plots
+from riskhub_assets.tables import table
 
 GROUP = "models"
 OWNERS = ["team:risk-modelling"]
@@ -74,30 +76,13 @@ class TrainingConfig(dg.Config):
     """Learn from and validate on the labelled as-of dates of the latest N days."""
 
 
-LABEL_CHECKS = TableChecks(
-    "features.client_labels",
-    key=("as_of_date", "client_id"),
-    not_null=("default_label", "churn_label", "rfm_proxy_label", "horizon_days"),
-    references={"client_id": "warehouse.dim_client.client_id"},
-)
-LABELS_KEY = dg.AssetKey(["features", "client_labels"])
+LABELS = table("features.client_labels")
 
 
 @dg.asset(
-    key=LABELS_KEY,
-    deps=[
-        dg.AssetKey(["features", "client_features"]),
-        dg.AssetKey(["features", "client_daily_activity"]),
-        dg.AssetKey(["warehouse", "fact_events"]),
-        dg.AssetKey(["warehouse", "fact_account_balances"]),
-    ],
-    description="Outcomes in the horizon after weekly as-of dates: default, churn (all accounts closed or 30 days"
-    " inactive) and the RFM proxy target (least engaged K-Means cluster of the window after the as-of date).",
-    group_name="features",
+    **table_spec_args(LABELS),
     kinds={"duckdb"},
-    owners=OWNERS,
-    pool=DUCKDB_POOL,
-    check_specs=check_specs(LABELS_KEY, table_check_names(LABEL_CHECKS)),
+    check_specs=check_specs(asset_key(LABELS.name), table_check_names(LABELS)),
 )
 def client_labels(context: dg.AssetExecutionContext, config: LabelConfig, duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
@@ -109,9 +94,9 @@ def client_labels(context: dg.AssetExecutionContext, config: LabelConfig, duckdb
                 " after it and 90 days of history before it: load more business days first"
             )
         frame = labels.client_labels(con, dates, config.horizon_days)
-        replace_table(con, LABEL_CHECKS.table, frame)
-        metadata = table_metadata(con, LABEL_CHECKS.table)
-        outcomes = run_table_checks(con, LABEL_CHECKS)
+        replace_table(con, LABELS.name, frame)
+        metadata = table_metadata(con, LABELS)
+        outcomes = run_table_checks(con, LABELS)
     rates = frame[["default_label", "churn_label", "rfm_proxy_label"]].mean().round(4).to_dict()
     yield dg.MaterializeResult(
         metadata={**metadata, "as_of_dates": len(dates), **{f"rate_{k}": v for k, v in rates.items()}}

@@ -1,39 +1,45 @@
 """What the Dagster UI shows of a table and of a data test: row counts, schema, preview, verdicts."""
 
+import datetime as dt
+
 import dagster as dg
 import duckdb
 
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutcome
+from riskhub_assets.tables import Table
 
 
 def table_metadata(
     con: duckdb.DuckDBPyConnection,
-    table: str,
-    where: str = "true",
-    params: dict | None = None,
-    detail: bool = True,
-    preview: bool = True,
+    table: Table,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> dict:
-    """Row counts of a DuckDB table and of the slice just written; with `detail`, its schema and a five-row preview.
+    """Row counts of a DuckDB table and of the days just written; for one day or a whole table, its schema with the
+    declared meanings and a five-row preview (none for tables restricted to personal data).
 
     A run over a range of days repeats the metadata on every partition's event: keep it to counts there.
     """
-    slice_rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
-    total_rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    partitioned = table.partition_column is not None and start is not None
+    where = f"{table.partition_column} BETWEEN $start AND $end" if partitioned else "true"
+    params = {"start": start, "end": end} if partitioned else {}
+    slice_rows = con.execute(f"SELECT count(*) FROM {table.name} WHERE {where}", params).fetchone()[0]
+    total_rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(total_rows),
         "rows_in_run": dg.MetadataValue.int(slice_rows),
-        "dagster/table_name": f"riskhub.{table}",
+        "dagster/table_name": f"riskhub.{table.name}",
     }
-    if not detail:
+    if start != end:
         return metadata
-    described = con.execute(f"DESCRIBE {table}").fetchall()
+    meanings = {c.name: c.meaning for c in table.columns}
+    described = con.execute(f"DESCRIBE {table.name}").fetchall()
     metadata["dagster/column_schema"] = dg.TableSchema(
-        columns=[dg.TableColumn(name=name, type=kind) for name, kind, *_ in described]
+        columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
     )
-    if preview:
-        cursor = con.execute(f"SELECT * FROM {table} WHERE {where} LIMIT 5", params or {})
+    if not table.restricted:
+        cursor = con.execute(f"SELECT * FROM {table.name} WHERE {where} LIMIT 5", params)
         metadata["preview"] = dg.MetadataValue.md(markdown_table([d[0] for d in cursor.description], cursor.fetchall()))
     return metadata
 
@@ -48,6 +54,14 @@ def check_result(outcome: CheckOutcome, asset_key: dg.AssetKey | None = None) ->
         description=outcome.summary,
         metadata={"failing_rows": outcome.failing_rows, **{k: v for k, v in outcome.detail.items()}},
     )
+
+
+def column_schema(table: Table) -> dict:
+    """The declared columns with their meaning, as the asset's static schema in the UI (none when undeclared)."""
+    if not table.columns:
+        return {}
+    columns = [dg.TableColumn(c.name, c.type, description=c.meaning or None) for c in table.columns]
+    return {"dagster/column_schema": dg.TableSchema(columns=columns)}
 
 
 def check_specs(asset_key: dg.AssetKey, names: list[str]) -> list[dg.AssetCheckSpec]:

@@ -7,27 +7,22 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.partitions import business_days, daily_partitions
 from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.defs.tables import sql_table_asset
+from riskhub_assets.defs.tables import asset_key, sql_table_asset
 from riskhub_assets.lib import marts, publish, report, settings
 from riskhub_assets.lib.markdown import markdown_table
+from riskhub_assets.lib.sqltext import days
+from riskhub_assets.tables import Table, published, tables_in
 
 GROUP = "reporting"
 OWNERS = ["team:bi"]
 
 
-def _mart_asset(mart: marts.Mart) -> dg.AssetsDefinition:
-    return sql_table_asset(
-        marts.mart_checks(mart),
-        lambda con, start, end: marts.load_mart(con, mart, start, end),
-        deps=[dg.AssetKey(source.split(".")) for source in mart.sources],
-        description=mart.description,
-        group=GROUP,
-        owners=OWNERS,
-    )
+def _mart_asset(mart: Table) -> dg.AssetsDefinition:
+    return sql_table_asset(mart.name, lambda con, start, end: marts.load_mart(con, mart, start, end))
 
 
-mart_assets = [_mart_asset(m) for m in marts.MARTS]
-MART_KEYS = [dg.AssetKey(m.table.split(".")) for m in marts.MARTS]
+mart_assets = [_mart_asset(m) for m in tables_in("marts")]
+MART_KEYS = [asset_key(m.name) for m in tables_in("marts")]
 
 
 DAILY_WRITER = {
@@ -58,10 +53,6 @@ def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
     return results
 
 
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
 @dg.asset(
     key=["reporting", "daily_report"],
     deps=MART_KEYS,
@@ -83,7 +74,7 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     checks = _check_results(context)
     generated_at = dt.datetime.now(dt.UTC)
     with duckdb.get_connection() as con:
-        reports = [report.build_report(con, day, checks, generated_at) for day in _days(start, end)]
+        reports = [report.build_report(con, day, checks, generated_at) for day in days(start, end)]
     paths = [report.write_report(r, settings.reports_dir()) for r in reports]
     last = reports[-1]
     preview = markdown_table(["KPI", "value"], list(last["portfolio"].items()))
@@ -107,14 +98,12 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 
 BI_KEY = dg.AssetKey(["reporting", "bi_database"])
-INSIGHT_KEYS = [
-    dg.AssetKey(t.name.split(".")) for t in publish.PUBLISHED if t.optional and t.name.startswith("scores.")
-]
+PUBLISHED_KEYS = [asset_key(p.source) for p in published()]
 
 
 @dg.asset(
     key=BI_KEY,
-    deps=[*MART_KEYS, daily_report.key, *INSIGHT_KEYS],
+    deps=[*PUBLISHED_KEYS, daily_report.key],
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
     " exports of the marts: KPI marts, scores, alerts, customer insights and dimensions without personal data."
     " Written beside the old copy and renamed over it, so a connected BI tool never blocks the pipeline.",

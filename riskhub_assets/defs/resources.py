@@ -4,7 +4,6 @@ import os
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
-from dagster_duckdb_pandas import DuckDBPandasIOManager
 
 from riskhub_assets.lib import settings
 
@@ -33,6 +32,5 @@ def build_resources() -> dict:
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
-        "io_manager": DuckDBPandasIOManager(database=database, schema="warehouse", connection_config=duckdb_config()),
         "landing": LandingZone(path=str(settings.landing_dir())),
     }

@@ -6,51 +6,16 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.models import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.partitions import business_days
+from riskhub_assets.defs.tables import asset_key, table_spec_args
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
-from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.lib.training import as_model_frame
-from riskhub_assets.ml.metrics import MASTER_SCALE
+from riskhub_assets.tables import table
 
-GROUP = "scoring"
-OWNERS = ["team:risk-modelling"]
 DRIFT_CHECKS = ["score_drift_psi", "feature_drift_psi"]
-
-SCORE_CHECKS = {
-    "default_scores": TableChecks(
-        "scores.default_scores",
-        key=("as_of_date", "client_id"),
-        not_null=("probability_of_default", "score_points", "grade", "model_version"),
-        accepted={"grade": tuple(MASTER_SCALE)},
-        references={"client_id": "warehouse.dim_client.client_id"},
-        ranges={"probability_of_default": ("0", "1")},
-        partition_column="as_of_date",
-        volume=False,
-        freshness=False,
-    ),
-    "churn_scores": TableChecks(
-        "scores.churn_scores",
-        key=("as_of_date", "client_id"),
-        not_null=("churn_probability", "risk_band", "decile", "model_version"),
-        accepted={"risk_band": tuple(scoring.CHURN_BANDS)},
-        references={"client_id": "warehouse.dim_client.client_id"},
-        ranges={"churn_probability": ("0", "1"), "decile": ("1", "10")},
-        partition_column="as_of_date",
-        volume=False,
-        freshness=False,
-    ),
-    "anomaly_flags": TableChecks(
-        "scores.anomaly_flags",
-        key=("transaction_id",),
-        not_null=("anomaly_score", "flagged", "model_version"),
-        partition_column="transaction_date",
-        volume=False,
-        freshness=False,
-    ),
-}
-
 
 class ScoringConfig(dg.Config):
     alert_budget: int = 200
@@ -91,37 +56,28 @@ def _drift_results(key: dg.AssetKey, baseline: dict, inputs: pd.DataFrame, score
         )
 
 
-def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], description: str, score) -> dg.AssetsDefinition:
+def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
     """Factory: a daily score table from a champion model, replaced day by day, with data tests and drift checks."""
-    checks = SCORE_CHECKS[table]
-    key = dg.AssetKey(["scores", table])
+    declared = table(name)
+    key = asset_key(name)
 
     @dg.asset(
-        key=key,
-        deps=deps,
-        description=description,
-        group_name=GROUP,
+        **table_spec_args(declared),
         kinds={"duckdb", "mlflow"},
-        owners=OWNERS,
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=DUCKDB_POOL,
-        check_specs=check_specs(key, table_check_names(checks))
+        check_specs=check_specs(key, table_check_names(declared))
         + [dg.AssetCheckSpec(c, asset=key, blocking=False) for c in DRIFT_CHECKS],
     )
     def _scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig):
         start, end = business_days(context)
         model, version = champion(model_name)
-        window = {"start": start, "end": end}
         with duckdb.get_connection() as con:
             inputs, frame, score_column = score(con, model, version, start, end, config)
             con.execute("BEGIN")
-            replace_partition(con, checks.table, frame, checks.partition_column, start, end)
+            replace_partition(con, declared.name, frame, declared.partition_column, start, end)
+            describe(con, declared)
             con.execute("COMMIT")
-            metadata = table_metadata(
-                con, checks.table, f"{checks.partition_column} BETWEEN $start AND $end", window, detail=start == end
-            )
-            outcomes = run_table_checks(con, checks, start, end)
+            metadata = table_metadata(con, declared, start, end)
+            outcomes = run_table_checks(con, declared, start, end)
         yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})
         for outcome in outcomes:
             yield check_result(outcome)
@@ -153,30 +109,8 @@ def _anomaly(con, model, version, start, end, config):
     return inputs, scoring.anomaly_flags(model, inputs, config.alert_budget, ANOMALY_NAME, version), "anomaly_score"
 
 
-FEATURES = dg.AssetKey(["features", "client_features"])
-CHURN_SCORES_KEY = dg.AssetKey(["scores", "churn_scores"])
 score_assets = [
-    score_asset(
-        "default_scores",
-        DEFAULT.name,
-        [FEATURES, dg.AssetKey(["models", "default_model"])],
-        "Per client and day: probability of default (90 days), score points, master-scale grade, top three"
-        " reason codes, and the champion model's name and version.",
-        _default,
-    ),
-    score_asset(
-        "churn_scores",
-        CHURN.name,
-        [FEATURES, dg.AssetKey(["models", "churn_model"])],
-        "Per active client and day: 90-day churn probability, risk band, decile (1 = most at risk), model version.",
-        _churn,
-    ),
-    score_asset(
-        "anomaly_flags",
-        ANOMALY_NAME,
-        [FEATURES, dg.AssetKey(["warehouse", "fact_transactions"]), dg.AssetKey(["models", "anomaly_model"])],
-        "Per transaction and day: anomaly score; the day's alert budget of most anomalous transactions"
-        " flagged with their top contributing features; model version.",
-        _anomaly,
-    ),
+    score_asset("scores.default_scores", DEFAULT.name, _default),
+    score_asset("scores.churn_scores", CHURN.name, _churn),
+    score_asset("scores.anomaly_flags", ANOMALY_NAME, _anomaly),
 ]

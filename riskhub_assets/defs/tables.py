@@ -5,56 +5,69 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
+from riskhub_assets.defs.observability import check_result, check_specs, column_schema, table_metadata
 from riskhub_assets.defs.partitions import business_days, daily_partitions
 from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.lib.sqltext import describe
+from riskhub_assets.tables import Table, table
 
-OWNERS = ["team:data-engineering"]
+
+def asset_key(name: str) -> dg.AssetKey:
+    """The asset key of a table or model, from its dotted name ("warehouse.dim_client")."""
+    return dg.AssetKey(name.split("."))
 
 
-def sql_table_asset(
-    checks: TableChecks,
-    load: Callable,
-    deps: list[dg.AssetKey],
-    description: str,
-    group: str,
-    owners: list[str] = OWNERS,
-) -> dg.AssetsDefinition:
-    """Factory: a DuckDB table built by `load(con, start, end)`; daily-partitioned when its checks name a partition column."""
-    key = dg.AssetKey(checks.table.split("."))
-    partitioned = checks.partition_column is not None
+def table_spec_args(table: Table) -> dict:
+    """What a table's declaration says of its asset: key, deps, docs, group, owners, partitions, pool."""
+    return {
+        "key": asset_key(table.name),
+        "deps": [asset_key(s) for s in table.sources],
+        "description": table.description,
+        "group_name": table.group,
+        "owners": [table.owner],
+        "metadata": column_schema(table),
+        "partitions_def": daily_partitions if table.partition_column else None,
+        "backfill_policy": dg.BackfillPolicy.single_run(),  # a date range is one run, also from `dg launch`
+        "pool": DUCKDB_POOL,
+    }
+
+
+def table_asset_spec(table: Table) -> dg.AssetSpec:
+    """A declared DuckDB table as one spec of a multi-asset (which sets its partitions and pool)."""
+    args = table_spec_args(table)
+    return dg.AssetSpec(
+        args["key"],
+        deps=args["deps"],
+        description=args["description"],
+        group_name=args["group_name"],
+        owners=args["owners"],
+        metadata=args["metadata"],
+        kinds={"duckdb"},
+    )
+
+
+def sql_table_asset(name: str, load: Callable) -> dg.AssetsDefinition:
+    """Factory: a declared DuckDB table built by `load(con, start, end)`; daily-partitioned when it has a partition column."""
+    declared = table(name)
+    key = asset_key(name)
 
     @dg.asset(
-        key=key,
-        deps=[d for d in deps if d != key],
-        description=description,
-        group_name=group,
+        **table_spec_args(declared),
         kinds={"duckdb"},
-        owners=owners,
-        partitions_def=daily_partitions if partitioned else None,
-        backfill_policy=dg.BackfillPolicy.single_run(),  # a date range is one run, also from `dg launch`
-        pool=DUCKDB_POOL,
-        check_specs=check_specs(key, table_check_names(checks)),
+        check_specs=check_specs(key, table_check_names(declared)),
     )
     def _table(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        start, end = business_days(context) if partitioned else (None, None)
-        where = f"{checks.partition_column} BETWEEN $start AND $end" if partitioned else "true"
+        start, end = business_days(context) if declared.partition_column else (None, None)
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
             load(con, start, end)
+            describe(con, declared)
             con.execute("COMMIT")
-            metadata = table_metadata(
-                con, checks.table, where, {"start": start, "end": end} if partitioned else None, detail=start == end
-            )
-            outcomes = run_table_checks(con, checks, start, end)
+            metadata = table_metadata(con, declared, start, end)
+            outcomes = run_table_checks(con, declared, start, end)
         yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes:
             yield check_result(outcome)
 
     return _table
-
-
-def referenced_tables(checks: TableChecks) -> list[dg.AssetKey]:
-    """The tables a table's foreign keys point at, as asset keys."""
-    return sorted({dg.AssetKey(target.rsplit(".", 1)[0].split(".")) for target in checks.references.values()}, key=str)

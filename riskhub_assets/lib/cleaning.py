@@ -19,6 +19,7 @@ from riskhub_assets.lib.contract import (
     LandingFile,
 )
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
+from riskhub_assets.lib.sqltext import literal
 
 CLEAN_TYPES = {
     "string": "VARCHAR",
@@ -108,10 +109,6 @@ def typed_expr(col: Column) -> str:
     return v
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def column_reasons(col: Column) -> list[str]:
     """SQL expressions giving a rejection reason for this column, or NULL when it is fine."""
     v, t = _value(col), f'"{col.name}"'
@@ -121,7 +118,7 @@ def column_reasons(col: Column) -> list[str]:
         reasons.append(f"CASE WHEN {v} IS NULL THEN 'missing {col.name}' END")
     reasons.append(f"CASE WHEN {v} IS NOT NULL AND {t} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
     if col.allowed:
-        allowed = ", ".join(_quoted(a) for a in col.allowed)
+        allowed = ", ".join(literal(a) for a in col.allowed)
         reasons.append(
             f"CASE WHEN {t} NOT IN ({allowed}) THEN '{col.name} not an accepted value: ''' || {t} || '''' END"
         )
@@ -165,7 +162,7 @@ def _checked_sql(spec: CleaningSpec) -> str:
             f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL'
             f" THEN 'unknown {ref.column}: ''' || t.\"{ref.column}\" || '''' END"
         )
-    reasons += [f"CASE WHEN {rule.violated} THEN {_quoted(rule.reason)} END" for rule in spec.rules]
+    reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
     key_col = next(c for c in cols if c.name == spec.landing.key)
     raw_key = ", ".join(f'"raw__{c.name}"' for c in cols)
     # Exact copies and key conflicts can only occur among rows sharing a key: rank only those.

@@ -6,7 +6,7 @@ import duckdb
 
 from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS
 from riskhub_assets.lib.report_schema import REPORT_SCHEMA
-from riskhub_assets.lib.warehouse import GRAINS, TABLE_CHECKS
+from riskhub_assets.tables import tables_in
 
 BOX_WIDTH, ROW_HEIGHT, HEADER_HEIGHT, GAP = 290, 16, 40, 40
 
@@ -72,7 +72,7 @@ def star_schema_markdown() -> str:
         "| table | grain |",
         "|---|---|",
     ]
-    lines += [f"| `warehouse.{table}` | {grain} |" for table, grain in GRAINS.items()]
+    lines += [f"| `{t.name}` | {t.description} |" for t in tables_in("warehouse")]
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +90,7 @@ def _escape(text: str) -> str:
 
 def star_schema_svg(con: duckdb.DuckDBPyConnection) -> str:
     """An SVG diagram of the warehouse tables as they are in the database, facts in the middle row, foreign keys drawn."""
-    tables = [t for t in GRAINS if _columns(con, t)]
+    tables = [t.short_name for t in tables_in("warehouse") if _columns(con, t.short_name)]
     facts = [t for t in tables if t.startswith("fact_")]
     dims = [t for t in tables if not t.startswith("fact_")]
     rows = [dims[: (len(dims) + 1) // 2], facts, dims[(len(dims) + 1) // 2 :]]
@@ -105,8 +105,9 @@ def star_schema_svg(con: duckdb.DuckDBPyConnection) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" font-family="monospace" font-size="11">',
         f'<rect width="{width}" height="{y}" fill="white"/>',
     ]
-    for table, checks in TABLE_CHECKS.items():
-        for target in checks.references.values():
+    for declared in tables_in("warehouse"):
+        table = declared.short_name
+        for target in declared.references.values():
             target_table = target.split(".")[1]
             if table in boxes and target_table in boxes and target_table != table:
                 (x1, y1), (x2, y2) = boxes[table], boxes[target_table]

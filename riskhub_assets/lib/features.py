@@ -5,7 +5,8 @@ import datetime as dt
 import duckdb
 
 from riskhub_assets.lib.frames import ensure_table
-from riskhub_assets.lib.quality import TableChecks
+from riskhub_assets.lib.sqltext import days
+from riskhub_assets.tables import table
 
 RISKY_MERCHANTS = ("7995", "6051", "5944", "4829")
 """Gambling, quasi-cash/crypto, jewellery, money transfer: categories linked to financial stress and fraud."""
@@ -17,13 +18,6 @@ RECENCY_HALF_LIFE_DAYS = 30
 LONG_WINDOW_DAYS = 180
 """The repayment history window. Where the bank's loaded history is shorter, its counts are scaled up to 180 days:
 otherwise models trained on the first months (90 to 179 days behind them) would see smaller counts than they score."""
-
-ACTIVITY_COLUMNS = """
-    activity_date DATE, client_id VARCHAR, tx_count INTEGER, debit_count INTEGER, debit_amount DECIMAL(18,2),
-    credit_amount DECIMAL(18,2), max_debit DECIMAL(18,2), night_count INTEGER, foreign_count INTEGER,
-    risky_merchant_count INTEGER, digital_count INTEGER, cash_count INTEGER, branch_count INTEGER,
-    transfer_inflow DECIMAL(18,2), purchase_count INTEGER, distress_purchase_count INTEGER,
-    payments_due INTEGER, payments_missed INTEGER, complaints INTEGER, defaults INTEGER"""
 
 _RISKY = ", ".join(f"'{m}'" for m in RISKY_MERCHANTS)
 _DISTRESS = ", ".join(f"'{m}'" for m in DISTRESS_MERCHANTS)
@@ -67,23 +61,6 @@ SELECT activity_date, client_id,
        coalesce(payments_missed, 0), coalesce(complaints, 0), coalesce(defaults, 0)
 FROM tx FULL OUTER JOIN ev USING (activity_date, client_id)
 """
-
-FEATURE_COLUMNS = """
-    as_of_date DATE, client_id VARCHAR, segment VARCHAR, employment_status VARCHAR, country VARCHAR,
-    age_years DOUBLE, tenure_days INTEGER, annual_income DOUBLE, pep_flag BOOLEAN,
-    products_held INTEGER, has_card BOOLEAN, has_loan BOOLEAN, has_savings BOOLEAN,
-    current_balance DOUBLE, savings_balance DOUBLE, card_utilisation DOUBLE, loan_outstanding_share DOUBLE,
-    avg_current_balance_30d DOUBLE, min_current_balance_30d DOUBLE, days_overdrawn_30d INTEGER,
-    balance_trend_7d_vs_30d DOUBLE,
-    recency_days INTEGER, frequency_90d INTEGER, monetary_90d DOUBLE, avg_amount_90d DOUBLE,
-    tx_count_30d INTEGER, tx_trend_30d_vs_90d DOUBLE, inflow_30d DOUBLE, inflow_trend_30d_vs_90d DOUBLE,
-    salary_inflow_30d DOUBLE, digital_share_90d DOUBLE, cash_share_90d DOUBLE, branch_share_90d DOUBLE,
-    night_share_90d DOUBLE, foreign_share_90d DOUBLE, risky_merchant_share_90d DOUBLE,
-    payments_due_90d INTEGER, missed_payments_90d INTEGER, missed_payments_180d DOUBLE, complaints_90d INTEGER,
-    missed_in_a_row INTEGER, days_past_due INTEGER, accounts_in_arrears INTEGER, days_since_missed INTEGER,
-    spend_to_income_30d DOUBLE, risky_merchant_share_30d DOUBLE, savings_vs_30d DOUBLE,
-    payments_due_180d DOUBLE, miss_rate_180d DOUBLE, miss_rate_recent DOUBLE, arrears_runs_total INTEGER,
-    loan_interest_rate DOUBLE, distress_purchase_share_30d DOUBLE, distress_purchase_share_90d DOUBLE"""
 
 FEATURES_SQL = f"""
 WITH accounts AS (
@@ -222,54 +199,21 @@ ORDER BY p.client_id
 """
 
 
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
 def load_client_daily_activity(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
     """Replace days start..end of each client's daily activity (transactions and events summed per client and day)."""
-    window = {"start": start, "end": end}
-    ensure_table(con, "features.client_daily_activity", ACTIVITY_COLUMNS)
-    con.execute("DELETE FROM features.client_daily_activity WHERE activity_date BETWEEN $start AND $end", window)
-    con.execute(f"INSERT INTO features.client_daily_activity {ACTIVITY_SQL}", window)
+    window, activity = {"start": start, "end": end}, table("features.client_daily_activity")
+    ensure_table(con, activity.name, activity.ddl_columns)
+    con.execute(f"DELETE FROM {activity.name} WHERE activity_date BETWEEN $start AND $end", window)
+    con.execute(f"INSERT INTO {activity.name} {ACTIVITY_SQL}", window)
 
 
 def load_client_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
     """Replace as-of dates start..end of the client features, each computed only from data up to its as-of date."""
-    ensure_table(con, "features.client_features", FEATURE_COLUMNS)
-    con.execute(
-        "DELETE FROM features.client_features WHERE as_of_date BETWEEN $start AND $end", {"start": start, "end": end}
-    )
-    for as_of in _days(start, end):
-        con.execute(f"INSERT INTO features.client_features {FEATURES_SQL}", {"as_of": as_of})
-
-
-ACTIVITY_CHECKS = TableChecks(
-    "features.client_daily_activity",
-    key=("activity_date", "client_id"),
-    references={"client_id": "warehouse.dim_client.client_id"},
-    ranges={"tx_count": ("0", None), "debit_amount": ("0", None), "credit_amount": ("0", None)},
-    partition_column="activity_date",
-    volume=False,
-)
-
-FEATURE_CHECKS = TableChecks(
-    "features.client_features",
-    key=("as_of_date", "client_id"),
-    not_null=("tenure_days", "products_held", "recency_days", "frequency_90d"),
-    references={"client_id": "warehouse.dim_client.client_id"},
-    ranges={
-        "age_years": ("16", "120"),
-        "tenure_days": ("0", None),
-        "recency_days": ("0", "90"),
-        "digital_share_90d": ("0", "1"),
-        "night_share_90d": ("0", "1"),
-        "missed_in_a_row": ("0", None),
-        "days_past_due": ("0", "179"),  # arrears are read over the last 180 days
-        "card_utilisation": ("-5", "100"),  # over-limit cards exist; beyond this a limit is in the wrong unit
-    },
-    partition_column="as_of_date",
-)
+    features = table("features.client_features")
+    ensure_table(con, features.name, features.ddl_columns)
+    con.execute(f"DELETE FROM {features.name} WHERE as_of_date BETWEEN $start AND $end", {"start": start, "end": end})
+    for as_of in days(start, end):
+        con.execute(f"INSERT INTO {features.name} {FEATURES_SQL}", {"as_of": as_of})
 
 
 TRANSACTION_FEATURES_SQL = f"""

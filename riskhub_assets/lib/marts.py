@@ -1,90 +1,22 @@
-"""KPI marts for BI: daily business figures built from the star schema and the score tables."""
+"""KPI marts for BI: the SELECT that builds business days of each mart declared in riskhub_assets/tables/marts.py."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 import duckdb
 
-from riskhub_assets.lib.contract import CHANNELS, SEGMENTS
 from riskhub_assets.lib.frames import ensure_table
-from riskhub_assets.lib.quality import TableChecks
+from riskhub_assets.tables.spec import Table
 
-
-@dataclass(frozen=True)
-class Mart:
-    """A BI table: what it holds, its columns with their meaning, and the SELECT that builds business days."""
-
-    name: str
-    description: str
-    columns: dict[str, tuple[str, str]]  # column: (DuckDB type, what it means)
-    key: tuple[str, ...]
-    sources: tuple[str, ...]  # tables the SELECT reads
-    select: str  # over $start..$end, columns in the order above
-
-    @property
-    def table(self) -> str:
-        return f"marts.{self.name}"
-
-    @property
-    def partition_column(self) -> str:
-        return self.key[0]
-
-
-MARTS = [
-    Mart(
-        "transaction_kpis",
-        "Transaction volume and value per business day, channel, client segment, merchant category, direction"
-        " and currency.",
-        {
-            "business_date": ("DATE", "Business day the transactions were booked on."),
-            "channel": ("VARCHAR", f"Channel: {', '.join(CHANNELS)}."),
-            "segment": (
-                "VARCHAR",
-                f"Client segment on that day: {', '.join(SEGMENTS)} ('unknown' without KYC record).",
-            ),
-            "merchant_category": ("VARCHAR", "ISO 18245 merchant category code; 'none' for non-card payments."),
-            "direction": ("VARCHAR", "debit (money out of the account) or credit (money in)."),
-            "currency": ("VARCHAR", "ISO 4217 currency of the amounts; values are never summed across currencies."),
-            "transactions": ("BIGINT", "Number of transactions."),
-            "clients": ("BIGINT", "Distinct clients who made them."),
-            "value": ("DECIMAL(38,2)", "Sum of the amounts, in the currency of the row."),
-            "average_value": ("DECIMAL(18,2)", "Average amount per transaction."),
-        },
-        ("business_date", "channel", "segment", "merchant_category", "direction", "currency"),
-        ("warehouse.fact_transactions", "clean.clients"),
-        """
+SELECTS = {
+    # mart: SELECT over $start..$end, its columns in the order the mart declares them
+    "transaction_kpis": """
         SELECT t.transaction_date, t.channel, coalesce(c.segment, 'unknown'), coalesce(t.merchant_category, 'none'),
                t.direction, t.currency, count(*), count(DISTINCT t.client_id), sum(t.amount), round(avg(t.amount), 2)
         FROM warehouse.fact_transactions t
         ASOF LEFT JOIN clean.clients c ON c.client_id = t.client_id AND t.transaction_date >= c.business_date
         WHERE t.transaction_date BETWEEN $start AND $end
         GROUP BY ALL""",
-    ),
-    Mart(
-        "portfolio_kpis",
-        "The portfolio at the close of each business day: active clients and accounts, accounts opened and closed,"
-        " defaults.",
-        {
-            "business_date": ("DATE", "Business day."),
-            "active_clients": ("BIGINT", "Clients holding at least one open account at the close of the day."),
-            "active_accounts": ("BIGINT", "Open accounts at the close of the day."),
-            "new_accounts": ("BIGINT", "Accounts opened that day."),
-            "closed_accounts": ("BIGINT", "Accounts closed that day."),
-            "transacting_clients": ("BIGINT", "Clients with at least one transaction that day."),
-            "defaults": (
-                "BIGINT",
-                "Clients who defaulted that day (third missed payment in a row, or 90+ days past due).",
-            ),
-            "complaints": ("BIGINT", "Complaints received that day."),
-        },
-        ("business_date",),
-        (
-            "warehouse.fact_account_balances",
-            "warehouse.dim_account",
-            "warehouse.fact_transactions",
-            "warehouse.fact_events",
-        ),
-        """
+    "portfolio_kpis": """
         WITH days AS (SELECT DISTINCT snapshot_date AS d FROM warehouse.fact_account_balances
                       WHERE snapshot_date BETWEEN $start AND $end),
         balances AS (SELECT snapshot_date AS d, count(DISTINCT client_id) FILTER (WHERE is_open) AS active_clients,
@@ -103,39 +35,7 @@ MARTS = [
                coalesce(c.n, 0), coalesce(t.n, 0), coalesce(e.defaults, 0), coalesce(e.complaints, 0)
         FROM days LEFT JOIN balances b USING (d) LEFT JOIN opened o USING (d) LEFT JOIN closed c USING (d)
         LEFT JOIN transacting t USING (d) LEFT JOIN events e USING (d)""",
-    ),
-    Mart(
-        "credit_risk_by_grade",
-        "Predicted default rate and credit exposure per business day, master-scale grade and currency, from the"
-        " champion default model.",
-        {
-            "as_of_date": ("DATE", "Business day the clients were scored on."),
-            "grade": ("VARCHAR", "Master-scale grade, A (safest) to I (riskiest)."),
-            "currency": ("VARCHAR", "Currency of the exposure; 'none' for clients without card or loan."),
-            "clients": (
-                "BIGINT",
-                "Clients of the grade with exposure in the currency ('none': without); a client with exposure in two"
-                " currencies counts in both rows, so count clients per grade from scores.default_scores.",
-            ),
-            "average_probability_of_default": (
-                "DOUBLE",
-                "Mean 90-day probability of default: the predicted default rate.",
-            ),
-            "expected_defaults": (
-                "DOUBLE",
-                "Sum of the probabilities: defaults the model expects within 90 days (a client with exposure in two"
-                " currencies counts in both rows).",
-            ),
-            "exposure": ("DECIMAL(38,2)", "Outstanding card and loan balances at the close of the day."),
-            "expected_loss_proxy": (
-                "DOUBLE",
-                "Sum over clients of probability of default times exposure (loss given default not applied).",
-            ),
-            "model_version": ("VARCHAR", "Registered version of the default model that scored the day."),
-        },
-        ("as_of_date", "grade", "currency"),
-        ("scores.default_scores", "warehouse.fact_account_balances"),
-        """
+    "credit_risk_by_grade": """
         WITH exposure AS (SELECT snapshot_date, client_id, currency, sum(-balance) AS exposure
                           FROM warehouse.fact_account_balances
                           WHERE snapshot_date BETWEEN $start AND $end AND is_open AND account_type IN ('card', 'loan')
@@ -148,41 +48,11 @@ MARTS = [
         LEFT JOIN exposure e ON e.client_id = s.client_id AND e.snapshot_date = s.as_of_date
         WHERE s.as_of_date BETWEEN $start AND $end
         GROUP BY ALL""",
-    ),
-    Mart(
-        "churn_risk_distribution",
-        "Clients per business day and churn-risk band, with the mean churn probability, from the champion churn model.",
-        {
-            "as_of_date": ("DATE", "Business day the clients were scored on."),
-            "risk_band": ("VARCHAR", "Churn-risk band: low, medium or high."),
-            "clients": ("BIGINT", "Clients in the band."),
-            "average_churn_probability": ("DOUBLE", "Mean 90-day churn probability in the band."),
-            "expected_leavers": ("DOUBLE", "Sum of the probabilities: clients expected to leave within 90 days."),
-            "model_version": ("VARCHAR", "Registered version of the churn model that scored the day."),
-        },
-        ("as_of_date", "risk_band"),
-        ("scores.churn_scores",),
-        """
+    "churn_risk_distribution": """
         SELECT as_of_date, risk_band, count(*), avg(churn_probability), sum(churn_probability),
                string_agg(DISTINCT model_version, ',')
         FROM scores.churn_scores WHERE as_of_date BETWEEN $start AND $end GROUP BY ALL""",
-    ),
-    Mart(
-        "anomaly_kpis",
-        "Transactions scored and flagged per business day and channel: the fraud team's alert volume.",
-        {
-            "transaction_date": ("DATE", "Business day of the transactions."),
-            "channel": ("VARCHAR", "Channel of the transactions."),
-            "currency": ("VARCHAR", "ISO 4217 currency of the amounts."),
-            "transactions": ("BIGINT", "Transactions scored."),
-            "flagged": ("BIGINT", "Transactions flagged for review (within the day's alert budget)."),
-            "alert_rate": ("DOUBLE", "Flagged share of the transactions scored."),
-            "flagged_value": ("DECIMAL(38,2)", "Sum of the flagged amounts, in the currency of the row."),
-            "model_version": ("VARCHAR", "Registered version of the anomaly model that scored the day."),
-        },
-        ("transaction_date", "channel", "currency"),
-        ("scores.anomaly_flags", "warehouse.fact_transactions"),
-        """
+    "anomaly_kpis": """
         SELECT f.transaction_date, t.channel, t.currency, count(*), count(*) FILTER (WHERE f.flagged),
                count(*) FILTER (WHERE f.flagged) / count(*), coalesce(sum(t.amount) FILTER (WHERE f.flagged), 0),
                string_agg(DISTINCT f.model_version, ',')
@@ -190,39 +60,12 @@ MARTS = [
         JOIN warehouse.fact_transactions t USING (transaction_id)
         WHERE f.transaction_date BETWEEN $start AND $end
         GROUP BY ALL""",
-    ),
-]
-"""Every KPI mart, in the order the report lists them."""
+}
 
 
-def _columns_sql(mart: Mart) -> str:
-    return ", ".join(f"{name} {kind}" for name, (kind, _) in mart.columns.items())
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def load_mart(con: duckdb.DuckDBPyConnection, mart: Mart, start: dt.date, end: dt.date) -> None:
-    """Replace business days start..end of a mart, and describe the table and its columns for BI tools."""
-    ensure_table(con, mart.table, _columns_sql(mart))
+def load_mart(con: duckdb.DuckDBPyConnection, mart: Table, start: dt.date, end: dt.date) -> None:
+    """Replace business days start..end of a mart."""
+    ensure_table(con, mart.name, mart.ddl_columns)
     window = {"start": start, "end": end}
-    con.execute(f"DELETE FROM {mart.table} WHERE {mart.partition_column} BETWEEN $start AND $end", window)
-    con.execute(f"INSERT INTO {mart.table} {mart.select}", window)
-    con.execute(f"COMMENT ON TABLE {mart.table} IS {_quote(mart.description)}")
-    for name, (_, meaning) in mart.columns.items():
-        con.execute(f"COMMENT ON COLUMN {mart.table}.{name} IS {_quote(meaning)}")
-
-
-def mart_checks(mart: Mart) -> TableChecks:
-    """The data tests of a mart: its key is unique and its counts are not negative."""
-    counts = [n for n, (kind, _) in mart.columns.items() if kind == "BIGINT"]
-    return TableChecks(
-        mart.table,
-        key=mart.key,
-        not_null=mart.key,
-        ranges={n: ("0", None) for n in counts},
-        partition_column=mart.partition_column,
-        volume=False,
-        freshness=False,
-    )
+    con.execute(f"DELETE FROM {mart.name} WHERE {mart.partition_column} BETWEEN $start AND $end", window)
+    con.execute(f"INSERT INTO {mart.name} {SELECTS[mart.short_name]}", window)

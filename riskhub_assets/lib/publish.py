@@ -14,124 +14,22 @@ from pathlib import Path
 import duckdb
 
 from riskhub_assets.lib.contract import LANDING_FILES
-from riskhub_assets.lib.marts import MARTS
+from riskhub_assets.lib.sqltext import days, literal
+from riskhub_assets.tables import Publish, published, registry, table
 
 BI_DATABASE = "riskhub_bi.duckdb"
 EVERY_DAY = {"start": dt.date(1900, 1, 1), "end": dt.date(2999, 12, 31)}
-ANOMALY_SAMPLE = 2000
-"""Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
 
 
-@dataclass(frozen=True)
-class Published:
-    """A table of the BI database: its name there, the SELECT over the warehouse, its partition column if daily.
-
-    A daily table's SELECT reads only business days $start..$end.
-    """
-
-    name: str
-    select: str
-    partition_column: str | None = None
-    description: str = ""
-    optional: bool = False  # left out, and listed as such, while its source table does not exist yet
-
-
-PUBLISHED = [
-    *[
-        Published(
-            m.table,
-            f"SELECT * FROM {m.table} WHERE {m.partition_column} BETWEEN $start AND $end",
-            m.partition_column,
-            m.description,
-        )
-        for m in MARTS
-    ],
-    Published(
-        "scores.default_scores",
-        "SELECT * FROM scores.default_scores WHERE as_of_date BETWEEN $start AND $end",
-        "as_of_date",
-        "Per client and day: probability of default, points, grade, reason codes, model version.",
-    ),
-    Published(
-        "scores.churn_scores",
-        "SELECT * FROM scores.churn_scores WHERE as_of_date BETWEEN $start AND $end",
-        "as_of_date",
-        "Per client and day: churn probability, risk band, decile, model version.",
-    ),
-    Published(
-        "scores.anomaly_view",
-        f"""SELECT f.transaction_id, f.transaction_date, f.client_id, t.amount, t.currency, t.channel,
-                   t.merchant_category, count(*) OVER (PARTITION BY t.account_id, t.transaction_date)
-                       AS account_transactions_that_day,
-                   f.anomaly_score, f.flagged, f.alert_rank, f.feature_1, f.feature_2, f.feature_3, f.model_version
-            FROM scores.anomaly_flags f JOIN warehouse.fact_transactions t USING (transaction_id)
-            WHERE f.transaction_date BETWEEN $start AND $end AND t.transaction_date BETWEEN $start AND $end
-            QUALIFY f.flagged OR row_number() OVER (PARTITION BY f.transaction_date, f.flagged
-                                                   ORDER BY hash(f.transaction_id)) <= {ANOMALY_SAMPLE}""",
-        "transaction_date",
-        "Per day: every transaction flagged for review, with its score and top contributing features, and a"
-        f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
-    ),
-    Published(
-        "dims.client",
-        """SELECT client_id, segment, country, employment_status,
-                  CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
-                  strftime(onboarding_date, '%Y-%m') AS onboarding_month
-           FROM warehouse.dim_client""",
-        description="Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
-    ),
-    Published(
-        "dims.date", "SELECT * FROM warehouse.dim_date WHERE date BETWEEN DATE '2000-01-01' AND DATE '2050-12-31'"
-    ),
-    Published("dims.channel", "SELECT * FROM warehouse.dim_channel"),
-    Published("dims.merchant_category", "SELECT * FROM warehouse.dim_merchant_category"),
-    *[
-        Published(
-            f"scores.{table}",
-            f"SELECT * FROM scores.{table} WHERE as_of_date BETWEEN $start AND $end",
-            "as_of_date",
-            description,
-            optional=True,
-        )
-        for table, description in {
-            "product_recommendations": "Per client and day: five next-best products with score, rank and reason.",
-            "manager_performance": "Per relationship manager and day: predicted performance score of the month.",
-            "agency_performance": "Per branch and day: predicted performance score of the month.",
-            "churn_actions": "Per high-churn-risk client and day: the recommended intervention, its driver, the"
-            " product to offer and the manager to act.",
-        }.items()
-    ],
-    Published("dims.product", "SELECT * FROM warehouse.dim_product", optional=True),
-    Published(
-        "dims.manager",
-        "SELECT manager_id, agency_id, hire_date, monthly_sales_objective, is_active FROM warehouse.dim_manager",
-        description="Relationship managers by number, with branch and objective: no names.",
-        optional=True,
-    ),
-    Published("dims.agency", "SELECT * FROM warehouse.dim_agency", optional=True),
-    Published(
-        "facts.product_holdings",
-        "SELECT holding_id, client_id, product_code, adoption_date, closure_date, is_held, source_system"
-        " FROM warehouse.fact_product_holdings",
-        description="Every product holding, accounts included, with adoption and closure dates.",
-        optional=True,
-    ),
-]
-"""What BI may read: the KPI marts, the score tables, the day's alerts and dimensions without personal data."""
-
-
-def _describe(con: duckdb.DuckDBPyConnection, table: Published) -> None:
-    """Give the published table its description, and the source table's column descriptions where it has them."""
-    if table.description:
-        con.execute(f"COMMENT ON TABLE bi.{table.name} IS {_quote(table.description)}")
-    schema, name = table.name.split(".")
-    columns = con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database()"
-        " AND schema_name = ? AND table_name = ? AND comment IS NOT NULL AND comment <> ''",
-        [schema, name],
-    ).fetchall()
-    for column, text in columns:
-        con.execute(f"COMMENT ON COLUMN bi.{table.name}.{column} IS {_quote(text)}")
+def _describe(con: duckdb.DuckDBPyConnection, publication: Publish) -> None:
+    """Give the published table its description, and the meanings its source table declares for its columns."""
+    name = f"bi.{publication.name}"
+    if publication.description:
+        con.execute(f"COMMENT ON TABLE {name} IS {literal(publication.description)}")
+    stored = {c for (c, *_) in con.execute(f"DESCRIBE {name}").fetchall()}
+    for column in table(publication.source).columns:
+        if column.meaning and column.name in stored:
+            con.execute(f"COMMENT ON COLUMN {name}.{column.name} IS {literal(column.meaning)}")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None = None) -> list[tuple]:
@@ -142,13 +40,9 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None 
         return []
 
 
-def _window(table: Published) -> dict:
+def _window(publication: Publish) -> dict:
     """Query parameters of a published table's SELECT: every day for a daily table, none for the others."""
-    return EVERY_DAY if table.partition_column else {}
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return EVERY_DAY if publication.partition_column else {}
 
 
 @dataclass(frozen=True)
@@ -176,26 +70,27 @@ def publish_database(
     if not rebuild:
         shutil.copyfile(target, partial)
     con.execute(f"ATTACH '{partial}' AS bi")
-    missing = [t.name for t in PUBLISHED if t.optional and not _columns(con, f"({t.select})", _window(t))]
-    publishing = [t for t in PUBLISHED if t.name not in missing]
+    candidates = published()
+    missing = [t.name for t in candidates if t.optional and not _columns(con, f"({t.select})", _window(t))]
+    publishing = [t for t in candidates if t.name not in missing]
     try:
-        for table in publishing:
-            name = f"bi.{table.name}"
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{table.name.split('.')[0]}")
-            if table.partition_column is None:
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}")
-            elif rebuild or _columns(con, name) != _columns(con, f"({table.select})", EVERY_DAY):
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", EVERY_DAY)  # new or reshaped
+        for publication in publishing:
+            name = f"bi.{publication.name}"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{publication.name.split('.')[0]}")
+            if publication.partition_column is None:
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {publication.select}")
+            elif rebuild or _columns(con, name) != _columns(con, f"({publication.select})", EVERY_DAY):
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {publication.select}", EVERY_DAY)  # new or reshaped
             else:
                 window = {"start": start, "end": end}
-                con.execute(f"DELETE FROM {name} WHERE {table.partition_column} BETWEEN $start AND $end", window)
-                con.execute(f"INSERT INTO {name} BY NAME {table.select}", window)
-            _describe(con, table)
-        published = {t.name for t in publishing}
+                con.execute(f"DELETE FROM {name} WHERE {publication.partition_column} BETWEEN $start AND $end", window)
+                con.execute(f"INSERT INTO {name} BY NAME {publication.select}", window)
+            _describe(con, publication)
+        kept = {t.name for t in publishing}
         for schema, name in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'bi'"
         ).fetchall():
-            if f"{schema}.{name}" not in published:  # no longer published: it must not linger in the copy
+            if f"{schema}.{name}" not in kept:  # no longer published: it must not linger in the copy
                 con.execute(f"DROP TABLE bi.{schema}.{name}")
         personal = _personal_columns_in_bi(con)
         unreconciled = _unreconciled_in_bi(con, publishing, {"start": start, "end": end})
@@ -213,17 +108,16 @@ def publish_database(
 def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date) -> list[Path]:
     """Parquet of every mart (whole), and one CSV per mart and business day for tools that refresh from files."""
     written = []
-    for mart in MARTS:
-        parquet = directory / "parquet" / f"{mart.name}.parquet"
+    for mart in (t for t in registry().values() if t.publish and t.publish.export):
+        name = mart.short_name
+        parquet = directory / "parquet" / f"{name}.parquet"
         parquet.parent.mkdir(parents=True, exist_ok=True)
-        written.append(_copy_atomically(con, f"SELECT * FROM {mart.table} ORDER BY ALL", parquet, "(FORMAT parquet)"))
-        day = start
-        while day <= end:
-            csv = directory / "csv" / mart.name / f"{mart.name}_{day.isoformat()}.csv"
+        written.append(_copy_atomically(con, f"SELECT * FROM {mart.name} ORDER BY ALL", parquet, "(FORMAT parquet)"))
+        for day in days(start, end):
+            csv = directory / "csv" / name / f"{name}_{day.isoformat()}.csv"
             csv.parent.mkdir(parents=True, exist_ok=True)
-            select = f"SELECT * FROM {mart.table} WHERE {mart.partition_column} = DATE '{day}' ORDER BY ALL"
+            select = f"SELECT * FROM {mart.name} WHERE {mart.partition_column} = DATE '{day}' ORDER BY ALL"
             written.append(_copy_atomically(con, select, csv, "(FORMAT csv, HEADER)"))
-            day += dt.timedelta(days=1)
     return written
 
 
@@ -248,13 +142,13 @@ def _personal_columns_in_bi(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _unreconciled_in_bi(
-    con: duckdb.DuckDBPyConnection, tables: list[Published], window: dict
+    con: duckdb.DuckDBPyConnection, tables: list[Publish], window: dict
 ) -> dict[str, tuple[int, int]]:
     differences = {}
-    for table in (t for t in tables if t.partition_column):
-        where = f"{table.partition_column} BETWEEN $start AND $end"
-        published = con.execute(f"SELECT count(*) FROM bi.{table.name} WHERE {where}", window).fetchone()[0]
-        source = con.execute(f"SELECT count(*) FROM ({table.select})", window).fetchone()[0]
-        if published != source:
-            differences[table.name] = (published, source)
+    for publication in (t for t in tables if t.partition_column):
+        where = f"{publication.partition_column} BETWEEN $start AND $end"
+        in_bi = con.execute(f"SELECT count(*) FROM bi.{publication.name} WHERE {where}", window).fetchone()[0]
+        source = con.execute(f"SELECT count(*) FROM ({publication.select})", window).fetchone()[0]
+        if in_bi != source:
+            differences[publication.name] = (in_bi, source)
     return differences

@@ -5,7 +5,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from riskhub_assets.lib.features import ACTIVITY_COLUMNS, load_client_features
+from riskhub_assets.lib.features import load_client_features
+from riskhub_assets.tables import table
 from riskhub_assets.lib.frames import SchemaChanged, ensure_table
 
 AS_OF = dt.date(2025, 6, 30)
@@ -33,7 +34,7 @@ def con():
         " employment_status VARCHAR, country VARCHAR, birth_date DATE, onboarding_date DATE, annual_income DOUBLE,"
         " pep_flag BOOLEAN)"
     )
-    con.execute(f"CREATE TABLE features.client_daily_activity ({ACTIVITY_COLUMNS})")
+    con.execute(f"CREATE TABLE features.client_daily_activity ({table('features.client_daily_activity').ddl_columns})")
     balances = [
         ("A", "A-loan", "loan", -900, 1000),
         ("A", "A-sav", "savings", 400, 0),

@@ -1,9 +1,13 @@
 import datetime as dt
 
 from riskhub_assets.lib import quality
-from riskhub_assets.lib.quality import TableChecks
+from riskhub_assets.tables import Table
 
 DAY = dt.date(2025, 3, 4)
+
+
+def _declared(name: str, **tests) -> Table:
+    return Table(name, "a test table", "team:test", "test", **tests)
 
 
 def _tables(con):
@@ -15,7 +19,7 @@ def _tables(con):
 def test_passing_table_passes_every_check(con):
     _tables(con)
     con.execute("INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('2', '2025-03-04', 'b', 'y', 6)")
-    checks = TableChecks(
+    checks = _declared(
         "fact",
         key=("fid",),
         accepted={"kind": ("x", "y")},
@@ -32,7 +36,7 @@ def test_failures_say_what_failed_and_how_many_rows(con):
     _tables(con)
     con.execute("""INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('1', '2025-03-04', 'zz', 'q', 50),
                    (NULL, '2025-03-04', 'zz', 'x', -1), ('9', '2025-03-01', 'zz', 'q', 99)""")
-    checks = TableChecks(
+    checks = _declared(
         "fact",
         key=("fid",),
         accepted={"kind": ("x",)},
@@ -52,7 +56,7 @@ def test_failures_say_what_failed_and_how_many_rows(con):
 
 def test_volume_check_flags_a_day_far_from_its_trailing_average(con):
     con.execute("CREATE TABLE t AS SELECT DATE '2025-03-01' + CAST(i % 7 AS INTEGER) AS d FROM range(700) r(i)")
-    checks = TableChecks("t", partition_column="d")
+    checks = _declared("t", partition_column="d")
     assert quality.row_count_vs_trailing_days(con, checks, dt.date(2025, 3, 7), dt.date(2025, 3, 7)).passed
     con.execute("DELETE FROM t WHERE d = DATE '2025-03-07' AND rowid % 10 <> 0")
     outcome = quality.row_count_vs_trailing_days(con, checks, dt.date(2025, 3, 7), dt.date(2025, 3, 7))

@@ -1,0 +1,104 @@
+"""Raw and clean tables of the landing files: derived from the landing contract, one trio per file."""
+
+from riskhub_assets.lib.cleaning import CLEAN_TYPES, CLEANING_SPECS, CleaningSpec, clean_column_name, pseudonymised
+from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
+from riskhub_assets.tables.spec import Column, Table
+
+OWNER = "team:data-engineering"
+STEADY_VOLUME = {"accounts", "transactions"}
+"""Landing files whose daily row count is steady enough to test against the trailing days (clients and
+events come in bursts: the first load, due dates, month ends)."""
+UPSTREAM_CLEAN = {
+    "clients": ["relationship_managers"],
+    "accounts": ["clients"],
+    "transactions": ["accounts"],
+    "events": ["clients", "accounts"],
+    "product_holdings": ["clients"],
+}
+"""Clean tables whose keys a landing file references, so they must be cleaned first."""
+BUSINESS_DATE = Column("business_date", "DATE", "Business day of the landing file the row came from.")
+LINEAGE = (
+    Column("_file", "VARCHAR", "Landing file the row came from."),
+    Column("_row_number", "BIGINT", "Line of the landing file."),
+)
+
+
+def raw_table(spec: LandingFile) -> Table:
+    """The raw table of one landing file: every column as landed (text), with file, line and load time."""
+    return Table(
+        f"raw.{spec.name}",
+        f"{spec.filename} as landed (all text), with file, line number and load time; unparseable lines"
+        f" are kept in raw.{spec.name}_rejects."
+        + (" Restricted: holds personal data in clear." if spec.has_personal_data else ""),
+        OWNER,
+        "raw",
+        columns=(
+            *(Column(c.name, "VARCHAR", f"{c.description}, as landed.") for c in spec.columns),
+            BUSINESS_DATE,
+            *LINEAGE,
+            Column("_loaded_at", "TIMESTAMP", "When the row was loaded."),
+        ),
+        upstream=(f"landing.{spec.name}",),
+        partition_column="business_date",
+        volume=spec.name in STEADY_VOLUME,
+        restricted=spec.has_personal_data,
+    )
+
+
+def clean_table(spec: CleaningSpec) -> Table:
+    """The clean table of one landing file: typed, standardised, deduplicated and pseudonymised."""
+    columns = spec.landing.columns
+    personal = [c.name for c in columns if pseudonymised(c)]
+    return Table(
+        f"clean.{spec.name}",
+        f"{spec.name.capitalize()} typed, with codes and dates standardised and exact duplicates removed; one row"
+        " per valid record."
+        + (f" {', '.join(personal)} replaced by keyed HMAC-SHA256 pseudonyms." if personal else ""),
+        OWNER,
+        "clean",
+        columns=(
+            BUSINESS_DATE,
+            *(
+                Column(clean_column_name(c), "VARCHAR" if pseudonymised(c) else CLEAN_TYPES[c.type], c.description)
+                for c in columns
+            ),
+            *LINEAGE,
+        ),
+        upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),
+        key=("business_date", spec.landing.key),
+        not_null=tuple(clean_column_name(c) for c in columns if c.required and c.name != spec.landing.key),
+        accepted={c.name: c.allowed for c in columns if c.allowed},
+        partition_column="business_date",
+        volume=False,
+        freshness=False,
+        restricted=any(c.personal and not pseudonymised(c) for c in columns),
+    )
+
+
+def quarantine_table(spec: CleaningSpec) -> Table:
+    """The quarantine of one landing file: every rejected record with its stage and reasons."""
+    return Table(
+        f"clean.{spec.name}_quarantine",
+        f"One row per rejected {spec.name} record: file, line, stage (parse or validation) and every reason it was"
+        " rejected.",
+        OWNER,
+        "clean",
+        columns=(
+            BUSINESS_DATE,
+            *LINEAGE,
+            Column("stage", "VARCHAR", "parse (the line could not be read) or validation (a value broke the contract)."),
+            Column("reason", "VARCHAR", "Every reason the record was rejected."),
+            Column("record", "VARCHAR", "The record as landed, personal fields left out."),
+        ),
+        upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),
+        partition_column="business_date",
+        volume=False,
+        freshness=False,
+    )
+
+
+RAW = tuple(raw_table(spec) for spec in LANDING_FILES)
+CLEAN = tuple(clean_table(spec) for spec in CLEANING_SPECS.values())
+QUARANTINE = tuple(quarantine_table(spec) for spec in CLEANING_SPECS.values())
+TABLES = (*RAW, *CLEAN, *QUARANTINE)
+"""Every raw, clean and quarantine table, in the landing contract's order."""

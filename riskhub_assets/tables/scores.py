@@ -1,0 +1,147 @@
+"""Daily outputs of the champion models: scores, anomaly flags, next-best products, performance and churn actions."""
+
+from riskhub_assets.lib import churn_actions, performance, recommendations, scoring
+from riskhub_assets.lib.contract import PRODUCTS
+from riskhub_assets.ml.metrics import MASTER_SCALE
+from riskhub_assets.tables.spec import Column, Publish, Table
+
+RISK, INSIGHTS, GROUP = "team:risk-modelling", "team:customer-insights", "scoring"
+DAILY = {"volume": False, "freshness": False}
+"""Score tables follow their inputs: volume and freshness are tested where the data lands."""
+CLIENT = {"client_id": "warehouse.dim_client.client_id"}
+
+CHURN_ACTION_COLUMNS = (
+    Column("as_of_date", "DATE", "Business day the client was scored on."),
+    Column("client_id", "VARCHAR", "Client at high churn risk."),
+    Column("manager_id", "VARCHAR", "Relationship manager to act."),
+    Column("churn_probability", "DOUBLE", "90-day churn probability."),
+    Column("action", "VARCHAR", f"Recommended intervention: {', '.join(churn_actions.ACTIONS)}."),
+    Column("action_description", "VARCHAR", "What the intervention is, in words."),
+    Column("main_driver", "VARCHAR", "The feature whose change would lower the client's risk most."),
+    Column("expected_risk_reduction", "DOUBLE", "Fall in churn probability if the driver matched a low-risk client."),
+    Column("offer_product", "VARCHAR", "The client's first next-best product, to offer."),
+    Column("model_version", "VARCHAR", "Registered version of the churn model."),
+)
+"""Declared up front: a day without high risk must not decide the churn-action table's columns and types."""
+ANOMALY_SAMPLE = 2000
+"""Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
+ANOMALY_VIEW = f"""SELECT f.transaction_id, f.transaction_date, f.client_id, t.amount, t.currency, t.channel,
+                   t.merchant_category, count(*) OVER (PARTITION BY t.account_id, t.transaction_date)
+                       AS account_transactions_that_day,
+                   f.anomaly_score, f.flagged, f.alert_rank, f.feature_1, f.feature_2, f.feature_3, f.model_version
+            FROM scores.anomaly_flags f JOIN warehouse.fact_transactions t USING (transaction_id)
+            WHERE f.transaction_date BETWEEN $start AND $end AND t.transaction_date BETWEEN $start AND $end
+            QUALIFY f.flagged OR row_number() OVER (PARTITION BY f.transaction_date, f.flagged
+                                                   ORDER BY hash(f.transaction_id)) <= {ANOMALY_SAMPLE}"""
+
+
+def _performance(level: str, column: str) -> Table:
+    return Table(
+        f"scores.{level}_performance",
+        f"Per {level} and day: the predicted performance score (0-100) of the current month, beside its objective"
+        f" and last month's score; last month's score is the forecast (model_version '{performance.NAIVE}') while"
+        " no model has beaten it.",
+        INSIGHTS,
+        GROUP,
+        upstream=(
+            "warehouse.fact_manager_objectives",
+            "warehouse.fact_product_holdings",
+            f"models.{level}_performance_model",
+        ),
+        key=("as_of_date", column),
+        not_null=("predicted_score", "monthly_sales_objective", "model_version"),
+        references={column: f"warehouse.dim_{level}.{column}"},
+        ranges={"predicted_score": ("0", "100"), "score_last_month": ("0", "100")},
+        partition_column="as_of_date",
+        publish=Publish(optional=True),
+        **DAILY,
+    )
+
+
+TABLES = (
+    Table(
+        "scores.default_scores",
+        "Per client and day: probability of default (90 days), score points, master-scale grade, top three reason"
+        " codes, and the champion model's name and version.",
+        RISK,
+        GROUP,
+        upstream=("features.client_features", "models.default_model"),
+        key=("as_of_date", "client_id"),
+        not_null=("probability_of_default", "score_points", "grade", "model_version"),
+        accepted={"grade": tuple(MASTER_SCALE)},
+        references=CLIENT,
+        ranges={"probability_of_default": ("0", "1")},
+        partition_column="as_of_date",
+        publish=Publish(),
+        **DAILY,
+    ),
+    Table(
+        "scores.churn_scores",
+        "Per active client and day: 90-day churn probability, risk band, decile (1 = most at risk), model version.",
+        RISK,
+        GROUP,
+        upstream=("features.client_features", "models.churn_model"),
+        key=("as_of_date", "client_id"),
+        not_null=("churn_probability", "risk_band", "decile", "model_version"),
+        accepted={"risk_band": tuple(scoring.CHURN_BANDS)},
+        references=CLIENT,
+        ranges={"churn_probability": ("0", "1"), "decile": ("1", "10")},
+        partition_column="as_of_date",
+        publish=Publish(),
+        **DAILY,
+    ),
+    Table(
+        "scores.anomaly_flags",
+        "Per transaction and day: anomaly score; the day's alert budget of most anomalous transactions flagged with"
+        " their top contributing features; model version.",
+        RISK,
+        GROUP,
+        upstream=("features.client_features", "warehouse.fact_transactions", "models.anomaly_model"),
+        key=("transaction_id",),
+        not_null=("anomaly_score", "flagged", "model_version"),
+        partition_column="transaction_date",
+        publish=Publish(
+            "scores.anomaly_view",
+            ANOMALY_VIEW,
+            "Per day: every transaction flagged for review, with its score and top contributing features, and a"
+            f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
+            partition_column="transaction_date",
+        ),
+        **DAILY,
+    ),
+    Table(
+        "scores.product_recommendations",
+        "Per client and day: the five products they do not hold that clients like them hold, with score, rank and"
+        " reason; clients who hold nothing get the most popular products.",
+        INSIGHTS,
+        GROUP,
+        upstream=("warehouse.fact_product_holdings", "models.product_recommender", "warehouse.dim_product"),
+        key=("as_of_date", "client_id", "rank"),
+        not_null=("product_code", "score", "reason", "model_version"),
+        accepted={"product_code": tuple(PRODUCTS)},
+        references=CLIENT,
+        ranges={"rank": ("1", str(recommendations.TOP_N))},
+        partition_column="as_of_date",
+        publish=Publish(optional=True),
+        **DAILY,
+    ),
+    *(_performance(level, column) for level, column in performance.LEVELS.items()),
+    Table(
+        "scores.churn_actions",
+        "Per high-churn-risk client and day: the intervention that answers their main risk driver (fee waiver,"
+        " complaint follow-up, product offer, manager call), the product to offer and the manager to act.",
+        INSIGHTS,
+        GROUP,
+        columns=CHURN_ACTION_COLUMNS,
+        upstream=("scores.churn_scores", "scores.product_recommendations", "features.client_features"),
+        key=("as_of_date", "client_id"),
+        not_null=("churn_probability", "action", "action_description", "model_version"),
+        accepted={"action": tuple(churn_actions.ACTIONS)},
+        references={**CLIENT, "manager_id": "warehouse.dim_manager.manager_id"},
+        ranges={"expected_risk_reduction": ("0", "1")},
+        partition_column="as_of_date",
+        publish=Publish(optional=True),
+        **DAILY,
+    ),
+)
+"""Every table the daily scoring writes."""

@@ -1,0 +1,93 @@
+"""What a table declaration says: its grain, columns with their meaning, key, sources, data tests and publishing."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its DuckDB type and what it means to the business."""
+
+    name: str
+    type: str
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Publish:
+    """How a table reaches BI: its name in the published database and, when not the whole table, the SELECT.
+
+    A daily table's SELECT reads only business days $start..$end. `optional` tables are left out (and listed as
+    such) while their source does not exist yet; `export` adds Parquet and daily CSV files beside the database.
+    """
+
+    name: str | None = None
+    select: str | None = None
+    description: str | None = None
+    partition_column: str | None = None
+    optional: bool = False
+    export: bool = False
+    source: str | None = None  # the declared table it comes from
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of RiskHub, declared once: asset key, deps, docs, data tests and BI publishing derive from it."""
+
+    name: str  # "schema.table"
+    description: str  # its grain and what it holds, as the UI and the docs show it
+    owner: str
+    group: str
+    columns: tuple[Column, ...] = ()  # declared when the table is typed up front; else read from the database
+    upstream: tuple[str, ...] = ()  # assets its build reads ("schema.table" or "models.<model>")
+    key: tuple[str, ...] = ()
+    not_null: tuple[str, ...] = ()
+    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
+    ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
+    partition_column: str | None = None
+    volume: bool = True  # partitioned tables: test each day's row count against the trailing days
+    freshness: bool = True  # partitioned tables: test the latest business day is recent
+    publish: Publish | None = None
+    restricted: bool = False  # holds personal data in clear: no preview in the UI
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split(".")[1]
+
+    @property
+    def path(self) -> list[str]:
+        """The table's asset key path: schema, then table."""
+        return self.name.split(".")
+
+    @property
+    def ddl_columns(self) -> str:
+        """The declared columns as a CREATE TABLE column list."""
+        return ", ".join(f"{c.name} {c.type}" for c in self.columns)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every asset the table depends on: what its build reads and the tables its foreign keys point at."""
+        referenced = (target.rsplit(".", 1)[0] for target in self.references.values())
+        return tuple(dict.fromkeys(s for s in (*self.upstream, *referenced) if s != self.name))
+
+    @property
+    def published(self) -> Publish | None:
+        """The BI publication with every default filled in from the table (same name, whole table or its days)."""
+        if self.publish is None:
+            return None
+        p = self.publish
+        partition = p.partition_column or (self.partition_column if p.select is None else None)
+        where = f" WHERE {partition} BETWEEN $start AND $end" if partition and p.select is None else ""
+        return Publish(
+            name=p.name or self.name,
+            select=p.select or f"SELECT * FROM {self.name}{where}",
+            description=p.description if p.description is not None else self.description,
+            partition_column=partition,
+            optional=p.optional,
+            export=p.export,
+            source=self.name,
+        )

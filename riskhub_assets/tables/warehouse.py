@@ -1,0 +1,236 @@
+"""The star schema BI and models read: client, account, date and reference dimensions; transaction, event and balance facts."""
+
+from riskhub_assets.lib.contract import (
+    ACCOUNT_TYPES,
+    CURRENCIES,
+    DIRECTIONS,
+    EMPLOYMENT_STATUSES,
+    MAX_AMOUNT,
+    PRODUCTS,
+    REGIONS,
+    SEGMENTS,
+)
+from riskhub_assets.tables.spec import Column, Publish, Table
+
+BIG = 1_000_000_000
+OWNER, GROUP = "team:data-engineering", "warehouse"
+
+
+def _table(name: str, description: str, **declared) -> Table:
+    return Table(f"warehouse.{name}", description, OWNER, GROUP, **declared)
+
+
+def _code_list(name: str, key: str, what: str, publish: Publish | None = None) -> Table:
+    return _table(
+        name,
+        f"One row per {what} of the landing contract.",
+        columns=(Column(key, "VARCHAR", f"The {what}."), Column("description", "VARCHAR", "What the code means.")),
+        key=(key,),
+        publish=publish,
+    )
+
+
+TABLES = (
+    _table(
+        "dim_client",
+        "One row per client: the latest clean KYC record, personal data pseudonymised.",
+        upstream=("clean.clients",),
+        key=("client_id",),
+        not_null=("birth_date", "country", "segment", "onboarding_date"),
+        accepted={"segment": SEGMENTS, "employment_status": EMPLOYMENT_STATUSES},
+        references={"manager_id": "warehouse.dim_manager.manager_id"},
+        ranges={"annual_income": ("0", str(BIG))},
+        publish=Publish(
+            "dims.client",
+            """SELECT client_id, segment, country, employment_status,
+                  CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
+                  strftime(onboarding_date, '%Y-%m') AS onboarding_month
+           FROM warehouse.dim_client""",
+            "Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
+        ),
+        restricted=True,
+    ),
+    _table(
+        "dim_account",
+        "One row per account: its latest end-of-day snapshot.",
+        columns=(
+            Column("account_id", "VARCHAR", "Bank-internal account number."),
+            Column("client_id", "VARCHAR", "Owning client."),
+            Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
+            Column("currency", "VARCHAR", "Account currency, ISO 4217."),
+            Column("open_date", "DATE", "Date the account was opened."),
+            Column("close_date", "DATE", "Date the account was closed; empty while open."),
+            Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
+            Column("is_open", "BOOLEAN", "The account was open in its latest snapshot."),
+            Column("last_snapshot_date", "DATE", "Business day of the latest snapshot."),
+        ),
+        upstream=("clean.accounts",),
+        key=("account_id",),
+        not_null=("client_id", "account_type", "currency", "open_date"),
+        accepted={"account_type": ACCOUNT_TYPES, "currency": CURRENCIES},
+        references={"client_id": "warehouse.dim_client.client_id"},
+    ),
+    _table(
+        "dim_date",
+        "One row per calendar day 1900-2099, with year, quarter, month and weekday.",
+        key=("date",),
+        publish=Publish(
+            "dims.date",
+            "SELECT * FROM warehouse.dim_date WHERE date BETWEEN DATE '2000-01-01' AND DATE '2050-12-31'",
+            "One row per calendar day 2000-2050, with year, quarter, month and weekday.",
+        ),
+    ),
+    _code_list("dim_channel", "channel", "transaction channel code", Publish("dims.channel")),
+    _code_list(
+        "dim_merchant_category", "merchant_category", "ISO 18245 merchant category code", Publish("dims.merchant_category")
+    ),
+    _code_list("dim_event_type", "event_type", "client or account event type"),
+    _table(
+        "dim_product",
+        "One row per product of the catalogue: family, name, and whether it is held as an account.",
+        columns=(
+            Column("product_code", "VARCHAR", "Product code of the catalogue."),
+            Column("product_family", "VARCHAR", "Family: accounts, savings, credit, insurance, investment, package."),
+            Column("product_name", "VARCHAR", "Product name as clients know it."),
+            Column("held_as_account", "BOOLEAN", "Held as an account (from accounts.csv) rather than a contract."),
+        ),
+        key=("product_code",),
+        publish=Publish("dims.product", optional=True),
+    ),
+    _table(
+        "dim_manager",
+        "One row per relationship manager: branch, hire date and the latest monthly objective.",
+        upstream=("clean.relationship_managers",),
+        key=("manager_id",),
+        not_null=("agency_id", "hire_date", "monthly_sales_objective"),
+        references={"agency_id": "warehouse.dim_agency.agency_id"},
+        ranges={"monthly_sales_objective": ("0", str(BIG))},
+        publish=Publish(
+            "dims.manager",
+            "SELECT manager_id, agency_id, hire_date, monthly_sales_objective, is_active FROM warehouse.dim_manager",
+            "Relationship managers by number, with branch and objective: no names.",
+            optional=True,
+        ),
+    ),
+    _table(
+        "dim_agency",
+        "One row per branch (agency): name, region and its managers' latest combined objective.",
+        upstream=("clean.relationship_managers",),
+        key=("agency_id",),
+        not_null=("agency_name", "region"),
+        accepted={"region": REGIONS},
+        publish=Publish(optional=True, name="dims.agency"),
+    ),
+    _table(
+        "fact_product_holdings",
+        "One row per product holding, accounts included: client, product, adoption and closure dates (an"
+        " accumulating snapshot, rebuilt whole).",
+        upstream=("clean.product_holdings", "warehouse.dim_account"),
+        key=("holding_id",),
+        not_null=("client_id", "product_code", "adoption_date", "source_system"),
+        accepted={"product_code": tuple(PRODUCTS)},
+        references={
+            "client_id": "warehouse.dim_client.client_id",
+            "product_code": "warehouse.dim_product.product_code",
+            "account_id": "warehouse.dim_account.account_id",
+        },
+        publish=Publish(
+            "facts.product_holdings",
+            "SELECT holding_id, client_id, product_code, adoption_date, closure_date, is_held, source_system"
+            " FROM warehouse.fact_product_holdings",
+            "Every product holding, accounts included, with adoption and closure dates.",
+            optional=True,
+        ),
+    ),
+    _table(
+        "fact_manager_objectives",
+        "One row per relationship manager per month: the month's sales objective.",
+        upstream=("clean.relationship_managers",),
+        key=("month_start", "manager_id"),
+        not_null=("agency_id", "monthly_sales_objective"),
+        references={"manager_id": "warehouse.dim_manager.manager_id", "agency_id": "warehouse.dim_agency.agency_id"},
+        ranges={"monthly_sales_objective": ("0", str(BIG))},
+    ),
+    _table(
+        "fact_transactions",
+        "One row per booked transaction, with its client; partitioned by transaction date.",
+        columns=(
+            Column("transaction_id", "VARCHAR", "Unique transaction reference."),
+            Column("transaction_date", "DATE", "Business day the transaction was booked on."),
+            Column("transaction_ts", "TIMESTAMP", "Booking time, bank-local."),
+            Column("account_id", "VARCHAR", "Booked account."),
+            Column("client_id", "VARCHAR", "Client owning the account on that day."),
+            Column("amount", "DECIMAL(18,2)", "Amount, always positive, in the transaction currency."),
+            Column("signed_amount", "DECIMAL(18,2)", "Amount with its sign: negative for a debit."),
+            Column("currency", "VARCHAR", "Transaction currency, ISO 4217."),
+            Column("direction", "VARCHAR", "debit (money out of the account) or credit (money in)."),
+            Column("channel", "VARCHAR", "Channel the transaction came through."),
+            Column("merchant_category", "VARCHAR", "ISO 18245 merchant category code; empty without merchant."),
+            Column("counterparty_country", "VARCHAR", "Counterparty's country, ISO 3166-1 alpha-2."),
+            Column("hour_of_day", "INTEGER", "Hour of the booking time, 0-23."),
+        ),
+        upstream=("clean.transactions", "clean.accounts"),
+        key=("transaction_id",),
+        not_null=("transaction_date", "transaction_ts", "account_id", "client_id", "amount", "direction", "channel"),
+        accepted={"direction": DIRECTIONS, "currency": CURRENCIES},
+        references={
+            "account_id": "warehouse.dim_account.account_id",
+            "client_id": "warehouse.dim_client.client_id",
+            "channel": "warehouse.dim_channel.channel",
+            "merchant_category": "warehouse.dim_merchant_category.merchant_category",
+            "transaction_date": "warehouse.dim_date.date",
+        },
+        ranges={"amount": ("0.01", str(MAX_AMOUNT - 0.01)), "hour_of_day": ("0", "23")},
+        partition_column="transaction_date",
+    ),
+    _table(
+        "fact_events",
+        "One row per client or account life-cycle event; partitioned by event date.",
+        columns=(
+            Column("event_id", "VARCHAR", "Unique event reference."),
+            Column("event_date", "DATE", "Business day the event happened on."),
+            Column("event_ts", "TIMESTAMP", "When the event happened, bank-local."),
+            Column("client_id", "VARCHAR", "Client concerned."),
+            Column("account_id", "VARCHAR", "Account concerned, where there is one."),
+            Column("event_type", "VARCHAR", "What happened (see dim_event_type)."),
+            Column("amount", "DECIMAL(18,2)", "Amount due or missed, where relevant, in the account currency."),
+        ),
+        upstream=("clean.events",),
+        key=("event_id",),
+        not_null=("event_date", "event_ts", "client_id", "event_type"),
+        references={
+            "client_id": "warehouse.dim_client.client_id",
+            "account_id": "warehouse.dim_account.account_id",
+            "event_type": "warehouse.dim_event_type.event_type",
+            "event_date": "warehouse.dim_date.date",
+        },
+        ranges={"amount": ("0", str(BIG))},
+        partition_column="event_date",
+        volume=False,  # events cluster on due dates and month ends: daily swings are normal
+    ),
+    _table(
+        "fact_account_balances",
+        "One row per account per day: end-of-day balance and limit; partitioned by snapshot date.",
+        columns=(
+            Column("snapshot_date", "DATE", "Business day of the end-of-day snapshot."),
+            Column("account_id", "VARCHAR", "Bank-internal account number."),
+            Column("client_id", "VARCHAR", "Owning client."),
+            Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
+            Column("currency", "VARCHAR", "Account currency, ISO 4217."),
+            Column("balance", "DECIMAL(18,2)", "End-of-day balance: positive held by the client, negative owed."),
+            Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
+            Column("is_open", "BOOLEAN", "The account was open at the close of the day."),
+        ),
+        upstream=("clean.accounts",),
+        key=("snapshot_date", "account_id"),
+        not_null=("client_id", "account_type", "balance"),
+        references={
+            "account_id": "warehouse.dim_account.account_id",
+            "client_id": "warehouse.dim_client.client_id",
+            "snapshot_date": "warehouse.dim_date.date",
+        },
+        ranges={"balance": (str(-BIG), str(BIG))},
+        partition_column="snapshot_date",
+    ),
+)
+"""Every star-schema table, dimensions first."""
