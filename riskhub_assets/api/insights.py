@@ -1,21 +1,18 @@
-"""Customer-insight endpoints: next-best products, manager and branch performance, and an analytics summary.
+"""The customer-insight models and figures: next-best products, manager and branch performance, a day's summary.
 
 Recommendations read each client's holdings and profile from the published BI database (reloaded when a new copy
 is published) and rank products with the registry's champion recommender; performance predictions come from the
 champion regressors, with request schemas from their signatures like the scoring endpoints.
 """
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import fastapi
 import pandas as pd
-from fastapi.responses import JSONResponse
 
 from riskhub_assets.api import serving
-from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib import tracking
 from riskhub_assets.lib.performance import LEVELS
 
@@ -120,55 +117,3 @@ def summary(bi_path: Path) -> dict:
             )
     return answer
 
-
-def add_routes(app: fastapi.FastAPI, bi_path: Path, recommender: Recommender | None, performance: dict) -> None:
-    """The insight endpoints on the scoring API."""
-
-    def _published() -> None:
-        if not os.path.exists(bi_path):
-            raise fastapi.HTTPException(503, f"no published BI database at {bi_path}: run the daily job first")
-
-    @app.get("/recommend/products/{client_id}", summary="Next-best products for a client")
-    def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
-        if recommender is None:
-            raise fastapi.HTTPException(503, f"no champion {RECOMMENDER} in the registry: run the weekly training")
-        _published()
-        return JSONResponse(
-            {
-                "client_id": client_id,
-                "recommendations": recommender.recommend(client_id, n),
-                "model_name": RECOMMENDER,
-                "model_version": recommender.version,
-            }
-        )
-
-    def _performance(level: str) -> None:
-        served = performance.get(level)
-        body_model = served.request if served else dict
-
-        def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
-            if served is None:
-                raise fastapi.HTTPException(503, f"no champion {PERFORMANCE[level]} in the registry")
-            frame = serving.to_frame(served, Inputs.of_rows([body.model_dump()]))[list(served.columns)]
-            return JSONResponse(
-                {
-                    "predicted_score": round(float(served.model.predict(frame)[0]), 2),
-                    "model_name": served.name,
-                    "model_version": served.version,
-                }
-            )
-
-        app.post(f"/predict/{level}-performance", summary=f"Predicted monthly performance score (0-100) of a {level}")(
-            predict
-        )
-
-    for level in LEVELS:
-        _performance(level)
-
-    @app.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
-    def analytics_summary() -> JSONResponse:
-        _published()
-        try:
-            return JSONResponse(summary(bi_path))
-        except duckdb.CatalogException as error:
-            raise fastapi.HTTPException(503, f"customer insights not published yet: {error}") from error

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from riskhub_assets.lib.contract import LANDING_FILES
-from riskhub_assets.simulator.daily import Bank, Day
+from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
+from riskhub_assets.simulator.reports import Day
 from riskhub_assets.simulator.writer import write, write_landing
 
 TRUTH_CLIENT_TYPES = {

@@ -1,15 +1,26 @@
 """One business day at the simulated bank: life events, payments, spending, fraud, churn, and what gets reported."""
 
 import datetime
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, EVENT_TYPES, SEGMENTS
 from riskhub_assets.simulator import dynamics, identity
 from riskhub_assets.simulator import transactions as tx
 from riskhub_assets.simulator.commercial import Sales
+from riskhub_assets.simulator.events import (
+    CLOSED,
+    COMPLAINT,
+    DEFAULT,
+    DUE,
+    KYC,
+    MADE,
+    MISSED,
+    MOVED,
+    OPENED,
+    Events,
+    office_hours,
+)
 from riskhub_assets.simulator.population import (
     ACTIVE,
     CARD,
@@ -26,94 +37,18 @@ from riskhub_assets.simulator.population import (
     new_clients,
     starter_products,
 )
+from riskhub_assets.simulator.reports import Day, account_rows, client_rows, truth
 
-OPENED, CLOSED, DUE, MADE, MISSED, DEFAULT, KYC, COMPLAINT, MOVED = range(len(EVENT_TYPES))
-STATUSES = ("active", "defaulted", "churned")
 INFLOW = 0.10
 """New clients per year as a share of the live book."""
 FRAUD_SHARE = 0.003
 """Expected share of transactions that are fraudulent."""
-CLIENT_COLUMNS = {
-    "full_name": "full_name",
-    "birth_date": "birth",
-    "address": "address",
-    "country": "country",
-    "email": "email",
-    "phone": "phone",
-    "national_id": "national_id",
-    "annual_income": "declared",
-    "onboarding_date": "onboard",
-    "kyc_review_date": "kyc",
-    "pep_flag": "pep",
-    "sanctions_flag": "sanctions",
-}
-"""Landing clients.csv columns taken as they are from the client book (declared income, not the true one)."""
 COUNTRY_CODE = {c: i for i, c in enumerate(tx.COUNTRIES)}
 
 
 def _home(countries: np.ndarray) -> np.ndarray:
     """Counterparty-country codes of these residence countries."""
     return np.array([COUNTRY_CODE[c] for c in countries], dtype=np.int64)
-
-
-@dataclass
-class Day:
-    """What one simulated day produced: the four landing frames and the ground truth."""
-
-    clients: pd.DataFrame
-    accounts: pd.DataFrame
-    transactions: pd.DataFrame
-    events: pd.DataFrame
-    relationship_managers: pd.DataFrame
-    product_holdings: pd.DataFrame
-    truth: pd.DataFrame
-    fraud: pd.DataFrame
-    personas: pd.DataFrame
-    managers_truth: pd.DataFrame
-
-
-class Events:
-    """The day's life-cycle events, collected batch by batch."""
-
-    def __init__(self) -> None:
-        self.batches: list[dict[str, np.ndarray]] = []
-
-    def add(
-        self,
-        client: np.ndarray,
-        seconds: np.ndarray,
-        kind: int | np.ndarray,
-        account: int | np.ndarray = -1,
-        amount: float | np.ndarray = np.nan,
-    ) -> None:
-        """Record events for these clients; scalars apply to every event, account -1 means a client-level event."""
-        n = len(client)
-        if n:
-            cols = dict(client=client, seconds=seconds, kind=kind, account=account, amount=amount)
-            self.batches.append({k: np.broadcast_to(v, n) for k, v in cols.items()})
-
-    def close(self, first_id: int) -> pd.DataFrame:
-        """The day's events in time order with their ids."""
-        cols = {
-            k: np.concatenate([b[k] for b in self.batches]) if self.batches else np.zeros(0, dtype=int)
-            for k in ("client", "account", "seconds", "kind", "amount")
-        }
-        order = np.argsort(cols["seconds"], kind="stable")
-        cols = {k: v[order] for k, v in cols.items()}
-        return pd.DataFrame(
-            {
-                "event_id": np.arange(first_id, first_id + len(order)),
-                "client_id": cols["client"] + 1,
-                "account_id": pd.Series(cols["account"] + 1, dtype="Int64").mask(cols["account"] < 0),
-                "timestamp": cols["seconds"],
-                "event_type": pd.Categorical.from_codes(cols["kind"], tuple(EVENT_TYPES)),
-                "amount": np.round(cols["amount"].astype(float), 2),
-            }
-        )
-
-
-def _office_hours(rng: np.random.Generator, n: int) -> np.ndarray:
-    return rng.integers(9 * 3600, 18 * 3600, n)
 
 
 class Bank:
@@ -154,13 +89,13 @@ class Bank:
         reported = np.arange(len(c)) if first_day else np.union1d(newcomers, changed)
         fraud = frame[frame["fraud"] > 0]
         return Day(
-            self._client_rows(reported),
-            self._account_rows(now),
+            client_rows(self.clients, self.sales.manager, reported),
+            account_rows(self.accounts, now),
             frame,
             event_frame,
             managers,
             holdings,
-            self._truth(today),
+            truth(self.clients, self.accounts, today),
             pd.DataFrame(
                 {
                     "transaction_id": fraud["transaction_id"],
@@ -183,7 +118,7 @@ class Bank:
         """Open accounts; those opened today (not the existing book's) are reported as account_opened."""
         idx = self.accounts.append(new_accounts(rng, self.clients, owners, kinds, now, existing))
         if not existing:
-            events.add(owners, _office_hours(rng, len(idx)), OPENED, idx)
+            events.add(owners, office_hours(rng, len(idx)), OPENED, idx)
 
     def _onboard(self, rng, n, now, events, existing) -> np.ndarray:
         """Book n clients with their starter products; returns their positions."""
@@ -219,12 +154,12 @@ class Bank:
         ]
         c["employment"][lost_job] = UNEMPLOYED
         c["declared"][lost_job] = np.round(c["declared"][lost_job] * 0.45, -2)
-        events.add(review, _office_hours(rng, len(review)), KYC)
+        events.add(review, office_hours(rng, len(review)), KYC)
         moved = np.nonzero(live & (rng.random(n) < 2.2e-4 * (1 + 0.5 * (c["risk"] > 1))))[0]
         c["address"][moved] = identity.addresses(rng, c["country"][moved])
-        events.add(moved, _office_hours(rng, len(moved)), MOVED)
+        events.add(moved, office_hours(rng, len(moved)), MOVED)
         complained = np.nonzero(live & (rng.random(n) < 2.5e-4 * np.exp(-0.9 * c["engagement"])))[0]
-        events.add(complained, _office_hours(rng, len(complained)), COMPLAINT, self._holdings()[complained, CURRENT])
+        events.add(complained, office_hours(rng, len(complained)), COMPLAINT, self._holdings()[complained, CURRENT])
         upset = complained[(c["drift"][complained] == 0) & (rng.random(len(complained)) < 0.35)]
         c["drift"][upset] = -rng.uniform(0.005, 0.03, len(upset))
         return np.union1d(review, moved)
@@ -282,8 +217,38 @@ class Bank:
             held[:, CURRENT] >= 0, held[:, CURRENT], np.where(held[:, CARD] >= 0, held[:, CARD], held[:, SAVINGS])
         )
         live = (c["status"] != CHURNED) & (primary >= 0)
-        current, savings = held[:, CURRENT], held[:, SAVINGS]
-        salary = np.round(c["income"] * 0.75 / 12, 2)
+        current, salary = held[:, CURRENT], np.round(c["income"] * 0.75 / 12, 2)
+        self._salaries(rng, today, ledger, held, home, live, salary)
+        who = np.nonzero(live)[0]
+        engagement, stress, risk = c["engagement"][who], c["stress"][who], c["risk"][who]
+        weekday = (1, 1, 1, 1, 1.05, 0.9, 0.6)[today.weekday()]
+        rate = (
+            self.tx_per_client
+            * weekday
+            * np.exp(0.5 * (engagement - 0.6) - 0.08)
+            * np.where(c["status"][who] == DEFAULTED, 0.5, 1.0)
+        )
+        monthly = salary[who]
+        cushion = np.where(current[who] >= 0, self.accounts["balance"][current[who]] / monthly - 2, 0)
+        appetite = 0.85 + 0.25 * stress + 0.05 * risk + 0.3 * np.tanh(cushion)
+        scale = monthly * 12 / 365 * appetite / self.tx_per_client / 1.15
+        n = tx.spending(
+            rng,
+            ledger,
+            rate,
+            scale,
+            c["digital"][who],
+            tx.risky_share(risk, stress),
+            home[who],
+            primary[who],
+            held[who, CARD],
+        )
+        cards = held[:, CARD][live & (held[:, CARD] >= 0)]
+        tx.fraud(rng, ledger, cards, home[live & (held[:, CARD] >= 0)], FRAUD_SHARE * n / 4.5)
+
+    def _salaries(self, rng, today, ledger, held, home, live, salary) -> None:
+        """Salaries paid into current accounts on payday, part of them saved; clients under stress dip into savings."""
+        c, current, savings = self.clients, held[:, CURRENT], held[:, SAVINGS]
         payday = live & (c["payday"] == today.day) & (current >= 0)
         paid = payday & (c["engagement"] > -1.0)
         ledger.book(
@@ -312,32 +277,6 @@ class Bank:
             np.round(0.3 * self.accounts["balance"][savings[dipping]], 2),
             home[dipping],
         )
-        who = np.nonzero(live)[0]
-        engagement, stress, risk = c["engagement"][who], c["stress"][who], c["risk"][who]
-        weekday = (1, 1, 1, 1, 1.05, 0.9, 0.6)[today.weekday()]
-        rate = (
-            self.tx_per_client
-            * weekday
-            * np.exp(0.5 * (engagement - 0.6) - 0.08)
-            * np.where(c["status"][who] == DEFAULTED, 0.5, 1.0)
-        )
-        monthly = salary[who]
-        cushion = np.where(current[who] >= 0, self.accounts["balance"][current[who]] / monthly - 2, 0)
-        appetite = 0.85 + 0.25 * stress + 0.05 * risk + 0.3 * np.tanh(cushion)
-        scale = monthly * 12 / 365 * appetite / self.tx_per_client / 1.15
-        n = tx.spending(
-            rng,
-            ledger,
-            rate,
-            scale,
-            c["digital"][who],
-            tx.risky_share(risk, stress),
-            home[who],
-            primary[who],
-            held[who, CARD],
-        )
-        cards = held[:, CARD][live & (held[:, CARD] >= 0)]
-        tx.fraud(rng, ledger, cards, home[live & (held[:, CARD] >= 0)], FRAUD_SHARE * n / 4.5)
 
     def _move(self, rng, ledger, source, target, amount, home) -> None:
         """A client's transfer between two of their own accounts, in the source account's currency."""
@@ -354,64 +293,4 @@ class Bank:
         closing = np.nonzero(np.isnat(a["close"]) & leaving[a["owner"]])[0]
         a["close"][closing] = now
         a["balance"][closing] = 0.0
-        events.add(a["owner"][closing], _office_hours(rng, len(closing)), CLOSED, closing)
-
-    def _client_rows(self, rows: np.ndarray) -> pd.DataFrame:
-        """The landing clients rows of these clients."""
-        c = self.clients
-        return pd.DataFrame(
-            {
-                "client_id": rows + 1,
-                **{name: c[column][rows] for name, column in CLIENT_COLUMNS.items()},
-                "employment_status": pd.Categorical.from_codes(c["employment"][rows], EMPLOYMENT_STATUSES),
-                "segment": pd.Categorical.from_codes(c["segment"][rows], SEGMENTS),
-                "manager_id": self.sales.manager[rows] + 1,
-            }
-        )
-
-    def _account_rows(self, now) -> pd.DataFrame:
-        """End-of-day snapshot of every account open at any time today."""
-        a = self.accounts
-        rows = np.nonzero((a["open"] <= now) & (np.isnat(a["close"]) | (a["close"] >= now)))[0]
-        return pd.DataFrame(
-            {
-                "account_id": rows + 1,
-                "client_id": a["owner"][rows] + 1,
-                "account_type": pd.Categorical.from_codes(a["kind"][rows], ACCOUNT_TYPES),
-                "currency": pd.Categorical.from_codes(a["currency"][rows], CURRENCIES),
-                "open_date": a["open"][rows],
-                "close_date": a["close"][rows],
-                "limit_or_principal": a["limit"][rows],
-                "balance": a["balance"][rows],
-            }
-        )
-
-    def _truth(self, today: datetime.date) -> pd.DataFrame:
-        """Every client's status, true 90-day default and churn probabilities, and latent traits at end of day."""
-        c, a = self.clients, self.accounts
-        active = c["status"] == ACTIVE
-        credit = np.isnat(a["close"]) & np.isin(a["kind"], (CARD, LOAN)) & active[a["owner"]]
-        pd_90 = dynamics.default_probability(
-            today,
-            a["owner"][credit],
-            a["due_day"][credit],
-            a["run"][credit],
-            c["risk"],
-            c["stress"],
-            c["income"],
-            len(c),
-        )
-        churn_90 = dynamics.churn_probability(c["engagement"], c["drift"])
-        return pd.DataFrame(
-            {
-                "client_id": np.arange(1, len(c) + 1),
-                "status": pd.Categorical.from_codes(c["status"], STATUSES),
-                "default_probability_90d": np.where(active, np.round(pd_90, 6), np.nan),
-                "churn_probability_90d": np.where(active, np.round(churn_90, 6), np.nan),
-                "risk_propensity": np.round(c["risk"], 4),
-                "engagement": np.round(c["engagement"], 4),
-                "engagement_drift": np.round(c["drift"], 4),
-                "financial_stress": np.round(c["stress"], 4),
-                "true_income": c["income"],
-            }
-        )
+        events.add(a["owner"][closing], office_hours(rng, len(closing)), CLOSED, closing)

@@ -1,0 +1,1 @@
+"""The scoring API's endpoints, one router per concern."""

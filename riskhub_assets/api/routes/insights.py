@@ -1,0 +1,69 @@
+"""Customer-insight endpoints: next-best products, manager and branch performance, and an analytics summary."""
+
+import os
+
+import duckdb
+import fastapi
+from fastapi.responses import JSONResponse
+
+from riskhub_assets.api import insights, serving
+from riskhub_assets.api.inputs import Inputs
+from riskhub_assets.api.state import Served
+from riskhub_assets.lib.performance import LEVELS
+
+
+def router(served: Served) -> fastapi.APIRouter:
+    """The insight endpoints on the scoring API."""
+    routes, bi_path, recommender = fastapi.APIRouter(), served.bi_path, served.recommender
+
+    def _published() -> None:
+        if not os.path.exists(bi_path):
+            raise fastapi.HTTPException(503, f"no published BI database at {bi_path}: run the daily job first")
+
+    @routes.get("/recommend/products/{client_id}", summary="Next-best products for a client")
+    def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
+        if recommender is None:
+            missing = f"no champion {insights.RECOMMENDER} in the registry: run the weekly training"
+            raise fastapi.HTTPException(503, missing)
+        _published()
+        return JSONResponse(
+            {
+                "client_id": client_id,
+                "recommendations": recommender.recommend(client_id, n),
+                "model_name": insights.RECOMMENDER,
+                "model_version": recommender.version,
+            }
+        )
+
+    for level in LEVELS:
+        path, summary = f"/predict/{level}-performance", f"Predicted monthly performance score (0-100) of a {level}"
+        routes.post(path, summary=summary)(performance_endpoint(level, served.performance.get(level)))
+
+    @routes.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
+    def analytics_summary() -> JSONResponse:
+        _published()
+        try:
+            return JSONResponse(insights.summary(bi_path))
+        except duckdb.CatalogException as error:
+            raise fastapi.HTTPException(503, f"customer insights not published yet: {error}") from error
+
+    return routes
+
+
+def performance_endpoint(level: str, model: serving.ServedModel | None):
+    """The endpoint predicting a manager's or branch's monthly score, its body schema from the model's signature."""
+    body_model = model.request if model else dict
+
+    def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
+        if model is None:
+            raise fastapi.HTTPException(503, f"no champion {insights.PERFORMANCE[level]} in the registry")
+        frame = serving.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
+        return JSONResponse(
+            {
+                "predicted_score": round(float(model.model.predict(frame)[0]), 2),
+                "model_name": model.name,
+                "model_version": model.version,
+            }
+        )
+
+    return predict

@@ -1,0 +1,73 @@
+"""What one API process serves: the scoring models, the insight models and the published BI database."""
+
+import gc
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastapi
+
+from riskhub_assets.api import insights, serving
+from riskhub_assets.api.batcher import MicroBatcher
+from riskhub_assets.api.inputs import Inputs
+from riskhub_assets.api.middleware import Metrics
+from riskhub_assets.lib import publish, settings
+
+log = logging.getLogger("riskhub.api")
+
+
+@dataclass
+class Served:
+    """The models the API answers with, loaded once at start, and the metrics of their use."""
+
+    models: dict[str, serving.ServedModel]
+    recommender: insights.Recommender | None
+    performance: dict[str, serving.ServedModel]
+    bi_path: Path
+    metrics: Metrics = field(init=False)
+    batchers: dict[str, MicroBatcher] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(self.models)
+        self.batchers = {
+            k: MicroBatcher(lambda rows, m=m: serving.score(m, Inputs.of_rows(rows))) for k, m in self.models.items()
+        }
+
+    @classmethod
+    def load(
+        cls,
+        models: dict[str, serving.ServedModel] | None = None,
+        recommender: insights.Recommender | None = None,
+        performance: dict[str, serving.ServedModel] | None = None,
+    ) -> "Served":
+        """`models` (by default the registry's champions, with the insight models) and the BI database's place."""
+        bi_path = settings.bi_dir() / publish.BI_DATABASE
+        if models is None:
+            recommender, performance = insights.load_recommender(bi_path), insights.load_performance_models()
+            models = serving.load_champions()
+        return cls(models, recommender, performance or {}, bi_path)
+
+    def model(self, kind: str) -> serving.ServedModel:
+        """The served model of this kind; a 503 when it has no champion."""
+        if kind not in self.models:
+            raise fastapi.HTTPException(503, unavailable(kind))
+        return self.models[kind]
+
+    @asynccontextmanager
+    async def lifespan(self, app: fastapi.FastAPI):
+        """Log what is served, then keep the loaded libraries and models out of the garbage collector's passes."""
+        paths = {k: "pandas" if m.compiled is None else "compiled" for k, m in self.models.items()}
+        versions = {k: m.version for k, m in self.models.items()}
+        log.info("serving", extra={"fields": {"models": versions, "paths": paths}})
+        # The libraries and models loaded so far (some 350,000 objects) live as long as the process: keep them
+        # out of the garbage collector's full passes, which a 10,000-row batch triggers and which then cost
+        # more than scoring it.
+        gc.collect()
+        gc.freeze()
+        yield
+
+
+def unavailable(kind: str) -> str:
+    """Why a model without champion cannot answer."""
+    return f"no champion {serving.MODEL_NAMES.get(kind, kind)} in the registry: run the weekly training"

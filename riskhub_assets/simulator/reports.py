@@ -1,0 +1,107 @@
+"""What a simulated day reports: the landing clients and accounts rows, and the ground truth behind them."""
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskhub_assets.lib.contract import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, SEGMENTS
+from riskhub_assets.simulator import dynamics
+from riskhub_assets.simulator.population import ACTIVE, CARD, LOAN, Table
+
+STATUSES = ("active", "defaulted", "churned")
+"""Client status names, by status code."""
+
+CLIENT_COLUMNS = {
+    "full_name": "full_name",
+    "birth_date": "birth",
+    "address": "address",
+    "country": "country",
+    "email": "email",
+    "phone": "phone",
+    "national_id": "national_id",
+    "annual_income": "declared",
+    "onboarding_date": "onboard",
+    "kyc_review_date": "kyc",
+    "pep_flag": "pep",
+    "sanctions_flag": "sanctions",
+}
+"""Landing clients.csv columns taken as they are from the client book (declared income, not the true one)."""
+
+
+@dataclass
+class Day:
+    """What one simulated day produced: the four landing frames and the ground truth."""
+
+    clients: pd.DataFrame
+    accounts: pd.DataFrame
+    transactions: pd.DataFrame
+    events: pd.DataFrame
+    relationship_managers: pd.DataFrame
+    product_holdings: pd.DataFrame
+    truth: pd.DataFrame
+    fraud: pd.DataFrame
+    personas: pd.DataFrame
+    managers_truth: pd.DataFrame
+
+
+def client_rows(clients: Table, managers: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """The landing clients rows of these clients."""
+    return pd.DataFrame(
+        {
+            "client_id": rows + 1,
+            **{name: clients[column][rows] for name, column in CLIENT_COLUMNS.items()},
+            "employment_status": pd.Categorical.from_codes(clients["employment"][rows], EMPLOYMENT_STATUSES),
+            "segment": pd.Categorical.from_codes(clients["segment"][rows], SEGMENTS),
+            "manager_id": managers[rows] + 1,
+        }
+    )
+
+
+def account_rows(accounts: Table, now: np.datetime64) -> pd.DataFrame:
+    """End-of-day snapshot of every account open at any time today."""
+    rows = np.nonzero((accounts["open"] <= now) & (np.isnat(accounts["close"]) | (accounts["close"] >= now)))[0]
+    return pd.DataFrame(
+        {
+            "account_id": rows + 1,
+            "client_id": accounts["owner"][rows] + 1,
+            "account_type": pd.Categorical.from_codes(accounts["kind"][rows], ACCOUNT_TYPES),
+            "currency": pd.Categorical.from_codes(accounts["currency"][rows], CURRENCIES),
+            "open_date": accounts["open"][rows],
+            "close_date": accounts["close"][rows],
+            "limit_or_principal": accounts["limit"][rows],
+            "balance": accounts["balance"][rows],
+        }
+    )
+
+
+def truth(clients: Table, accounts: Table, today: datetime.date) -> pd.DataFrame:
+    """Every client's status, true 90-day default and churn probabilities, and latent traits at end of day."""
+    c, a = clients, accounts
+    active = c["status"] == ACTIVE
+    credit = np.isnat(a["close"]) & np.isin(a["kind"], (CARD, LOAN)) & active[a["owner"]]
+    pd_90 = dynamics.default_probability(
+        today,
+        a["owner"][credit],
+        a["due_day"][credit],
+        a["run"][credit],
+        c["risk"],
+        c["stress"],
+        c["income"],
+        len(c),
+    )
+    churn_90 = dynamics.churn_probability(c["engagement"], c["drift"])
+    return pd.DataFrame(
+        {
+            "client_id": np.arange(1, len(c) + 1),
+            "status": pd.Categorical.from_codes(c["status"], STATUSES),
+            "default_probability_90d": np.where(active, np.round(pd_90, 6), np.nan),
+            "churn_probability_90d": np.where(active, np.round(churn_90, 6), np.nan),
+            "risk_propensity": np.round(c["risk"], 4),
+            "engagement": np.round(c["engagement"], 4),
+            "engagement_drift": np.round(c["drift"], 4),
+            "financial_stress": np.round(c["stress"], 4),
+            "true_income": c["income"],
+        }
+    )
