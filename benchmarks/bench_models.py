@@ -165,7 +165,7 @@ def main() -> None:
         simulate(history, start, after[-1], args.clients, 2.5)
     _use(history)
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.defs.automation import bulk_materialise, run_business_days, run_job
+    from riskhub_assets.orchestration.runs import bulk_materialise, run_business_days, run_job
     from riskhub_assets.defs.models import CHURN, DEFAULT
 
     load_s = None  # reused

@@ -128,7 +128,7 @@ def main() -> None:
     from dagster_duckdb import DuckDBResource
 
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.defs.automation import bulk_materialise, run_business_days
+    from riskhub_assets.orchestration.runs import bulk_materialise, run_business_days
     from riskhub_assets.defs.insights import RECOMMENDER, product_recommender
     from riskhub_assets.lib import settings, tracking
 

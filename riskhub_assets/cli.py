@@ -43,7 +43,7 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None) -> b
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.defs.automation import failed_checks, run_business_days, run_job
+    from riskhub_assets.orchestration.runs import failed_checks, run_business_days, run_job
 
     with dg.DagsterInstance.get() as instance:
         defs = build_defs()
@@ -96,7 +96,7 @@ def _bulk(start: dt.date, end: dt.date) -> bool:
     if end < start:
         return True
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.defs.automation import bulk_materialise
+    from riskhub_assets.orchestration.runs import bulk_materialise
 
     bulk_materialise(build_defs(), start, end)
     print(f"bulk-loaded {start}..{end} (not in the Dagster run log)")

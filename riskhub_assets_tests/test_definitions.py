@@ -1,7 +1,7 @@
 """The Dagster definitions as the UI and the daemon load them."""
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
 
 
 def test_every_table_has_checks_and_writers_share_the_duckdb_pool():

@@ -3,10 +3,10 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.defs.tables import asset_key, table_asset_spec
+from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
+from riskhub_assets.orchestration.policy import business_days, daily_partitions
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_range
 from riskhub_assets.lib.quality import quarantine_rate, row_conservation, run_table_checks, table_check_names

@@ -1,6 +1,6 @@
 """Point-in-time client features: one partition per as-of date, computed only from data up to that date."""
 
-from riskhub_assets.defs.tables import sql_table_asset
+from riskhub_assets.orchestration.table_assets import sql_table_asset
 from riskhub_assets.lib import features
 
 feature_assets = [

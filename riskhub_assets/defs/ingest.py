@@ -5,10 +5,10 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.partitions import business_days, daily_partitions
+from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
+from riskhub_assets.orchestration.policy import business_days, daily_partitions
 from riskhub_assets.defs.resources import LandingZone
-from riskhub_assets.defs.tables import asset_key, table_spec_args
+from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.quality import run_table_checks, table_check_names

@@ -8,9 +8,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.models import EXPERIMENT
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
 from riskhub_assets.defs.scoring import champion, client_features
-from riskhub_assets.defs.tables import sql_table_asset
+from riskhub_assets.orchestration.table_assets import sql_table_asset
 from riskhub_assets.lib import churn_actions, performance, recommendations, tracking
 from riskhub_assets.lib.frames import ensure_table, replace_partition
 from riskhub_assets.lib.sqltext import days

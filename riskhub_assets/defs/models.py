@@ -10,9 +10,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from sklearn.base import clone
 
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.defs.tables import asset_key, table_spec_args
+from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import features, labels, tracking, training
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.markdown import markdown_table

@@ -5,9 +5,9 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.defs.tables import asset_key, sql_table_asset
+from riskhub_assets.orchestration.policy import business_days, daily_partitions
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
 from riskhub_assets.lib import marts, publish, report, settings
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.sqltext import days

@@ -7,10 +7,6 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import settings
 
-DUCKDB_POOL = "duckdb_writer"
-"""Concurrency pool of every asset that writes the DuckDB file: DuckDB allows one writing process."""
-
-
 class LandingZone(dg.ConfigurableResource):
     """Folder where producers drop one sub-folder of contract CSVs per business day."""
 

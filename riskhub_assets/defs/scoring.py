@@ -5,9 +5,9 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.models import ANOMALY_NAME, CHURN, DEFAULT
-from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.partitions import business_days
-from riskhub_assets.defs.tables import asset_key, table_spec_args
+from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
+from riskhub_assets.orchestration.policy import business_days
+from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.lib.quality import run_table_checks, table_check_names

@@ -9,7 +9,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.defs.automation import bulk_materialise, run_business_days
+from riskhub_assets.orchestration.runs import bulk_materialise, run_business_days
 from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.lib import performance, settings, tracking
 from riskhub_assets.simulator import SimulationConfig, simulate

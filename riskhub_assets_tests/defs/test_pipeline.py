@@ -5,7 +5,7 @@ import datetime as dt
 import duckdb
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.defs.automation import failed_checks, run_business_days
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
 from riskhub_assets.simulator import SimulationConfig, simulate
@@ -115,7 +115,7 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data):
 
 
 def test_bulk_load_writes_what_a_dagster_run_writes(isolated_data):
-    from riskhub_assets.defs.automation import bulk_materialise
+    from riskhub_assets.orchestration.runs import bulk_materialise
 
     _simulate(isolated_data)
     defs = build_defs()

@@ -7,7 +7,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from riskhub_assets.defs.automation import failed_checks, run_business_days
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.publish import BI_DATABASE, publish_database
 from riskhub_assets.lib.report_schema import validate_report

@@ -1,4 +1,4 @@
-"""The one daily partitioning every dated asset shares: a partition is a business day."""
+"""Global policy every asset shares: a partition is a business day, a range of days is one run, one DuckDB writer."""
 
 import datetime as dt
 import warnings
@@ -8,6 +8,10 @@ import dagster as dg
 from riskhub_assets.lib import settings
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=settings.partitions_start())
+SINGLE_RUN = dg.BackfillPolicy.single_run()
+"""A range of business days is one run (also from `dg launch` and the UI's backfills): SQL handles the range."""
+DUCKDB_POOL = "duckdb_writer"
+"""Concurrency pool of every asset that writes the DuckDB file: DuckDB allows one writing process."""
 
 
 def business_days(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:

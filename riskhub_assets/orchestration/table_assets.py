@@ -5,9 +5,9 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.observability import check_result, check_specs, column_schema, table_metadata
-from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.orchestration.observability import check_result, check_specs, column_schema, table_metadata
+from riskhub_assets.orchestration.policy import business_days, daily_partitions
+from riskhub_assets.orchestration.policy import DUCKDB_POOL
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.tables import Table, table

@@ -1,54 +1,11 @@
-"""Jobs and schedules: the nightly load and scoring of yesterday's business day, the weekly retraining."""
+"""Running RiskHub's jobs from code (the CLI, tests, benchmarks): business days in one run, and what failed."""
 
 import datetime as dt
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-TRAINING = dg.AssetSelection.assets(["features", "client_labels"]) | dg.AssetSelection.groups("models")
-SPINE = dg.AssetSelection.groups("landing", "raw", "clean", "warehouse", "features") - TRAINING
-SCORING = dg.AssetSelection.groups("scoring")
-REPORTING = dg.AssetSelection.groups("reporting")
-
-daily_spine_job = dg.define_asset_job(
-    name="daily_spine",
-    selection=SPINE,
-    description="Landing files of one business day (or a range, in one run) through raw, clean, the star schema"
-    " and the point-in-time features.",
-)
-daily_scoring_job = dg.define_asset_job(
-    name="daily_scoring", selection=SCORING, description="Default, churn and anomaly scores of business days."
-)
-daily_reporting_job = dg.define_asset_job(
-    name="daily_reporting",
-    selection=REPORTING,
-    description="KPI marts, the daily JSON report and the BI database of business days already scored.",
-)
-daily_job = dg.define_asset_job(
-    name="daily",
-    selection=SPINE | SCORING | REPORTING,
-    description="The nightly run: load, build features, score a day, then publish its KPIs, report and BI copy.",
-)
-weekly_training_job = dg.define_asset_job(
-    name="weekly_training",
-    selection=TRAINING,
-    description="Rebuild the labels, retrain the models, validate them out of time and promote winners.",
-)
-
-daily_schedule = dg.build_schedule_from_partitioned_job(
-    daily_job,
-    hour_of_day=2,
-    description="Every night at 02:00 UTC, load and score yesterday's business day.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-weekly_training_schedule = dg.ScheduleDefinition(
-    job=weekly_training_job,
-    cron_schedule="0 4 * * 1",
-    description="Every Monday at 04:00 UTC, after the night's load, retrain and revalidate the models.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-)
-jobs = [daily_spine_job, daily_scoring_job, daily_reporting_job, daily_job, weekly_training_job]
-schedules = [daily_schedule, weekly_training_schedule]
+SPINE_JOB = "daily_spine"
 
 
 def run_business_days(
@@ -56,7 +13,7 @@ def run_business_days(
     start: dt.date,
     end: dt.date,
     instance: dg.DagsterInstance | None = None,
-    job: str = daily_spine_job.name,
+    job: str = SPINE_JOB,
 ) -> dg.ExecuteInProcessResult:
     """Materialise business days start..end through a daily job in one in-process run."""
     tags = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
@@ -77,7 +34,7 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvalua
     ]
 
 
-def bulk_materialise(defs: dg.Definitions, start: dt.date, end: dt.date, job: str = daily_spine_job.name) -> None:
+def bulk_materialise(defs: dg.Definitions, start: dt.date, end: dt.date, job: str = SPINE_JOB) -> None:
     """Run a job's SQL assets over start..end by calling them directly, in dependency order, without run events.
 
     For loading a long history fast: Dagster records one event per partition and asset (about 20 ms each), which
