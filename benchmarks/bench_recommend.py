@@ -1,6 +1,6 @@
 """Benchmark: next-best-product recommendations against the popularity baseline and the truth, and their latency.
 
-1. Simulates a bank (default 10,000 clients over 200 days), loads it (first day through Dagster, the rest in bulk)
+1. Simulates a bank (default 10,000 clients over 200 days), loads it (the first day, then the rest in one Dagster run)
    and trains `models/product_recommender`: settings chosen on one 30-day window, then precision@5 measured on
    the take-ups of the last 30 days, which the model never saw, beside the most-held products (the popularity
    baseline) and the products most taken up lately (a stronger baseline).
@@ -128,12 +128,12 @@ def main() -> None:
     from dagster_duckdb import DuckDBResource
 
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.orchestration.runs import bulk_materialise, run_business_days
+    from riskhub_assets.orchestration.runs import run_business_days
     from riskhub_assets.defs.insights import RECOMMENDER, product_recommender
     from riskhub_assets.lib import settings, tracking
 
     assert run_business_days(build_defs(), START, START).success
-    bulk_materialise(build_defs(), START + dt.timedelta(days=1), end)
+    assert run_business_days(build_defs(), START + dt.timedelta(days=1), end).success
     started = time.perf_counter()
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": HORIZON}}}}
     trained = dg.materialize(

@@ -37,15 +37,16 @@ def _use_dagster_home() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
-def run(job: str, start: dt.date | None = None, end: dt.date | None = None) -> bool:
-    """Run a job (over business days start..end when given) as one run, recorded in the Dagster instance."""
+def run(job: str, start: dt.date | None = None, end: dt.date | None = None, recorded: bool = True) -> bool:
+    """Run a job (over business days start..end when given) as one run, recorded in the Dagster instance unless
+    `recorded` is false (a long history: Dagster writes a few events per asset and day, minutes for months)."""
     _use_dagster_home()
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.orchestration.runs import failed_checks, run_business_days, run_job
 
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() if recorded else dg.DagsterInstance.ephemeral() as instance:
         defs = build_defs()
         result = run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
     failed = failed_checks(result)
@@ -58,7 +59,8 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None) -> b
     if warnings:
         print(f"{len(warnings)} warning checks did not pass (see the Dagster UI): {', '.join(warnings)}")
     days = "" if start is None else f" for {start}..{end}"
-    print(f"{job} run {result.run_id}: {'succeeded' if result.success else 'FAILED'}{days}")
+    where = "" if recorded else " (in process, not in the Dagster run log)"
+    print(f"{job} run {result.run_id}: {'succeeded' if result.success else 'FAILED'}{days}{where}")
     return result.success
 
 
@@ -85,22 +87,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     rows = ", ".join(f"{count:,} {name}" for name, count in summary.rows.items())
     print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
     recent = max(start + dt.timedelta(days=1), end - dt.timedelta(days=args.recent_days - 1))
-    ok = run("daily_spine", start, start) and _bulk(start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
+    history = (start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
+    ok = run("daily_spine", start, start) and (history[1] < history[0] or run("daily_spine", *history, recorded=False))
     ok = ok and run("weekly_training") and run("daily", recent, end)
     print(f"warehouse: {settings.duckdb_path()}  (open the UI with: python3 -m uv run riskhub ui)")
     return 0 if ok else 1
-
-
-def _bulk(start: dt.date, end: dt.date) -> bool:
-    """Load the history between the first and the recent days fast, outside the Dagster run log."""
-    if end < start:
-        return True
-    from riskhub_assets.definitions import build_defs
-    from riskhub_assets.orchestration.runs import bulk_materialise
-
-    bulk_materialise(build_defs(), start, end)
-    print(f"bulk-loaded {start}..{end} (not in the Dagster run log)")
-    return True
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
@@ -169,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help=f"simulate the last {DEMO_DAYS} days; load the first through Dagster, the history in bulk; train the"
-        " models; run the nightly job over the recent days",
+        help=f"simulate the last {DEMO_DAYS} days; load the first through Dagster (recorded), the history in one"
+        " in-process run; train the models; run the nightly job over the recent days",
     )
     demo.add_argument("--days", type=int, default=DEMO_DAYS)
     demo.add_argument("--recent-days", type=int, default=DEMO_RECENT_DAYS, help="days run as the nightly job would")

@@ -9,7 +9,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.runs import bulk_materialise, run_business_days
+from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.lib import performance, settings, tracking
 from riskhub_assets.simulator import SimulationConfig, simulate
@@ -22,7 +22,7 @@ def insights_bank(isolated_data):
     """95 days of 1,200 clients (5 managers, 2 branches) loaded through the spine; the insight models trained."""
     simulate(SimulationConfig(start=START, end=END, clients=1200, seed=11, tx_per_client=1.0), isolated_data)
     assert run_business_days(build_defs(), START, START).success
-    bulk_materialise(build_defs(), START + dt.timedelta(days=1), END)
+    assert run_business_days(build_defs(), START + dt.timedelta(days=1), END).success
     resources = {"duckdb": DuckDBResource(database=str(settings.duckdb_path()))}
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": 14}}}}
     training = [a for a in insight_assets if a.key.path[0] == "models"]

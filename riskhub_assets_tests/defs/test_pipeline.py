@@ -112,24 +112,3 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data):
     result = run_business_days(build_defs(), DAY1, DAY2)
     assert not result.success
     assert f"landing file missing: {settings.landing_dir() / DAY2.isoformat() / 'events.csv'}" in _step_errors(result)
-
-
-def test_bulk_load_writes_what_a_dagster_run_writes(isolated_data):
-    from riskhub_assets.orchestration.runs import bulk_materialise
-
-    _simulate(isolated_data)
-    defs = build_defs()
-    assert run_business_days(defs, DAY1, DAY2).success
-    by_run = _counts()
-    assert run_business_days(defs, DAY1, DAY1).success  # a fresh first day, then the second in bulk
-    with duckdb.connect(str(settings.duckdb_path())) as con:
-        for table in TABLES:
-            column = "transaction_date" if "fact_transactions" in table else None
-            column = column or {
-                "warehouse.fact_events": "event_date",
-                "warehouse.fact_account_balances": "snapshot_date",
-            }.get(table, "business_date")
-            if not table.startswith("warehouse.dim"):
-                con.execute(f"DELETE FROM {table} WHERE {column} = $d", {"d": DAY2})
-    bulk_materialise(defs, DAY2, DAY2)
-    assert _counts() == by_run
