@@ -166,7 +166,7 @@ def main() -> None:
     _use(history)
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import bulk_materialise, run_business_days, run_job
-    from riskhub_assets.defs.models import CHURN, DEFAULT
+    from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 
     load_s = None  # reused
     if not args.reuse_history:

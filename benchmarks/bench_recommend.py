@@ -129,8 +129,9 @@ def main() -> None:
 
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import bulk_materialise, run_business_days
-    from riskhub_assets.defs.insights import RECOMMENDER, product_recommender
+    from riskhub_assets.defs.insights import product_recommender
     from riskhub_assets.lib import settings, tracking
+    from riskhub_assets.lib.model_specs import RECOMMENDER
 
     assert run_business_days(build_defs(), START, START).success
     bulk_materialise(build_defs(), START + dt.timedelta(days=1), end)
