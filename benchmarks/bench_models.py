@@ -165,8 +165,8 @@ def main() -> None:
         simulate(history, start, after[-1], args.clients, 2.5)
     _use(history)
     from riskhub_assets.definitions import build_defs
+    from riskhub_assets.lib.model_specs import CHURN, DEFAULT
     from riskhub_assets.orchestration.runs import run_business_days, run_job
-    from riskhub_assets.defs.models import CHURN, DEFAULT
 
     load_s = None  # reused
     if not args.reuse_history:

@@ -1,26 +1,24 @@
 """Customer insights: next-best-product recommendations, manager and branch performance, churn actions."""
 
-import datetime as dt
+from functools import partial
 
 import dagster as dg
-import mlflow
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.models import EXPERIMENT
+from riskhub_assets.lib import insight_tables, performance, recommendations, tracking
+from riskhub_assets.lib.insight_training import (
+    PERFORMANCE_GATE,
+    RECOMMENDER_GATE,
+    performance_history,
+    train_performance_model,
+    train_recommender,
+)
+from riskhub_assets.lib.model_outcome import NotEnoughHistory
+from riskhub_assets.orchestration.observability import gate_result
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
-from riskhub_assets.defs.scoring import champion, client_features
 from riskhub_assets.orchestration.table_assets import sql_table_asset
-from riskhub_assets.lib import churn_actions, performance, recommendations, tracking
-from riskhub_assets.lib.frames import ensure_table, replace_partition
-from riskhub_assets.lib.sqltext import days
-from riskhub_assets.lib.training import KEYS
-from riskhub_assets.ml import make_performance_model
-from riskhub_assets.tables import table
 
 OWNERS = ["team:customer-insights"]
-RECOMMENDER = "riskhub_product_recommender"
-PERFORMANCE_MODELS = {level: f"riskhub_{level}_performance_model" for level in performance.LEVELS}
 HOLDINGS = dg.AssetKey(["warehouse", "fact_product_holdings"])
 OBJECTIVES = dg.AssetKey(["warehouse", "fact_manager_objectives"])
 
@@ -41,58 +39,19 @@ class RecommenderConfig(dg.Config):
     kinds={"mlflow", "scikitlearn"},
     owners=OWNERS,
     pool=DUCKDB_POOL,
-    check_specs=[dg.AssetCheckSpec("beats_popularity_baseline", asset=["models", "product_recommender"])],
+    check_specs=[dg.AssetCheckSpec(RECOMMENDER_GATE, asset=["models", "product_recommender"])],
 )
 def product_recommender(context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource):
-    horizon = config.horizon_days
     with duckdb.get_connection() as con:
-        last = con.execute("SELECT max(adoption_date) FROM warehouse.fact_product_holdings").fetchone()[0]
-        evaluated, selected = last - dt.timedelta(days=horizon), last - dt.timedelta(days=2 * horizon)
-        best, selection = recommendations.choose(con, selected, horizon)
-        families = {
-            family: max(
-                (p for p in recommendations.CANDIDATES if p["method"] == family),
-                key=lambda p: selection[recommendations.label(p)],
-            )
-            for family in ("svd", "item_knn")
-        } | {"popularity": recommendations.POPULARITY, "trending": recommendations.TRENDING}
-        oot = {family: recommendations.evaluate(params, con, evaluated, horizon) for family, params in families.items()}
-        model = recommendations.fit_recommender(best, con, last, horizon)
-        inputs = recommendations.recommender_inputs(con, last)
-    chosen = best["method"]
-    top = f"precision_at_{recommendations.TOP_N}"
-    ratio = oot[chosen][top] / oot["popularity"][top] if oot["popularity"][top] > 0 else float("inf")
-    with tracking.training_run(EXPERIMENT, RECOMMENDER, {"dagster_run_id": context.run.run_id}):
-        mlflow.log_params({**best, "selected_on": str(selected), "evaluated_on": str(evaluated), "horizon": horizon})
-        mlflow.log_metrics(
-            {f"oot_{family}_{k}": v for family, m in oot.items() for k, v in m.items()}
-            | {f"selection_precision_{k}": v for k, v in selection.items()}
-            | {"oot_precision_ratio_to_popularity": ratio}
-        )
-        example = inputs.reindex(columns=[*model.products_, *model.context_], fill_value=0).head(50).astype(float)
-        scores = pd.DataFrame(model.score(example), columns=list(model.products_)).clip(lower=-1.0)
-        version = tracking.log_model(model, RECOMMENDER, example, scores)
-        alias = tracking.promote(RECOMMENDER, version, wins=ratio > 1)
-    yield dg.MaterializeResult(
-        metadata={
-            "model": RECOMMENDER,
-            "version": version,
-            "alias": alias,
-            "chosen": recommendations.label(best),
-            **{f"oot_{family}_{k}": float(v) for family, m in oot.items() for k, v in m.items()},
-        }
-    )
-    yield dg.AssetCheckResult(
-        check_name="beats_popularity_baseline",
-        passed=bool(ratio > 1),
-        description=f"precision@{recommendations.TOP_N} on adoptions after {evaluated}: {oot[chosen][top]:.3f}"
-        f" ({chosen}) against {oot['popularity'][top]:.3f} for popularity, {ratio:.2f}x",
-    )
+        outcome = train_recommender(con, config.horizon_days, context.run.run_id)
+    yield dg.MaterializeResult(metadata=outcome.metadata)
+    for verdict in outcome.gates:
+        yield gate_result(verdict)
 
 
 def performance_model_asset(level: str) -> dg.AssetsDefinition:
     """Factory: a manager or branch performance regressor, cross-validated, tracked, champion if it beats last month."""
-    name, key = PERFORMANCE_MODELS[level], dg.AssetKey(["models", f"{level}_performance_model"])
+    key = dg.AssetKey(["models", f"{level}_performance_model"])
 
     @dg.asset(
         key=key,
@@ -104,117 +63,38 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         kinds={"mlflow", "xgboost"},
         owners=OWNERS,
         pool=DUCKDB_POOL,
-        check_specs=[dg.AssetCheckSpec("beats_last_month_forecast", asset=key, blocking=False)],
+        check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
     def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         with duckdb.get_connection() as con:
-            last = con.execute("SELECT max(last_snapshot_date) FROM warehouse.dim_manager").fetchone()[0]
-            rows = performance.training_rows(performance.monthly_frame(con, level, last))
-        if len(rows) < 10:
-            raise dg.Failure(f"{level} performance needs 10+ completed months with a previous month, got {len(rows)}")
-        cv = performance.cross_validate(rows, level)
-        X = rows[performance.feature_columns(rows, level)]
-        model = make_performance_model().fit(X, rows[performance.TARGET])
-        importance = model.feature_importances().round(4)
-        wins = cv["cv_rmse"] < cv["naive_last_month_rmse"]
-        with tracking.training_run(EXPERIMENT, name, {"dagster_run_id": context.run.run_id}):
-            mlflow.log_params({"rows": len(rows), "months": rows["month_start"].nunique(), "last_day": str(last)})
-            mlflow.log_metrics(cv)
-            mlflow.log_dict(importance.to_dict(), "feature_importances.json")
-            version = tracking.log_model(
-                model, name, X.head(50), pd.DataFrame({"predicted_score": model.predict(X.head(50))})
-            )
-            alias = tracking.promote(name, version, wins)
-        yield dg.MaterializeResult(
-            metadata={
-                "model": name,
-                "version": version,
-                "alias": alias,
-                "rows": len(rows),
-                **{k: round(v, 4) for k, v in cv.items()},
-                "feature_importances": dg.MetadataValue.json(importance.head(10).to_dict()),
-            }
-        )
-        yield dg.AssetCheckResult(
-            check_name="beats_last_month_forecast",
-            passed=bool(wins),
-            description=f"cross-validated RMSE {cv['cv_rmse']:.2f} against {cv['naive_last_month_rmse']:.2f}"
-            " for last month's score",
-        )
+            rows, last = performance_history(con, level)
+        try:
+            outcome = train_performance_model(rows, level, last, context.run.run_id)
+        except NotEnoughHistory as error:
+            raise dg.Failure(str(error)) from error
+        importances = dg.MetadataValue.json(outcome.metadata["feature_importances"])
+        yield dg.MaterializeResult(metadata={**outcome.metadata, "feature_importances": importances})
+        for verdict in outcome.gates:
+            yield gate_result(verdict)
 
     return _model
 
 
 def _load_recommendations(con, start, end) -> None:
-    model, version = champion(RECOMMENDER)
-    frames = [
-        recommendations.recommendation_rows(model, recommendations.recommender_inputs(con, day)).assign(as_of_date=day)
-        for day in days(start, end)
-    ]
-    frame = pd.concat(frames, ignore_index=True).assign(model_name=RECOMMENDER, model_version=version)
-    replace_partition(con, "scores.product_recommendations", frame, "as_of_date", start, end)
-
-
-def _performance_loader(level: str):
-    def _load(con, start, end) -> None:
-        version = tracking.champion_version(PERFORMANCE_MODELS[level])
-        model = tracking.load_version(PERFORMANCE_MODELS[level], version) if version else None
-        frames = [
-            performance.predictions(
-                model, performance.monthly_frame(con, level, day), level, day.replace(day=1)
-            ).assign(as_of_date=day)
-            for day in days(start, end)
-        ]
-        frame = pd.concat(frames, ignore_index=True).assign(model_version=version or performance.NAIVE)
-        replace_partition(con, f"scores.{level}_performance", frame, "as_of_date", start, end)
-
-    return _load
-
-
-def _load_churn_actions(con, start, end) -> None:
-    actions = table("scores.churn_actions")
-    columns = [c.name for c in actions.columns]
-    scores = con.execute(
-        "SELECT as_of_date, client_id, churn_probability, risk_band, model_name, model_version"
-        " FROM scores.churn_scores WHERE as_of_date BETWEEN $start AND $end",
-        {"start": start, "end": end},
-    ).df()
-    features = client_features(con, start, end)
-    columns = [c for c in features.columns if c not in KEYS]
-    inputs = features.merge(scores, on=["as_of_date", "client_id"])
-    frames = []
-    for (day, version), today in inputs.groupby([inputs["as_of_date"].dt.date, "model_version"]):
-        model = tracking.load_version(today["model_name"].iloc[0], version)
-        X = today[columns]
-        at_risk = (today["risk_band"] == "high").to_numpy()
-        if not at_risk.any():
-            continue
-        reference = churn_actions.reference_client(X, (today["risk_band"] == "low").to_numpy())
-        actions = churn_actions.choose_actions(*churn_actions.driver_effects(model, X[at_risk], reference))
-        frames.append(
-            pd.concat([today.loc[at_risk, ["client_id", "churn_probability"]], actions], axis=1).assign(
-                as_of_date=day, model_version=version
-            )
-        )
-    if frames:
-        offers = con.execute(
-            "SELECT r.as_of_date, r.client_id, r.product_code AS offer_product, c.manager_id"
-            " FROM scores.product_recommendations r JOIN warehouse.dim_client c USING (client_id)"
-            " WHERE r.rank = 1 AND r.as_of_date BETWEEN $start AND $end",
-            {"start": start, "end": end},
-        ).df()
-        offers["as_of_date"] = offers["as_of_date"].dt.date
-        frame = pd.concat(frames, ignore_index=True).merge(offers, on=["as_of_date", "client_id"], how="left")
-    else:  # no high churn risk on these days: nothing to write, the typed table below still stands
-        frame = pd.DataFrame(columns=columns)
-    ensure_table(con, actions.name, actions.ddl_columns)
-    replace_partition(con, actions.name, frame[columns], "as_of_date", start, end)
+    """The recommendations of the days start..end; no champion recommender yet is a failure that says what to run."""
+    try:
+        insight_tables.load_recommendations(con, start, end)
+    except tracking.NoChampion as error:
+        raise dg.Failure(str(error)) from error
 
 
 insight_assets = [
     product_recommender,
     *(performance_model_asset(level) for level in performance.LEVELS),
     sql_table_asset("scores.product_recommendations", _load_recommendations),
-    *(sql_table_asset(f"scores.{level}_performance", _performance_loader(level)) for level in performance.LEVELS),
-    sql_table_asset("scores.churn_actions", _load_churn_actions),
+    *(
+        sql_table_asset(f"scores.{level}_performance", partial(insight_tables.load_performance_predictions, level=level))
+        for level in performance.LEVELS
+    ),
+    sql_table_asset("scores.churn_actions", insight_tables.load_churn_actions),
 ]

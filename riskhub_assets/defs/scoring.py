@@ -4,12 +4,12 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.defs.models import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
+from riskhub_assets.lib.model_specs import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.lib.training import as_model_frame
@@ -23,10 +23,11 @@ class ScoringConfig(dg.Config):
 
 
 def champion(name: str):
-    version = tracking.champion_version(name)
-    if version is None:
-        raise dg.Failure(f"no champion registered for {name}: materialise the weekly training job first")
-    return tracking.load_version(name, version), version
+    """The champion model and its version; none yet is a failure that says to run the weekly training."""
+    try:
+        return tracking.champion_model(name)
+    except tracking.NoChampion as error:
+        raise dg.Failure(str(error)) from error
 
 
 def _drift_results(key: dg.AssetKey, baseline: dict, inputs: pd.DataFrame, score: pd.Series):
@@ -86,21 +87,13 @@ def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
     return _scores
 
 
-def client_features(con, start, end) -> pd.DataFrame:
-    frame = con.execute(
-        "SELECT * FROM features.client_features WHERE as_of_date BETWEEN $start AND $end ORDER BY as_of_date, client_id",
-        {"start": start, "end": end},
-    ).df()
-    return as_model_frame(frame)
-
-
 def _default(con, model, version, start, end, config):
-    inputs = client_features(con, start, end)
+    inputs = scoring.client_features(con, start, end)
     return inputs, scoring.default_scores(model, inputs, DEFAULT.name, version), "probability_of_default"
 
 
 def _churn(con, model, version, start, end, config):
-    inputs = client_features(con, start, end)
+    inputs = scoring.client_features(con, start, end)
     return inputs, scoring.churn_scores(model, inputs, CHURN.name, version), "churn_probability"
 
 

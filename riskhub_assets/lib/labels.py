@@ -1,12 +1,16 @@
 """Outcome labels over an explicit horizon after each as-of date, and the RFM proxy target for banks without defaults."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
+
+from riskhub_assets.lib.frames import replace_table
+from riskhub_assets.lib.model_outcome import NotEnoughHistory
 
 HORIZON_DAYS = 90
 INACTIVITY_DAYS = 30
@@ -59,6 +63,29 @@ def client_labels(con: duckdb.DuckDBPyConnection, dates: list[dt.date], horizon:
     )
     frame["horizon_days"] = horizon
     return frame
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """How many as-of dates were labelled, and the share of rows with each outcome."""
+
+    as_of_dates: int
+    rates: dict[str, float]
+
+
+def write_client_labels(con: duckdb.DuckDBPyConnection, table: str, horizon: int = HORIZON_DAYS) -> LabelSummary:
+    """Replace `table` by the outcomes after every as-of date of the client features whose horizon has happened."""
+    first, last = con.execute("SELECT min(as_of_date), max(as_of_date) FROM features.client_features").fetchone()
+    dates = labelled_as_of_dates(first, last, horizon)
+    if not dates:
+        raise NotEnoughHistory(
+            f"no as-of date between {first} and {last} has {horizon} days of outcomes"
+            " after it and 90 days of history before it: load more business days first"
+        )
+    frame = client_labels(con, dates, horizon)
+    replace_table(con, table, frame)
+    rates = frame[["default_label", "churn_label", "rfm_proxy_label"]].mean().round(4).to_dict()
+    return LabelSummary(len(dates), rates)
 
 
 def rfm_proxy_labels(future_rfm: pd.DataFrame, clusters: int = 4, seed: int = 0) -> pd.Series:

@@ -1,10 +1,13 @@
 """Daily scores from champion models: probability of default with grade and reasons, churn risk, transaction alerts."""
 
+import datetime as dt
+
+import duckdb
 import numpy as np
 import pandas as pd
 
 from riskhub_assets.lib.features import TRANSACTION_KEYS
-from riskhub_assets.lib.training import KEYS
+from riskhub_assets.lib.training import KEYS, as_model_frame
 from riskhub_assets.ml import metrics
 
 CHURN_BANDS = {"low": 0.05, "medium": 0.15, "high": 1.0}
@@ -12,6 +15,15 @@ CHURN_BANDS = {"low": 0.05, "medium": 0.15, "high": 1.0}
 
 DRIFT_WARN, DRIFT_FAIL = 0.10, 0.25
 """Population stability: below 0.10 stable, 0.10 to 0.25 worth a look, 0.25 or more a shift that fails."""
+
+
+def client_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The client features of the days start..end, as models take them: what the client models score."""
+    frame = con.execute(
+        "SELECT * FROM features.client_features WHERE as_of_date BETWEEN $start AND $end ORDER BY as_of_date, client_id",
+        {"start": start, "end": end},
+    ).df()
+    return as_model_frame(frame)
 
 
 def default_scores(model, features: pd.DataFrame, model_name: str, model_version: str) -> pd.DataFrame:

@@ -98,6 +98,18 @@ def load_version(name: str, model_version: str):
     return mlflow.sklearn.load_model(f"models:/{name}/{model_version}")
 
 
+class NoChampion(LookupError):
+    """No version of a model holds the champion alias yet: nothing may score with it."""
+
+
+def champion_model(name: str) -> tuple[object, str]:
+    """The champion of a registered model, ready to predict, and its version."""
+    model_version = champion_version(name)
+    if model_version is None:
+        raise NoChampion(f"no champion registered for {name}: materialise the weekly training job first")
+    return load_version(name, model_version), model_version
+
+
 def promote(name: str, model_version: str, wins: bool) -> str:
     """Make the new version the challenger, and the champion too when it beat the champion out of time."""
     client = use_store()

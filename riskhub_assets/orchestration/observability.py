@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from riskhub_assets.lib.markdown import markdown_table
+from riskhub_assets.lib.model_outcome import GateVerdict
 from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutcome
 from riskhub_assets.tables import Table
 
@@ -72,3 +73,8 @@ def check_specs(asset_key: dg.AssetKey, names: list[str]) -> list[dg.AssetCheckS
         )
         for name in names
     ]
+
+
+def gate_result(verdict: GateVerdict) -> dg.AssetCheckResult:
+    """A Dagster check result for a gate a new model version was judged by, with the evidence."""
+    return dg.AssetCheckResult(check_name=verdict.name, passed=verdict.passed, description=verdict.description)

@@ -10,10 +10,11 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from mlflow import MlflowClient
 
-from riskhub_assets.defs.models import CHURN, DEFAULT, client_model_asset
+from riskhub_assets.defs.models import client_model_asset
 from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.lib import settings, tracking
 from riskhub_assets.lib.frames import replace_table
+from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 
 AS_OF_DATES = [dt.date(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(16)]
 SCORE_DAY = dt.date(2025, 6, 2)
