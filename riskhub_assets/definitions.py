@@ -9,13 +9,14 @@ from riskhub_assets.defs.ingest import landing_assets, raw_assets
 from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.defs.models import model_assets
 from riskhub_assets.defs.reporting import reporting_assets
-from riskhub_assets.defs.resources import build_resources
+from riskhub_assets.defs.resources import resources_for
 from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.defs.warehouse import warehouse_assets, warehouse_checks
+from riskhub_assets.lib import settings
 
 
-def build_defs() -> dg.Definitions:
-    """All of RiskHub, with resources for the environment as it is now."""
+def build_defs(resources: dict | None = None) -> dg.Definitions:
+    """All of RiskHub, with the given resources or those of the environment RISKHUB_ENV names."""
     return dg.Definitions(
         assets=[
             *landing_assets,
@@ -31,7 +32,7 @@ def build_defs() -> dg.Definitions:
         asset_checks=warehouse_checks,
         jobs=jobs,
         schedules=schedules,
-        resources=build_resources(),
+        resources=resources if resources is not None else resources_for(settings.environment()),
         executor=dg.in_process_executor,
     )
 

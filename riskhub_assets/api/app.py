@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 
 from riskhub_assets.api import arrow, insights, serving
 from riskhub_assets.api.inputs import Inputs
-from riskhub_assets.lib import publish, settings
+from riskhub_assets.lib import publish, settings, tracking
 
 BATCH_LIMIT = 10_000
 """Most rows one /predict/batch request may carry; split larger files into several requests."""
@@ -234,6 +234,7 @@ def create_app(
     configure_logging()
     bi_path = settings.bi_dir() / publish.BI_DATABASE
     if models is None:
+        tracking.use_store(settings.mlflow_tracking_uri())
         recommender, performance = insights.load_recommender(bi_path), insights.load_performance_models()
     served = serving.load_champions() if models is None else models
     registry = prom.CollectorRegistry()

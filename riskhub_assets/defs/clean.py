@@ -5,8 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
-from riskhub_assets.lib import settings
+from riskhub_assets.defs.resources import DEV_KEY_WARNING, DUCKDB_POOL, Pseudonymiser
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_column_name, clean_range
 from riskhub_assets.lib.quality import (
     TableChecks,
@@ -75,11 +74,11 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_POOL,
     )
-    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pseudonymiser: Pseudonymiser):
         start, end = business_days(context)
-        key = settings.pseudonymisation_key() if personal else b""
-        if personal and key == settings.DEV_PSEUDONYMISATION_KEY.encode():
-            context.log.warning(settings.DEV_KEY_WARNING)
+        key = pseudonymiser.secret() if personal else b""
+        if personal and pseudonymiser.development_key:
+            context.log.warning(DEV_KEY_WARNING)
         window = {"start": start, "end": end}
         scope = "business_date BETWEEN $start AND $end"
         with duckdb.get_connection() as con:

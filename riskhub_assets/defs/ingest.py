@@ -1,14 +1,13 @@
 """Landing files (external, written by the bank's producers) and the raw tables loaded from them as landed."""
 
 import datetime as dt
-from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL, LandingZone
+from riskhub_assets.defs.resources import DUCKDB_POOL, RiskHubPaths
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
@@ -54,14 +53,14 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=check_specs(key, table_check_names(checks)),
     )
-    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingZone):
+    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
         start, end = business_days(context)
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
             for ddl in ingest.raw_table_ddl(spec):
                 con.execute(ddl)
-            loads = [ingest.load_raw_day(con, spec, ingest.landing_file(Path(landing.path), d, spec), d) for d in days]
+            loads = [ingest.load_raw_day(con, spec, ingest.landing_file(paths.landing, d, spec), d) for d in days]
             con.execute("COMMIT")
             window = {"start": start, "end": end}
             metadata = table_metadata(

@@ -8,7 +8,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.models import EXPERIMENT
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.resources import DUCKDB_POOL, ModelStore
 from riskhub_assets.defs.scoring import CHURN_SCORES_KEY, FEATURES, champion, client_features
 from riskhub_assets.defs.tables import sql_table_asset
 from riskhub_assets.lib import churn_actions, performance, recommendations, tracking
@@ -43,7 +43,9 @@ class RecommenderConfig(dg.Config):
     pool=DUCKDB_POOL,
     check_specs=[dg.AssetCheckSpec("beats_popularity_baseline", asset=["models", "product_recommender"])],
 )
-def product_recommender(context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource):
+def product_recommender(
+    context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource, model_store: ModelStore
+):
     horizon = config.horizon_days
     with duckdb.get_connection() as con:
         last = con.execute("SELECT max(adoption_date) FROM warehouse.fact_product_holdings").fetchone()[0]
@@ -106,7 +108,7 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=[dg.AssetCheckSpec("beats_last_month_forecast", asset=key, blocking=False)],
     )
-    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
         with duckdb.get_connection() as con:
             last = con.execute("SELECT max(last_snapshot_date) FROM warehouse.dim_manager").fetchone()[0]
             rows = performance.training_rows(performance.monthly_frame(con, level, last))
@@ -273,6 +275,7 @@ insight_assets = [
         " rank and reason; clients who hold nothing get the most popular products.",
         group="scoring",
         owners=OWNERS,
+        resource_keys=frozenset({"model_store"}),
     ),
     *(
         sql_table_asset(
@@ -284,6 +287,7 @@ insight_assets = [
             f" '{performance.NAIVE}') while no model has beaten it.",
             group="scoring",
             owners=OWNERS,
+            resource_keys=frozenset({"model_store"}),
         )
         for level in performance.LEVELS
     ),
@@ -295,5 +299,6 @@ insight_assets = [
         " waiver, complaint follow-up, product offer, manager call), the product to offer and the manager to act.",
         group="scoring",
         owners=OWNERS,
+        resource_keys=frozenset({"model_store"}),
     ),
 ]

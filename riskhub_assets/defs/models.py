@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 from sklearn.base import clone
 
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.resources import DUCKDB_POOL, ModelStore
 from riskhub_assets.lib import features, labels, tracking, training
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.markdown import markdown_table
@@ -163,7 +163,9 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=[dg.AssetCheckSpec(g, asset=key, blocking=False) for g in gates],
     )
-    def _model(context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource):
+    def _model(
+        context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource, model_store: ModelStore
+    ):
         with duckdb.get_connection() as con:
             frame = training.labelled_frame(con, spec.population, config.window_days)
         split = training.oot_split(frame)
@@ -276,7 +278,7 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
     pool=DUCKDB_POOL,
     check_specs=[dg.AssetCheckSpec("score_psi_below_0_25", asset=ANOMALY_KEY, blocking=False)],
 )
-def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
     with duckdb.get_connection() as con:
         last = con.execute("SELECT max(transaction_date) FROM warehouse.fact_transactions").fetchone()[0]
         frame = features.transaction_features(con, last - dt.timedelta(days=ANOMALY_TRAINING_DAYS), last)

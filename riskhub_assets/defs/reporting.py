@@ -6,9 +6,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.resources import DUCKDB_POOL, RiskHubPaths
 from riskhub_assets.defs.tables import sql_table_asset
-from riskhub_assets.lib import marts, publish, report, settings
+from riskhub_assets.lib import marts, publish, report
 from riskhub_assets.lib.markdown import markdown_table
 
 GROUP = "reporting"
@@ -78,13 +78,13 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
         )
     ],
 )
-def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
     start, end = business_days(context)
     checks = _check_results(context)
     generated_at = dt.datetime.now(dt.UTC)
     with duckdb.get_connection() as con:
         reports = [report.build_report(con, day, checks, generated_at) for day in _days(start, end)]
-    paths = [report.write_report(r, settings.reports_dir()) for r in reports]
+    paths = [report.write_report(r, paths.reports) for r in reports]
     last = reports[-1]
     preview = markdown_table(["KPI", "value"], list(last["portfolio"].items()))
     failed = sorted({f"{c['asset']}:{c['check']}" for c in checks if not c["passed"]})
@@ -131,11 +131,11 @@ INSIGHT_KEYS = [
         ),
     ],
 )
-def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
     start, end = business_days(context)
     with duckdb.get_connection() as con:
-        publication = publish.publish_database(con, settings.bi_dir(), start, end)
-        exports = publish.export_files(con, settings.bi_dir(), start, end)
+        publication = publish.publish_database(con, paths.bi, start, end)
+        exports = publish.export_files(con, paths.bi, start, end)
     path, personal, unreconciled = publication.path, publication.personal_columns, publication.unreconciled
     yield dg.AssetCheckResult(
         check_name="no_personal_data",

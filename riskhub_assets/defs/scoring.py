@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from riskhub_assets.defs.models import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.defs.observability import check_result, check_specs, table_metadata
 from riskhub_assets.defs.partitions import business_days, daily_partitions
-from riskhub_assets.defs.resources import DUCKDB_POOL
+from riskhub_assets.defs.resources import DUCKDB_POOL, ModelStore
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.lib.quality import TableChecks, run_table_checks, table_check_names
@@ -109,7 +109,9 @@ def score_asset(table: str, model_name: str, deps: list[dg.AssetKey], descriptio
         check_specs=check_specs(key, table_check_names(checks))
         + [dg.AssetCheckSpec(c, asset=key, blocking=False) for c in DRIFT_CHECKS],
     )
-    def _scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig):
+    def _scores(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig, model_store: ModelStore
+    ):
         start, end = business_days(context)
         model, version = champion(model_name)
         window = {"start": start, "end": end}

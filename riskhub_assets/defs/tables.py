@@ -20,6 +20,7 @@ def sql_table_asset(
     description: str,
     group: str,
     owners: list[str] = OWNERS,
+    resource_keys: frozenset[str] = frozenset(),  # set up before `load` runs: model_store for loads that score
 ) -> dg.AssetsDefinition:
     """Factory: a DuckDB table built by `load(con, start, end)`; daily-partitioned when its checks name a partition column."""
     key = dg.AssetKey(checks.table.split("."))
@@ -36,8 +37,10 @@ def sql_table_asset(
         backfill_policy=dg.BackfillPolicy.single_run(),  # a date range is one run, also from `dg launch`
         pool=DUCKDB_POOL,
         check_specs=check_specs(key, table_check_names(checks)),
+        required_resource_keys={"duckdb", *resource_keys},
     )
-    def _table(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _table(context: dg.AssetExecutionContext):
+        duckdb: DuckDBResource = context.resources.duckdb
         start, end = business_days(context) if partitioned else (None, None)
         where = f"{checks.partition_column} BETWEEN $start AND $end" if partitioned else "true"
         with duckdb.get_connection() as con:
