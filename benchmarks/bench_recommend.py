@@ -125,11 +125,11 @@ def main() -> None:
 
     import dagster as dg
     import mlflow
-    from dagster_duckdb import DuckDBResource
 
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.automation import bulk_materialise, run_business_days
     from riskhub_assets.defs.insights import RECOMMENDER, product_recommender
+    from riskhub_assets.defs.resources import resources_for
     from riskhub_assets.lib import settings, tracking
 
     assert run_business_days(build_defs(), START, START).success
@@ -138,12 +138,12 @@ def main() -> None:
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": HORIZON}}}}
     trained = dg.materialize(
         [product_recommender],
-        resources={"duckdb": DuckDBResource(database=str(settings.duckdb_path()))},
+        resources=resources_for("local"),
         run_config=config,
     )
     training_s = time.perf_counter() - started
     assert trained.success
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    tracking.use_store(settings.mlflow_tracking_uri())
     run = mlflow.search_runs(experiment_names=["riskhub"], filter_string=f"run_name = '{RECOMMENDER}'").iloc[0]
     chosen = run["params.method"]
     figures = {

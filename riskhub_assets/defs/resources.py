@@ -1,4 +1,4 @@
-"""Resources, chosen once per environment: the warehouse, RiskHub's folders, the pseudonymisation key, the model store."""
+"""Resources, chosen once per environment: the warehouse, RiskHub's folders, the pseudonymisation key, the models."""
 
 import os
 import warnings
@@ -108,5 +108,7 @@ def resources_for(environment: str) -> dict:
         "pseudonymiser": Pseudonymiser(
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
         ),
-        "model_store": ModelStore(tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())),
+        "model_store": ModelStore(
+            tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())
+        ),
     }

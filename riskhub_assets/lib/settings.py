@@ -46,7 +46,7 @@ def partitions_start() -> str:
 
 
 def environment() -> str:
-    """Which deployment this is (RISKHUB_ENV): local (the default) or production, where no development key is accepted."""
+    """Which deployment this is (RISKHUB_ENV): local (the default), or production, which refuses the development key."""
     name = os.environ.get("RISKHUB_ENV", "local")
     if name not in ENVIRONMENTS:
         raise ValueError(f"RISKHUB_ENV is {name!r}: expected one of {', '.join(ENVIRONMENTS)}")
@@ -54,7 +54,7 @@ def environment() -> str:
 
 
 def mlflow_tracking_uri() -> str:
-    """MLflow tracking server and registry from RISKHUB_MLFLOW_TRACKING_URI, else a local SQLite store under the data folder.
+    """MLflow tracking and registry from RISKHUB_MLFLOW_TRACKING_URI, else a local SQLite store under the data folder.
 
     Not MLFLOW_TRACKING_URI: MLflow itself rewrites that variable whenever a tracking URI is set in the process.
     """

@@ -28,7 +28,8 @@ def use_store(uri: str) -> None:
     """Make `uri` (a server URL, or sqlite:/// for a local store) RiskHub's MLflow tracking store and registry."""
     global _store_uri
     _store_uri = uri
-    _client()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
 
 
 def _client() -> MlflowClient:
@@ -39,8 +40,7 @@ def _client() -> MlflowClient:
     """
     if _store_uri is None:
         raise RuntimeError("no MLflow store: assets get it from the model_store resource, processes from use_store")
-    mlflow.set_tracking_uri(_store_uri)
-    mlflow.set_registry_uri(_store_uri)
+    use_store(_store_uri)
     return MlflowClient()
 
 
