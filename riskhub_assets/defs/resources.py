@@ -93,8 +93,7 @@ def _variable(name: str, default: str) -> str | dg.EnvVar:
 
 
 def resources_for(environment: str) -> dict:
-    """The resources of `environment`: each RISKHUB_* variable set overrides a local default; production refuses the
-    development pseudonymisation key."""
+    """The resources of `environment`: set variables override local defaults; production refuses the dev key."""
     database = _variable("RISKHUB_DUCKDB_PATH", str(settings.duckdb_path()))
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     return {
