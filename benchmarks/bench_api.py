@@ -48,12 +48,13 @@ def _rows(data: Path, n: int) -> dict[str, list[dict]]:
     from riskhub_assets.lib import features, settings, tracking
 
     os.environ["RISKHUB_DATA_DIR"] = str(data)
+    tracking.use_store(settings.mlflow_tracking_uri())
     tracking.use_experiment("riskhub")
     columns = {}
     for kind, name in serving.MODEL_NAMES.items():
         version = tracking.champion_version(name)
         if version is None:
-            sys.exit(f"no champion {name} in {tracking.tracking_uri()}: run `riskhub demo` (or train) first")
+            sys.exit(f"no champion {name} in {settings.mlflow_tracking_uri()}: run `riskhub demo` (or train) first")
         columns[kind] = list(serving.signature_columns(name, version))
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         last = con.execute("SELECT max(as_of_date) FROM features.client_features").fetchone()[0]

@@ -81,6 +81,7 @@ def _oot_auc(spec, data: Path, truth_column: str) -> dict:
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         frame = training.labelled_frame(con, spec.population)
     test = training.oot_split(frame).test
+    tracking.use_store(settings.mlflow_tracking_uri())
     tracking.use_experiment("riskhub")
     champion = tracking.champion_version(spec.name)
     version = champion or MlflowClient().get_model_version_by_alias(spec.name, tracking.CHALLENGER).version
@@ -113,6 +114,7 @@ def _anomaly_precision(data: Path, days: list[dt.date]) -> dict:
     from riskhub_assets.lib import features, settings, tracking
     from riskhub_assets.ml import metrics
 
+    tracking.use_store(settings.mlflow_tracking_uri())
     model = tracking.load_version("riskhub_anomaly_model", tracking.champion_version("riskhub_anomaly_model"))
     model_precision, largest_precision, fraud, transactions = [], [], 0, 0
     for day in days:

@@ -125,10 +125,10 @@ def main() -> None:
 
     import dagster as dg
     import mlflow
-    from dagster_duckdb import DuckDBResource
 
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.insights import product_recommender
+    from riskhub_assets.orchestration.resources import resources_for
     from riskhub_assets.lib import settings, tracking
     from riskhub_assets.lib.model_specs import RECOMMENDER
     from riskhub_assets.orchestration.runs import run_business_days
@@ -139,12 +139,12 @@ def main() -> None:
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": HORIZON}}}}
     trained = dg.materialize(
         [product_recommender],
-        resources={"duckdb": DuckDBResource(database=str(settings.duckdb_path()))},
+        resources=resources_for("local"),
         run_config=config,
     )
     training_s = time.perf_counter() - started
     assert trained.success
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    tracking.use_store(settings.mlflow_tracking_uri())
     run = mlflow.search_runs(experiment_names=["riskhub"], filter_string=f"run_name = '{RECOMMENDER}'").iloc[0]
     chosen = run["params.method"]
     figures = {

@@ -7,22 +7,37 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from riskhub_assets.lib import tracking
 from riskhub_assets.lib.contract import LandingFile
-
-TEST_KEY = "test-pseudonymisation-key"
+from riskhub_assets_tests.resources import TEST_KEY, local_resources, tracking_uri
 
 
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point RiskHub's data folder, DuckDB file and Dagster home at a temporary folder."""
+    """A temporary data folder, never the user's data/: the MLflow store and Dagster home of the test, and the
+    folder the CLI and the API (which read the environment when they start) are pointed at."""
     data = tmp_path / "data"
+    for variable in (
+        "RISKHUB_ENV",
+        "RISKHUB_LANDING_DIR",
+        "RISKHUB_DUCKDB_PATH",
+        "RISKHUB_BI_DIR",
+        "RISKHUB_REPORTS_DIR",
+        "RISKHUB_MLFLOW_TRACKING_URI",
+    ):
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
     monkeypatch.setenv("RISKHUB_PSEUDONYMISATION_KEY", TEST_KEY)
-    monkeypatch.delenv("RISKHUB_LANDING_DIR", raising=False)
-    monkeypatch.delenv("RISKHUB_DUCKDB_PATH", raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster"))
     (data / "dagster").mkdir(parents=True)
+    tracking.use_store(tracking_uri(data))
     return data
+
+
+@pytest.fixture
+def resources(isolated_data: Path) -> dict:
+    """The resources jobs run with in a test: everything under the temporary data folder."""
+    return local_resources(isolated_data)
 
 
 @pytest.fixture
@@ -48,7 +63,7 @@ def published(tmp_path_factory) -> Path:
     from riskhub_assets_tests.scored_bank import published_bank
 
     data = tmp_path_factory.mktemp("bank") / "data"
-    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster"), "RISKHUB_PSEUDONYMISATION_KEY": "k"}
+    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster")}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     (data / "dagster").mkdir(parents=True)

@@ -12,6 +12,7 @@ from riskhub_assets.lib import settings
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.ml.metrics import grade_of
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets_tests.resources import local_resources
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 
@@ -130,7 +131,7 @@ def fill_insights(day: dt.date) -> None:
 def scored_bank(data):
     """Two business days of 60 clients through the spine, with scores; returns the definitions."""
     simulate(SimulationConfig(start=DAY1, end=DAY2, clients=60, seed=3, tx_per_client=2.0), data)
-    defs = build_defs()
+    defs = build_defs(local_resources(data))
     assert run_business_days(defs, DAY1, DAY2).success
     for day in (DAY1, DAY2):
         fill_scores(day)

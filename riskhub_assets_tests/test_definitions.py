@@ -1,5 +1,7 @@
 """The Dagster definitions as the UI and the daemon load them."""
 
+import pytest
+
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
 
@@ -26,3 +28,9 @@ def test_layers_are_groups_and_schedules_load_daily_and_retrain_weekly():
     training = defs.resolve_schedule_def("weekly_training_schedule")
     assert (training.cron_schedule, training.job_name) == ("0 4 * * 1", "weekly_training")
     assert defs.resolve_job_def("daily_spine").executor_def.name == "in_process"
+
+
+def test_an_unknown_environment_is_refused_when_the_definitions_load(monkeypatch):
+    monkeypatch.setenv("RISKHUB_ENV", "staging")
+    with pytest.raises(ValueError, match="RISKHUB_ENV"):
+        build_defs()

@@ -12,7 +12,7 @@ from riskhub_assets.api import insights, serving
 from riskhub_assets.api.batcher import MicroBatcher
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.middleware import Metrics
-from riskhub_assets.lib import publish, settings
+from riskhub_assets.lib import publish, settings, tracking
 
 log = logging.getLogger("riskhub.api")
 
@@ -44,6 +44,7 @@ class Served:
         """`models` (by default the registry's champions, with the insight models) and the BI database's place."""
         bi_path = settings.bi_dir() / publish.BI_DATABASE
         if models is None:
+            tracking.use_store(settings.mlflow_tracking_uri())
             recommender, performance = insights.load_recommender(bi_path), insights.load_performance_models()
             models = serving.load_champions()
         return cls(models, recommender, performance or {}, bi_path)

@@ -6,8 +6,8 @@ from dagster_duckdb import DuckDBResource
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.resources import DEV_KEY_WARNING, Pseudonymiser
 from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec
-from riskhub_assets.lib import settings
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_range
 from riskhub_assets.lib.quality import quarantine_rate, row_conservation, run_table_checks, table_check_names
 from riskhub_assets.tables import table
@@ -28,11 +28,11 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=DUCKDB_POOL,
     )
-    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pseudonymiser: Pseudonymiser):
         start, end = business_days(context)
-        key = settings.pseudonymisation_key() if personal else b""
-        if personal and key == settings.DEV_PSEUDONYMISATION_KEY.encode():
-            context.log.warning(settings.DEV_KEY_WARNING)
+        key = pseudonymiser.secret() if personal else b""
+        if personal and pseudonymiser.development_key:
+            context.log.warning(DEV_KEY_WARNING)
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
             result = clean_range(con, spec, start, end, key)

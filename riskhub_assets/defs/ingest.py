@@ -1,13 +1,11 @@
 """Landing files (external, written by the bank's producers) and the raw tables loaded from them as landed."""
 
-from pathlib import Path
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.defs.resources import LandingZone
+from riskhub_assets.orchestration.resources import RiskHubPaths
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
@@ -41,13 +39,13 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         check_specs=check_specs(asset_key(raw.name), table_check_names(raw)),
     )
-    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingZone):
+    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
         start, end = business_days(context)
         with duckdb.get_connection() as con:
             con.execute("BEGIN")
             for ddl in ingest.raw_table_ddl(spec):
                 con.execute(ddl)
-            files = [(ingest.landing_file(Path(landing.path), d, spec), d) for d in days(start, end)]
+            files = [(ingest.landing_file(paths.landing, d, spec), d) for d in days(start, end)]
             loads = [ingest.load_raw_day(con, spec, path, day) for path, day in files]
             con.execute("COMMIT")
             metadata = table_metadata(con, raw, start, end)

@@ -16,11 +16,15 @@ from riskhub_assets.lib.insight_training import (
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.orchestration.observability import gate_result
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import sql_table_asset
 
 OWNERS = ["team:customer-insights"]
 HOLDINGS = dg.AssetKey(["warehouse", "fact_product_holdings"])
 OBJECTIVES = dg.AssetKey(["warehouse", "fact_manager_objectives"])
+
+SCORES_WITH_MODELS = frozenset({"model_store"})
+"""Insight tables that score with a registered model: MLflow is pointed at the store before they load."""
 
 
 class RecommenderConfig(dg.Config):
@@ -41,7 +45,9 @@ class RecommenderConfig(dg.Config):
     pool=DUCKDB_POOL,
     check_specs=[dg.AssetCheckSpec(RECOMMENDER_GATE, asset=["models", "product_recommender"])],
 )
-def product_recommender(context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource):
+def product_recommender(
+    context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource, model_store: ModelStore
+):
     with duckdb.get_connection() as con:
         outcome = train_recommender(con, config.horizon_days, context.run.run_id)
     yield dg.MaterializeResult(metadata=outcome.metadata)
@@ -65,7 +71,7 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
-    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
         with duckdb.get_connection() as con:
             rows, last = performance_history(con, level)
         try:
@@ -91,10 +97,14 @@ def _load_recommendations(con, start, end) -> None:
 insight_assets = [
     product_recommender,
     *(performance_model_asset(level) for level in performance.LEVELS),
-    sql_table_asset("scores.product_recommendations", _load_recommendations),
+    sql_table_asset("scores.product_recommendations", _load_recommendations, SCORES_WITH_MODELS),
     *(
-        sql_table_asset(f"scores.{level}_performance", partial(insight_tables.load_performance_predictions, level=level))
+        sql_table_asset(
+            f"scores.{level}_performance",
+            partial(insight_tables.load_performance_predictions, level=level),
+            SCORES_WITH_MODELS,
+        )
         for level in performance.LEVELS
     ),
-    sql_table_asset("scores.churn_actions", insight_tables.load_churn_actions),
+    sql_table_asset("scores.churn_actions", insight_tables.load_churn_actions, SCORES_WITH_MODELS),
 ]

@@ -9,6 +9,7 @@ from riskhub_assets.lib.model_specs import ANOMALY_TRAINING_DAYS, CHURN, DEFAULT
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs, gate_result, table_metadata
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.tables import table
 
@@ -61,7 +62,9 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         check_specs=[dg.AssetCheckSpec(g, asset=key, blocking=False) for g in spec.gates],
     )
-    def _model(context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource):
+    def _model(
+        context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource, model_store: ModelStore
+    ):
         with duckdb.get_connection() as con:
             frame = training.labelled_frame(con, spec.population, config.window_days)
         outcome = model_training.train_client_model(spec, frame, context.run.run_id, context.log)
@@ -88,7 +91,7 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
     pool=DUCKDB_POOL,
     check_specs=[dg.AssetCheckSpec(PSI_GATE, asset=ANOMALY_KEY, blocking=False)],
 )
-def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
     with duckdb.get_connection() as con:
         frame, last = model_training.anomaly_training_frame(con)
     outcome = model_training.train_anomaly_model(frame, last, context.run.run_id)

@@ -5,10 +5,11 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from riskhub_assets.orchestration.resources import RiskHubPaths
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
 from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
-from riskhub_assets.lib import marts, publish, report, settings
+from riskhub_assets.lib import marts, publish, report
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.sqltext import days
 from riskhub_assets.tables import Table, published, tables_in
@@ -69,13 +70,13 @@ def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
         )
     ],
 )
-def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
     start, end = business_days(context)
     checks = _check_results(context)
     generated_at = dt.datetime.now(dt.UTC)
     with duckdb.get_connection() as con:
         reports = [report.build_report(con, day, checks, generated_at) for day in days(start, end)]
-    paths = [report.write_report(r, settings.reports_dir()) for r in reports]
+    written = [report.write_report(r, paths.reports) for r in reports]
     last = reports[-1]
     preview = markdown_table(["KPI", "value"], list(last["portfolio"].items()))
     failed = sorted({f"{c['asset']}:{c['check']}" for c in checks if not c["passed"]})
@@ -88,8 +89,8 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     )
     yield dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(paths[-1])),
-            "reports_written": len(paths),
+            "path": dg.MetadataValue.path(str(written[-1])),
+            "reports_written": len(written),
             "checks_failed": last["checks"]["failed"],
             "alerts": last["anomalies"]["flagged"],
             "preview": dg.MetadataValue.md(preview),
@@ -120,11 +121,11 @@ PUBLISHED_KEYS = [asset_key(p.source) for p in published()]
         ),
     ],
 )
-def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
     start, end = business_days(context)
     with duckdb.get_connection() as con:
-        publication = publish.publish_database(con, settings.bi_dir(), start, end)
-        exports = publish.export_files(con, settings.bi_dir(), start, end)
+        publication = publish.publish_database(con, paths.bi, start, end)
+        exports = publish.export_files(con, paths.bi, start, end)
     path, personal, unreconciled = publication.path, publication.personal_columns, publication.unreconciled
     yield dg.AssetCheckResult(
         check_name="no_personal_data",

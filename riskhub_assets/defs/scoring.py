@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days
+from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
@@ -68,7 +69,9 @@ def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
         check_specs=check_specs(key, table_check_names(declared))
         + [dg.AssetCheckSpec(c, asset=key, blocking=False) for c in DRIFT_CHECKS],
     )
-    def _scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig):
+    def _scores(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig, model_store: ModelStore
+    ):
         start, end = business_days(context)
         model, version = champion(model_name)
         with duckdb.get_connection() as con:

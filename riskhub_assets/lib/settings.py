@@ -1,11 +1,13 @@
-"""Where RiskHub keeps its files and secrets, read from environment variables with local defaults."""
+"""Where RiskHub keeps its files, read from environment variables with local defaults.
+
+Read once at process start: by the CLI, the API and the dashboard, and by the resources when the definitions load.
+Assets never read these: their configuration reaches them through resources.
+"""
 
 import os
-import warnings
 from pathlib import Path
 
-DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
-PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
+ENVIRONMENTS = ("local", "production")
 
 
 def data_dir() -> Path:
@@ -43,16 +45,27 @@ def partitions_start() -> str:
     return os.environ.get("RISKHUB_PARTITIONS_START", "2024-01-01")
 
 
-DEV_KEY_WARNING = (
-    f"{PSEUDONYMISATION_KEY_VAR} is not set: pseudonyms use the PUBLIC DEVELOPMENT KEY and can be "
-    "reversed by anyone with a list of candidate names. Set a secret key before loading real data."
-)
+def environment() -> str:
+    """Which deployment this is (RISKHUB_ENV): local (the default), or production, which refuses the development key."""
+    name = os.environ.get("RISKHUB_ENV", "local")
+    if name not in ENVIRONMENTS:
+        raise ValueError(f"RISKHUB_ENV is {name!r}: expected one of {', '.join(ENVIRONMENTS)}")
+    return name
 
 
-def pseudonymisation_key() -> bytes:
-    """The HMAC key for pseudonyms; falls back to a public development key with a loud warning."""
-    key = os.environ.get(PSEUDONYMISATION_KEY_VAR)
-    if key:
-        return key.encode()
-    warnings.warn(DEV_KEY_WARNING, UserWarning, stacklevel=2)
-    return DEV_PSEUDONYMISATION_KEY.encode()
+def mlflow_tracking_uri() -> str:
+    """MLflow tracking and registry from RISKHUB_MLFLOW_TRACKING_URI, else a local SQLite store under the data folder.
+
+    Not MLFLOW_TRACKING_URI: MLflow itself rewrites that variable whenever a tracking URI is set in the process.
+    """
+    return os.environ.get("RISKHUB_MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir() / 'mlflow.db'}"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory cap, beyond which it spills to disk."""
+    return os.environ.get("RISKHUB_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
+def duckdb_threads() -> int:
+    """Threads DuckDB may use: all cores unless RISKHUB_DUCKDB_THREADS says fewer."""
+    return int(os.environ.get("RISKHUB_DUCKDB_THREADS", os.cpu_count() or 2))

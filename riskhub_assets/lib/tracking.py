@@ -2,7 +2,6 @@
 
 import contextlib
 import io
-import os
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -14,8 +13,6 @@ from mlflow import MlflowClient
 from mlflow.entities import RunStatus
 from mlflow.models import infer_signature
 
-from riskhub_assets.lib import settings
-
 CHAMPION, CHALLENGER = "champion", "challenger"
 PIP_REQUIREMENTS = [
     f"{package}=={version(package)}" for package in ("scikit-learn", "xgboost-cpu", "pandas", "numpy", "cloudpickle")
@@ -23,37 +20,43 @@ PIP_REQUIREMENTS = [
 """Explicit requirements logged with each model: inferring them took 6 to 11 s a model."""
 
 
-def tracking_uri() -> str:
-    """MLflow tracking server from RISKHUB_MLFLOW_TRACKING_URI, else a local SQLite store under the data folder.
+_store_uri: str | None = None
+"""RiskHub's tracking store in this process, set by use_store: by the ModelStore resource for assets."""
 
-    Not MLFLOW_TRACKING_URI: MLflow itself rewrites that variable whenever a tracking URI is set in the process.
+
+def use_store(uri: str) -> None:
+    """Make `uri` (a server URL, or sqlite:/// for a local store) RiskHub's MLflow tracking store and registry."""
+    global _store_uri
+    _store_uri = uri
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+
+
+def _client() -> MlflowClient:
+    """Point this process's MLflow at RiskHub's store again, and a client on it.
+
+    Every registry read goes through here: a library may have pointed MLflow elsewhere, and a fresh process (a daily
+    run's worker) would otherwise read MLflow's own default, ./mlflow.db, and find no champion.
     """
-    return os.environ.get("RISKHUB_MLFLOW_TRACKING_URI") or f"sqlite:///{settings.data_dir() / 'mlflow.db'}"
-
-
-def artifact_root() -> Path:
-    """Where a local store keeps model files and plots."""
-    return settings.data_dir() / "mlartifacts"
-
-
-def use_store() -> MlflowClient:
-    """Point this process's MLflow at RiskHub's tracking store and registry, and a client on them.
-
-    Every registry read goes through here: a fresh process (a daily run's worker) would otherwise read MLflow's own
-    default, ./mlflow.db, and find no champion.
-    """
-    mlflow.set_tracking_uri(tracking_uri())
-    mlflow.set_registry_uri(tracking_uri())
+    if _store_uri is None:
+        raise RuntimeError("no MLflow store: assets get it from the model_store resource, processes from use_store")
+    use_store(_store_uri)
     return MlflowClient()
+
+
+def _artifact_location() -> str | None:
+    """Where a new experiment keeps model files and plots: beside a local SQLite store, on the server otherwise."""
+    if not _store_uri.startswith("sqlite:///"):
+        return None
+    return (Path(_store_uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts").as_uri()
 
 
 def use_experiment(name: str) -> str:
     """Point MLflow at RiskHub's store and experiment (created with a local artifact folder if new)."""
-    use_store()
+    _client()
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
-        location = artifact_root().as_uri() if tracking_uri().startswith("sqlite:") else None
-        return mlflow.create_experiment(name, artifact_location=location)
+        return mlflow.create_experiment(name, artifact_location=_artifact_location())
     return experiment.experiment_id
 
 
@@ -87,14 +90,14 @@ def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame)
 def champion_version(name: str) -> str | None:
     """The registered version that currently holds the champion alias, if any."""
     try:
-        return str(use_store().get_model_version_by_alias(name, CHAMPION).version)
+        return str(_client().get_model_version_by_alias(name, CHAMPION).version)
     except mlflow.exceptions.MlflowException:
         return None
 
 
 def load_version(name: str, model_version: str):
     """A registered model version, ready to predict."""
-    use_store()
+    _client()
     return mlflow.sklearn.load_model(f"models:/{name}/{model_version}")
 
 
@@ -112,7 +115,7 @@ def champion_model(name: str) -> tuple[object, str]:
 
 def promote(name: str, model_version: str, wins: bool) -> str:
     """Make the new version the challenger, and the champion too when it beat the champion out of time."""
-    client = use_store()
+    client = _client()
     client.set_registered_model_alias(name, CHALLENGER, model_version)
     if wins:
         client.set_registered_model_alias(name, CHAMPION, model_version)
@@ -130,6 +133,6 @@ def log_baseline(sample: pd.DataFrame) -> None:
 
 def load_baseline(name: str, model_version: str) -> dict[str, np.ndarray]:
     """The training sample logged with a registered model version, column by column."""
-    run_id = use_store().get_model_version(name, model_version).run_id
+    run_id = _client().get_model_version(name, model_version).run_id
     sample = pd.read_csv(io.StringIO(mlflow.artifacts.load_text(f"runs:/{run_id}/{BASELINE_ARTIFACT}")))
     return {column: sample[column].to_numpy(float) for column in sample.columns}

@@ -47,8 +47,11 @@ def table_asset_spec(table: Table) -> dg.AssetSpec:
     )
 
 
-def sql_table_asset(name: str, load: Callable) -> dg.AssetsDefinition:
-    """Factory: a declared DuckDB table built by `load(con, start, end)`; daily-partitioned when it has a partition column."""
+def sql_table_asset(name: str, load: Callable, resource_keys: frozenset[str] = frozenset()) -> dg.AssetsDefinition:
+    """Factory: a declared DuckDB table built by `load(con, start, end)`; daily-partitioned when it has a partition column.
+
+    `resource_keys` are set up before `load` runs: model_store for loads that score with a registered model.
+    """
     declared = table(name)
     key = asset_key(name)
 
@@ -56,8 +59,10 @@ def sql_table_asset(name: str, load: Callable) -> dg.AssetsDefinition:
         **table_spec_args(declared),
         kinds={"duckdb"},
         check_specs=check_specs(key, table_check_names(declared)),
+        required_resource_keys={"duckdb", *resource_keys},
     )
-    def _table(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _table(context: dg.AssetExecutionContext):
+        duckdb: DuckDBResource = context.resources.duckdb
         start, end = business_days(context) if declared.partition_column else (None, None)
         with duckdb.get_connection() as con:
             con.execute("BEGIN")

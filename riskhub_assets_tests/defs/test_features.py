@@ -20,9 +20,9 @@ def _features(as_of: dt.date):
         ).df()
 
 
-def test_features_of_an_as_of_date_ignore_later_data_and_labels_look_ahead(isolated_data):
+def test_features_of_an_as_of_date_ignore_later_data_and_labels_look_ahead(isolated_data, resources):
     simulate(SimulationConfig(start=START, end=END, clients=80, seed=11, tx_per_client=2.0), isolated_data)
-    defs = build_defs()
+    defs = build_defs(resources)
     assert run_business_days(defs, START, AS_OF).success
     before = _features(AS_OF)
     assert len(before) > 50 and before["frequency_90d"].sum() > 0

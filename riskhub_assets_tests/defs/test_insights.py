@@ -6,7 +6,6 @@ import dagster as dg
 import duckdb
 import mlflow
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.orchestration.runs import run_business_days
@@ -18,18 +17,17 @@ START, END = dt.date(2025, 1, 1), dt.date(2025, 4, 3)
 
 
 @pytest.fixture
-def insights_bank(isolated_data):
+def insights_bank(isolated_data, resources):
     """95 days of 1,200 clients (5 managers, 2 branches) loaded through the spine; the insight models trained."""
     simulate(SimulationConfig(start=START, end=END, clients=1200, seed=11, tx_per_client=1.0), isolated_data)
-    assert run_business_days(build_defs(), START, START).success
-    assert run_business_days(build_defs(), START + dt.timedelta(days=1), END).success
-    resources = {"duckdb": DuckDBResource(database=str(settings.duckdb_path()))}
+    assert run_business_days(build_defs(resources), START, START).success
+    assert run_business_days(build_defs(resources), START + dt.timedelta(days=1), END).success
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": 14}}}}
     training = [a for a in insight_assets if a.key.path[0] == "models"]
     return dg.materialize(training, resources=resources, run_config=config, raise_on_error=False)
 
 
-def test_insight_models_train_are_tracked_and_fill_their_daily_tables(insights_bank):
+def test_insight_models_train_are_tracked_and_fill_their_daily_tables(insights_bank, resources):
     result = insights_bank
     failures = {
         e.step_key: e.event_specific_data.error.message
@@ -42,7 +40,7 @@ def test_insight_models_train_are_tracked_and_fill_their_daily_tables(insights_b
     checks = {(c.asset_key.path[-1], c.check_name): c for c in result.get_asset_check_evaluations()}
     recommender = checks[("product_recommender", "beats_popularity_baseline")]
     assert "precision@5" in recommender.description
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     runs = {r.info.run_name: r for r in mlflow.search_runs(experiment_names=["riskhub"], output_format="list")}
     metrics = runs["riskhub_product_recommender"].data.metrics
     for family in ("svd", "item_knn", "popularity", "trending"):
@@ -54,7 +52,7 @@ def test_insight_models_train_are_tracked_and_fill_their_daily_tables(insights_b
 
     if tracking.champion_version("riskhub_product_recommender") is None:
         pytest.skip("the recommender did not beat popularity on this tiny bank: no champion to score with")
-    daily = run_business_days(build_defs(), END, END, job="daily_scoring")
+    daily = run_business_days(build_defs(resources), END, END, job="daily_scoring")
     steps = {e.step_key: e.event_type_value for e in daily.all_events if e.step_key}
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         lists = con.execute(

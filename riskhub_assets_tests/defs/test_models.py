@@ -7,7 +7,6 @@ import duckdb
 import mlflow
 import numpy as np
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 from mlflow import MlflowClient
 
 from riskhub_assets.defs.models import client_model_asset
@@ -54,15 +53,13 @@ def _store(frame: pd.DataFrame) -> None:
         )
 
 
-def _train(*specs) -> dg.MaterializeResult:
-    settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
-    resources = {"duckdb": DuckDBResource(database=str(settings.duckdb_path()))}
+def _train(resources: dict, *specs) -> dg.MaterializeResult:
     return dg.materialize([client_model_asset(s) for s in specs], resources=resources, raise_on_error=False)
 
 
-def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replace_it(isolated_data):
+def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replace_it(resources):
     _store(_synthetic(AS_OF_DATES))
-    first = _train(DEFAULT)
+    first = _train(resources, DEFAULT)
     assert first.success
     checks = {e.check_name: e.passed for e in first.get_asset_check_evaluations()}
     assert checks == {
@@ -71,7 +68,7 @@ def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replac
         "default_rate_monotone_by_grade": True,
         "proxy_target_not_leaking": True,
     }
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     client = MlflowClient()
     assert tracking.champion_version(DEFAULT.name) == "1"
     run = mlflow.search_runs(experiment_names=["riskhub"], output_format="list")[0]
@@ -81,26 +78,26 @@ def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replac
         a.path.split("/")[-1] for a in client.list_artifacts(run.info.run_id, "plots")
     }
 
-    second = _train(DEFAULT)  # the same data gives the same out-of-time AUC: not a win
+    second = _train(resources, DEFAULT)  # the same data gives the same out-of-time AUC: not a win
     assert second.success
     assert str(client.get_model_version_by_alias(DEFAULT.name, "challenger").version) == "2"
     assert tracking.champion_version(DEFAULT.name) == "1"
 
 
-def test_a_failed_training_run_is_marked_failed_in_mlflow(isolated_data):
+def test_a_failed_training_run_is_marked_failed_in_mlflow(resources):
     frame = _synthetic(AS_OF_DATES)
     frame["churn_label"] = False  # one class only: the search cannot score AUC and training fails
     _store(frame)
-    result = _train(CHURN)
+    result = _train(resources, CHURN)
     assert not result.success
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     runs = mlflow.search_runs(experiment_names=["riskhub"], output_format="list")
     assert [(r.info.run_name, r.info.status) for r in runs] == [("riskhub_churn_model", "FAILED")]
 
 
-def test_daily_scores_come_from_the_champions_with_grades_reasons_and_drift_checks(isolated_data):
+def test_daily_scores_come_from_the_champions_with_grades_reasons_and_drift_checks(resources):
     _store(_synthetic(AS_OF_DATES))
-    assert _train(DEFAULT, CHURN).success
+    assert _train(resources, DEFAULT, CHURN).success
     today = _synthetic([SCORE_DAY], seed=1).drop(columns=["default_label", "churn_label", "rfm_proxy_label"])
     with duckdb.connect(str(settings.duckdb_path())) as con:
         con.register("today", today)
@@ -112,7 +109,7 @@ def test_daily_scores_come_from_the_champions_with_grades_reasons_and_drift_chec
         [a for a in score_assets if a.key.path[-1] in tables],
         partition_key=SCORE_DAY.isoformat(),
         raise_on_error=False,
-        resources={"duckdb": DuckDBResource(database=str(settings.duckdb_path()))},
+        resources=resources,
     )
     assert result.success
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}

@@ -43,9 +43,9 @@ def _step_errors(result) -> str:
     )
 
 
-def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data):
+def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data, resources):
     _simulate(isolated_data)
-    defs = build_defs()
+    defs = build_defs(resources)
     result = run_business_days(defs, DAY1, DAY2)
     assert result.success, _step_errors(result)
     assert _blocking_failures(result) == []
@@ -65,9 +65,9 @@ def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data):
     assert _counts() == first
 
 
-def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
+def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data, resources):
     _simulate(isolated_data, dirty_rate=0.05)
-    result = run_business_days(build_defs(), DAY1, DAY2)
+    result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert result.success, _step_errors(result)
     assert _blocking_failures(result) == []
     warnings = {(c.asset_key.to_user_string(), c.check_name) for c in failed_checks(result)}
@@ -91,24 +91,25 @@ def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
     assert raw == clean + quarantined + dupes
 
 
-def test_a_key_resent_on_another_day_fails_the_blocking_check(isolated_data):
+def test_a_key_resent_on_another_day_fails_the_blocking_check(isolated_data, resources):
     _simulate(isolated_data)
-    landing = settings.landing_dir()
+    landing = resources["paths"].landing
     first_tx = (landing / DAY1.isoformat() / "transactions.csv").read_text().splitlines()[1]
     day2 = landing / DAY2.isoformat() / "transactions.csv"
     accounts = {line.split(",")[0] for line in (landing / DAY2.isoformat() / "accounts.csv").read_text().splitlines()}
     assert first_tx.split(",")[1] in accounts
     day2.write_text(day2.read_text() + first_tx.replace(DAY1.isoformat(), DAY2.isoformat()) + "\n")
-    result = run_business_days(build_defs(), DAY1, DAY2)
+    result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert not result.success
     failures = _blocking_failures(result)
     assert [(a, c) for a, c, _ in failures] == [("warehouse/fact_transactions", "keys_not_null_and_unique")]
     assert "duplicate transaction_id = 1" in failures[0][2]
 
 
-def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data):
+def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resources):
     _simulate(isolated_data)
-    (settings.landing_dir() / DAY2.isoformat() / "events.csv").unlink()
-    result = run_business_days(build_defs(), DAY1, DAY2)
+    missing = resources["paths"].landing / DAY2.isoformat() / "events.csv"
+    missing.unlink()
+    result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert not result.success
-    assert f"landing file missing: {settings.landing_dir() / DAY2.isoformat() / 'events.csv'}" in _step_errors(result)
+    assert f"landing file missing: {missing}" in _step_errors(result)

@@ -1,10 +1,16 @@
 import hashlib
 import hmac
 
+import dagster as dg
 import duckdb
 import pytest
 
-from riskhub_assets.lib import settings
+from riskhub_assets.orchestration.resources import (
+    DEV_PSEUDONYMISATION_KEY,
+    PSEUDONYMISATION_KEY_VAR,
+    Pseudonymiser,
+    resources_for,
+)
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql, pseudonym
 
 
@@ -16,12 +22,22 @@ def test_sql_hmac_matches_the_standard_library(key):
     assert got == pseudonym("jane@bank.example", key) == hmac.new(key, b"jane@bank.example", hashlib.sha256).hexdigest()
 
 
-def test_missing_key_falls_back_loudly(monkeypatch):
-    monkeypatch.delenv(settings.PSEUDONYMISATION_KEY_VAR)
+def test_missing_key_falls_back_loudly():
     with pytest.warns(UserWarning, match="PUBLIC DEVELOPMENT KEY"):
-        assert settings.pseudonymisation_key() == settings.DEV_PSEUDONYMISATION_KEY.encode()
+        assert Pseudonymiser().secret() == DEV_PSEUDONYMISATION_KEY.encode()
 
 
-def test_key_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(settings.PSEUDONYMISATION_KEY_VAR, "s3cret")
-    assert settings.pseudonymisation_key() == b"s3cret"
+def test_production_refuses_the_development_key_and_names_the_variable():
+    for key in ("", DEV_PSEUDONYMISATION_KEY):
+        with pytest.raises(dg.Failure, match=PSEUDONYMISATION_KEY_VAR):
+            Pseudonymiser(key=key, production=True).secret()
+
+
+def test_the_key_is_configured_from_the_environment_once_per_environment(monkeypatch):
+    monkeypatch.setenv(PSEUDONYMISATION_KEY_VAR, "s3cret")
+    for environment in ("local", "production"):
+        pseudonymiser = resources_for(environment)["pseudonymiser"]
+        assert pseudonymiser.key == dg.EnvVar(PSEUDONYMISATION_KEY_VAR)
+        assert pseudonymiser.production == (environment == "production")
+        with dg.build_resources({"pseudonymiser": pseudonymiser}) as built:
+            assert built.pseudonymiser.secret() == b"s3cret"

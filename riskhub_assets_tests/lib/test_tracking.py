@@ -3,12 +3,15 @@
 import mlflow
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from riskhub_assets.lib import tracking
+from riskhub_assets_tests.resources import tracking_uri
 
 
-def test_champions_and_baselines_are_read_from_riskhubs_store_in_a_fresh_process(tmp_path, monkeypatch):
+def test_champions_and_baselines_are_read_from_riskhubs_store_in_a_fresh_process(isolated_data, tmp_path, monkeypatch):
+    tracking.use_store(tracking_uri(isolated_data))
     X = pd.DataFrame({"x": np.arange(20.0)})
     model = LogisticRegression().fit(X, np.arange(20) % 2)
     with tracking.training_run("riskhub", "riskhub_test_model", {}):
@@ -25,3 +28,9 @@ def test_champions_and_baselines_are_read_from_riskhubs_store_in_a_fresh_process
     mlflow.set_tracking_uri(elsewhere)
     assert set(tracking.load_baseline("riskhub_test_model", version)) == {"x", "score"}
     assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_without_a_store_the_registry_is_not_read_from_mlflows_default(monkeypatch):
+    monkeypatch.setattr(tracking, "_store_uri", None)
+    with pytest.raises(RuntimeError, match="model_store resource"):
+        tracking.champion_version("riskhub_test_model")

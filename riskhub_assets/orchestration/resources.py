@@ -1,0 +1,108 @@
+"""Resources, chosen once per environment: the warehouse, RiskHub's folders, the pseudonymisation key, the models."""
+
+import os
+import warnings
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from riskhub_assets.lib import settings, tracking
+
+DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
+PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
+DEV_KEY_WARNING = (
+    f"{PSEUDONYMISATION_KEY_VAR} is not set: pseudonyms use the PUBLIC DEVELOPMENT KEY and can be "
+    "reversed by anyone with a list of candidate names. Set a secret key before loading real data."
+)
+
+
+class RiskHubPaths(dg.ConfigurableResource):
+    """Where RiskHub's files live: the producers' landing zone, the daily reports, and the copy BI tools read."""
+
+    landing_dir: str
+    reports_dir: str
+    bi_dir: str
+
+    @property
+    def landing(self) -> Path:
+        """Folder where producers drop one sub-folder of contract CSVs per business day."""
+        return Path(self.landing_dir).resolve()
+
+    @property
+    def reports(self) -> Path:
+        """Where the daily JSON reports are written."""
+        return Path(self.reports_dir).resolve()
+
+    @property
+    def bi(self) -> Path:
+        """Where BI tools read: the published read-only DuckDB copy, Parquet and CSV exports of the marts."""
+        return Path(self.bi_dir).resolve()
+
+
+class Pseudonymiser(dg.ConfigurableResource):
+    """The secret key that makes pseudonyms irreversible for anyone who does not hold it."""
+
+    key: str = ""
+    production: bool = False
+
+    @property
+    def development_key(self) -> bool:
+        """Whether pseudonyms would use the public development key, which anyone can reverse."""
+        return self.key in ("", DEV_PSEUDONYMISATION_KEY)
+
+    def secret(self) -> bytes:
+        """The HMAC key for pseudonyms: the public development key only outside production, with a loud warning."""
+        if not self.development_key:
+            return self.key.encode()
+        if self.production:
+            raise dg.Failure(
+                f"{PSEUDONYMISATION_KEY_VAR} must hold a secret key in production: the public development key"
+                " would let anyone reverse the pseudonyms"
+            )
+        warnings.warn(DEV_KEY_WARNING, UserWarning, stacklevel=2)
+        return DEV_PSEUDONYMISATION_KEY.encode()
+
+
+class ModelStore(dg.ConfigurableResource):
+    """The MLflow tracking store and model registry: every training run, registered model and champion."""
+
+    tracking_uri: str
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Point the process's MLflow at this store before any asset trains or reads a model."""
+        tracking.use_store(self.tracking_uri)
+
+
+def duckdb_config() -> dict:
+    """DuckDB settings: memory cap (spills to disk beyond it) and threads."""
+    return {
+        "memory_limit": settings.duckdb_memory_limit(),
+        "threads": settings.duckdb_threads(),
+        "preserve_insertion_order": True,
+    }
+
+
+def _variable(name: str, default: str) -> str | dg.EnvVar:
+    """A setting Dagster reads from the environment variable `name` when it is set, else the local default."""
+    return dg.EnvVar(name) if os.environ.get(name) else default
+
+
+def resources_for(environment: str) -> dict:
+    """The resources of `environment`: set variables override local defaults; production refuses the dev key."""
+    database = _variable("RISKHUB_DUCKDB_PATH", str(settings.duckdb_path()))
+    settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
+        "paths": RiskHubPaths(
+            landing_dir=_variable("RISKHUB_LANDING_DIR", str(settings.landing_dir())),
+            reports_dir=_variable("RISKHUB_REPORTS_DIR", str(settings.reports_dir())),
+            bi_dir=_variable("RISKHUB_BI_DIR", str(settings.bi_dir())),
+        ),
+        "pseudonymiser": Pseudonymiser(
+            key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
+        ),
+        "model_store": ModelStore(
+            tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())
+        ),
+    }

@@ -1,0 +1,28 @@
+"""RiskHub's resources on a test's data folder: how tests configure where jobs read and write."""
+
+from pathlib import Path
+
+from dagster_duckdb import DuckDBResource
+
+from riskhub_assets.orchestration.resources import ModelStore, Pseudonymiser, RiskHubPaths, duckdb_config
+
+TEST_KEY = "test-pseudonymisation-key"
+
+
+def tracking_uri(data: Path) -> str:
+    """The local MLflow store of a data folder."""
+    return f"sqlite:///{data / 'mlflow.db'}"
+
+
+def local_resources(data: Path, key: str = TEST_KEY) -> dict:
+    """The resources a local deployment would have with its data folder at `data`."""
+    data.mkdir(parents=True, exist_ok=True)
+    database = str(data / "riskhub.duckdb")
+    return {
+        "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
+        "paths": RiskHubPaths(
+            landing_dir=str(data / "landing"), reports_dir=str(data / "reports"), bi_dir=str(data / "bi")
+        ),
+        "pseudonymiser": Pseudonymiser(key=key),
+        "model_store": ModelStore(tracking_uri=tracking_uri(data)),
+    }
