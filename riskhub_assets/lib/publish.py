@@ -8,13 +8,14 @@ is written beside the old one and renamed over it (readers that had the old file
 import datetime as dt
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.lib.marts import MARTS
+from riskhub_assets.lib.sql_files import read_sql
 
 BI_DATABASE = "riskhub_bi.duckdb"
 EVERY_DAY = {"start": dt.date(1900, 1, 1), "end": dt.date(2999, 12, 31)}
@@ -26,7 +27,7 @@ ANOMALY_SAMPLE = 2000
 class Published:
     """A table of the BI database: its name there, the SELECT over the warehouse, its partition column if daily.
 
-    A daily table's SELECT reads only business days $start..$end.
+    A daily table's SELECT reads only business days $start..$end; `parameters` are any other values it reads.
     """
 
     name: str
@@ -34,6 +35,7 @@ class Published:
     partition_column: str | None = None
     description: str = ""
     optional: bool = False  # left out, and listed as such, while its source table does not exist yet
+    parameters: dict = field(default_factory=dict)
 
 
 PUBLISHED = [
@@ -60,24 +62,15 @@ PUBLISHED = [
     ),
     Published(
         "scores.anomaly_view",
-        f"""SELECT f.transaction_id, f.transaction_date, f.client_id, t.amount, t.currency, t.channel,
-                   t.merchant_category, count(*) OVER (PARTITION BY t.account_id, t.transaction_date)
-                       AS account_transactions_that_day,
-                   f.anomaly_score, f.flagged, f.alert_rank, f.feature_1, f.feature_2, f.feature_3, f.model_version
-            FROM scores.anomaly_flags f JOIN warehouse.fact_transactions t USING (transaction_id)
-            WHERE f.transaction_date BETWEEN $start AND $end AND t.transaction_date BETWEEN $start AND $end
-            QUALIFY f.flagged OR row_number() OVER (PARTITION BY f.transaction_date, f.flagged
-                                                   ORDER BY hash(f.transaction_id)) <= {ANOMALY_SAMPLE}""",
+        read_sql("publish", "scores_anomaly_view"),
         "transaction_date",
         "Per day: every transaction flagged for review, with its score and top contributing features, and a"
         f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
+        parameters={"anomaly_sample": ANOMALY_SAMPLE},
     ),
     Published(
         "dims.client",
-        """SELECT client_id, segment, country, employment_status,
-                  CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
-                  strftime(onboarding_date, '%Y-%m') AS onboarding_month
-           FROM warehouse.dim_client""",
+        read_sql("publish", "dims_client"),
         description="Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
     ),
     Published(
@@ -142,9 +135,9 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None 
         return []
 
 
-def _window(table: Published) -> dict:
-    """Query parameters of a published table's SELECT: every day for a daily table, none for the others."""
-    return EVERY_DAY if table.partition_column else {}
+def _parameters(table: Published, days: dict = EVERY_DAY) -> dict:
+    """Query parameters of a published table's SELECT: its own, and business days `days` for a daily table."""
+    return {**days, **table.parameters} if table.partition_column else table.parameters
 
 
 def _quote(text: str) -> str:
@@ -176,20 +169,19 @@ def publish_database(
     if not rebuild:
         shutil.copyfile(target, partial)
     con.execute(f"ATTACH '{partial}' AS bi")
-    missing = [t.name for t in PUBLISHED if t.optional and not _columns(con, f"({t.select})", _window(t))]
+    missing = [t.name for t in PUBLISHED if t.optional and not _columns(con, f"({t.select})", _parameters(t))]
     publishing = [t for t in PUBLISHED if t.name not in missing]
     try:
         for table in publishing:
             name = f"bi.{table.name}"
             con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{table.name.split('.')[0]}")
-            if table.partition_column is None:
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}")
-            elif rebuild or _columns(con, name) != _columns(con, f"({table.select})", EVERY_DAY):
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", EVERY_DAY)  # new or reshaped
+            whole = table.partition_column is None or rebuild
+            if whole or _columns(con, name) != _columns(con, f"({table.select})", _parameters(table)):
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {table.select}", _parameters(table))  # or reshaped
             else:
                 window = {"start": start, "end": end}
                 con.execute(f"DELETE FROM {name} WHERE {table.partition_column} BETWEEN $start AND $end", window)
-                con.execute(f"INSERT INTO {name} BY NAME {table.select}", window)
+                con.execute(f"INSERT INTO {name} BY NAME {table.select}", _parameters(table, window))
             _describe(con, table)
         published = {t.name for t in publishing}
         for schema, name in con.execute(
@@ -254,7 +246,7 @@ def _unreconciled_in_bi(
     for table in (t for t in tables if t.partition_column):
         where = f"{table.partition_column} BETWEEN $start AND $end"
         published = con.execute(f"SELECT count(*) FROM bi.{table.name} WHERE {where}", window).fetchone()[0]
-        source = con.execute(f"SELECT count(*) FROM ({table.select})", window).fetchone()[0]
+        source = con.execute(f"SELECT count(*) FROM ({table.select})", _parameters(table, window)).fetchone()[0]
         if published != source:
             differences[table.name] = (published, source)
     return differences
