@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, cross_val_predict
 
+from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_performance_model
 from riskhub_assets.ml.performance import PerformanceModel
 
@@ -20,40 +21,10 @@ TARGET = "performance_score"
 NAIVE = "naive_last_month"
 """The forecast without a model: last month's score (the mean of all scores when there is no last month)."""
 
-MONTHLY_SQL = """
-WITH months AS (
-    SELECT o.month_start, o.manager_id, o.agency_id, o.monthly_sales_objective AS objective, m.hire_date
-    FROM warehouse.fact_manager_objectives o JOIN warehouse.dim_manager m USING (manager_id)
-    WHERE o.month_start <= $last),
-portfolio AS (
-    SELECT mo.month_start, mo.manager_id, c.client_id,
-           count(h.holding_id) FILTER (WHERE h.adoption_date < mo.month_start
-               AND (h.closure_date IS NULL OR h.closure_date >= mo.month_start)) AS products,
-           count(h.holding_id) FILTER (WHERE h.source_system = 'product_system' AND h.adoption_date < mo.month_start
-               AND (h.closure_date IS NULL OR h.closure_date >= mo.month_start)) AS sold_products,
-           count(h.holding_id) FILTER (WHERE h.source_system = 'product_system'
-               AND h.adoption_date BETWEEN mo.month_start AND least(last_day(mo.month_start), $last)) AS sales
-    FROM months mo
-    JOIN warehouse.dim_client c ON c.manager_id = mo.manager_id AND c.onboarding_date < mo.month_start
-    LEFT JOIN warehouse.fact_product_holdings h USING (client_id)
-    GROUP BY ALL)
-SELECT mo.month_start, mo.manager_id, mo.agency_id, a.region, mo.objective, mo.hire_date,
-       last_day(mo.month_start) <= $last AS complete,
-       count(p.client_id) FILTER (WHERE p.products > 0) AS portfolio_clients,
-       coalesce(avg(p.products) FILTER (WHERE p.products > 0), 0) AS products_per_client,
-       coalesce(avg(p.sold_products) FILTER (WHERE p.products > 0), 0) AS sold_products_per_client,
-       coalesce(avg((p.sold_products = 0)::INT) FILTER (WHERE p.products > 0), 0) AS share_without_sold_products,
-       coalesce(sum(p.sales), 0) AS sales
-FROM months mo
-JOIN warehouse.dim_agency a USING (agency_id)
-LEFT JOIN portfolio p USING (month_start, manager_id)
-GROUP BY ALL
-"""
-
 
 def monthly_frame(con: duckdb.DuckDBPyConnection, level: str, last: dt.date) -> pd.DataFrame:
     """One row per manager (or branch) per month up to `last`: objective, sales, score and month-start features."""
-    rows = con.execute(MONTHLY_SQL, {"last": last}).df()
+    rows = con.execute(read_sql("performance", "monthly"), {"last": last}).df()
     if level == "agency":
         rows = rows.groupby(["month_start", "agency_id", "region", "complete"], as_index=False).agg(
             objective=("objective", "sum"),

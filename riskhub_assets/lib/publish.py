@@ -40,9 +40,9 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None 
         return []
 
 
-def _window(publication: Publish) -> dict:
-    """Query parameters of a published table's SELECT: every day for a daily table, none for the others."""
-    return EVERY_DAY if publication.partition_column else {}
+def _parameters(publication: Publish, days: dict = EVERY_DAY) -> dict:
+    """Query parameters of a published table's SELECT: its own, and business days `days` for a daily table."""
+    return {**days, **publication.parameters} if publication.partition_column else publication.parameters
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,19 @@ def publish_database(
         shutil.copyfile(target, partial)
     con.execute(f"ATTACH '{partial}' AS bi")
     candidates = published()
-    missing = [t.name for t in candidates if t.optional and not _columns(con, f"({t.select})", _window(t))]
+    missing = [t.name for t in candidates if t.optional and not _columns(con, f"({t.select})", _parameters(t))]
     publishing = [t for t in candidates if t.name not in missing]
     try:
         for publication in publishing:
             name = f"bi.{publication.name}"
             con.execute(f"CREATE SCHEMA IF NOT EXISTS bi.{publication.name.split('.')[0]}")
-            if publication.partition_column is None:
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {publication.select}")
-            elif rebuild or _columns(con, name) != _columns(con, f"({publication.select})", EVERY_DAY):
-                con.execute(f"CREATE OR REPLACE TABLE {name} AS {publication.select}", EVERY_DAY)  # new or reshaped
+            whole = publication.partition_column is None or rebuild
+            if whole or _columns(con, name) != _columns(con, f"({publication.select})", _parameters(publication)):
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS {publication.select}", _parameters(publication))
             else:
                 window = {"start": start, "end": end}
                 con.execute(f"DELETE FROM {name} WHERE {publication.partition_column} BETWEEN $start AND $end", window)
-                con.execute(f"INSERT INTO {name} BY NAME {publication.select}", window)
+                con.execute(f"INSERT INTO {name} BY NAME {publication.select}", _parameters(publication, window))
             _describe(con, publication)
         kept = {t.name for t in publishing}
         for schema, name in con.execute(
@@ -148,7 +147,8 @@ def _unreconciled_in_bi(
     for publication in (t for t in tables if t.partition_column):
         where = f"{publication.partition_column} BETWEEN $start AND $end"
         in_bi = con.execute(f"SELECT count(*) FROM bi.{publication.name} WHERE {where}", window).fetchone()[0]
-        source = con.execute(f"SELECT count(*) FROM ({publication.select})", window).fetchone()[0]
+        source = con.execute(f"SELECT count(*) FROM ({publication.select})", _parameters(publication, window))
+        source = source.fetchone()[0]
         if in_bi != source:
             differences[publication.name] = (in_bi, source)
     return differences

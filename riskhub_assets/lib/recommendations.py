@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from riskhub_assets.lib.contract import PRODUCTS
+from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_recommender
 from riskhub_assets.ml.recommend import ProductRecommender, ranking_metrics
 
@@ -29,17 +30,7 @@ TRENDING = {"method": "popularity", "calibrated": True}
 def holdings_matrix(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Client by product, 1 where held at the end of `as_of`: clients onboarded by then who still hold something,
     or never held anything (new clients, the cold start); clients whose every holding has ended are gone."""
-    rows = con.execute(
-        """
-        SELECT c.client_id, h.product_code,
-               coalesce(h.adoption_date <= $d AND (h.closure_date IS NULL OR h.closure_date > $d), false) AS held,
-               h.adoption_date <= $d AS ever
-        FROM warehouse.dim_client c
-        LEFT JOIN warehouse.fact_product_holdings h USING (client_id)
-        WHERE c.onboarding_date <= $d
-        """,
-        {"d": as_of},
-    ).df()
+    rows = con.execute(read_sql("recommendations", "holdings"), {"d": as_of}).df()
     status = rows.groupby("client_id").agg(held=("held", "any"), ever=("ever", "any"))
     keep = status.index[status["held"] | ~status["ever"].fillna(False).astype(bool)]
     held = rows[rows["held"]]
@@ -50,15 +41,7 @@ def holdings_matrix(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFr
 def client_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date, clients: pd.Index) -> pd.DataFrame:
     """Each client's attributes as known at `as_of` (10-year age band, segment, employment), one-hot: what the
     recommender uses, beside holdings, to find similar clients."""
-    profile = con.execute(
-        """
-        SELECT client_id, 'age_' || CAST(floor(datediff('year', birth_date, $d) / 10) * 10 AS INTEGER) AS age_band,
-               'segment_' || segment AS segment, 'employment_' || employment_status AS employment
-        FROM clean.clients WHERE business_date <= $d
-        QUALIFY row_number() OVER (PARTITION BY client_id ORDER BY business_date DESC, _row_number DESC) = 1
-        """,
-        {"d": as_of},
-    ).df()
+    profile = con.execute(read_sql("recommendations", "client_profiles"), {"d": as_of}).df()
     long = profile.melt(id_vars="client_id").dropna()
     return pd.crosstab(long["client_id"], long["value"]).clip(upper=1).reindex(index=clients, fill_value=0)
 

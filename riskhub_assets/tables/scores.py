@@ -2,6 +2,7 @@
 
 from riskhub_assets.lib import churn_actions, performance, recommendations, scoring
 from riskhub_assets.lib.contract import PRODUCTS
+from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml.metrics import MASTER_SCALE
 from riskhub_assets.tables.spec import Column, Publish, Table
 
@@ -25,14 +26,6 @@ CHURN_ACTION_COLUMNS = (
 """Declared up front: a day without high risk must not decide the churn-action table's columns and types."""
 ANOMALY_SAMPLE = 2000
 """Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
-ANOMALY_VIEW = f"""SELECT f.transaction_id, f.transaction_date, f.client_id, t.amount, t.currency, t.channel,
-                   t.merchant_category, count(*) OVER (PARTITION BY t.account_id, t.transaction_date)
-                       AS account_transactions_that_day,
-                   f.anomaly_score, f.flagged, f.alert_rank, f.feature_1, f.feature_2, f.feature_3, f.model_version
-            FROM scores.anomaly_flags f JOIN warehouse.fact_transactions t USING (transaction_id)
-            WHERE f.transaction_date BETWEEN $start AND $end AND t.transaction_date BETWEEN $start AND $end
-            QUALIFY f.flagged OR row_number() OVER (PARTITION BY f.transaction_date, f.flagged
-                                                   ORDER BY hash(f.transaction_id)) <= {ANOMALY_SAMPLE}"""
 
 
 def _performance(level: str, column: str) -> Table:
@@ -102,10 +95,11 @@ TABLES = (
         partition_column="transaction_date",
         publish=Publish(
             "scores.anomaly_view",
-            ANOMALY_VIEW,
+            read_sql("publish", "scores_anomaly_view"),
             "Per day: every transaction flagged for review, with its score and top contributing features, and a"
             f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
             partition_column="transaction_date",
+            parameters={"anomaly_sample": ANOMALY_SAMPLE},
         ),
         **DAILY,
     ),

@@ -26,6 +26,7 @@ class Publish:
     partition_column: str | None = None
     optional: bool = False
     export: bool = False
+    parameters: dict = field(default_factory=dict)  # values its SELECT reads besides $start and $end
     source: str | None = None  # the declared table it comes from
 
 
@@ -89,5 +90,6 @@ class Table:
             partition_column=partition,
             optional=p.optional,
             export=p.export,
+            parameters=p.parameters,
             source=self.name,
         )

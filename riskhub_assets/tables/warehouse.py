@@ -10,6 +10,7 @@ from riskhub_assets.lib.contract import (
     REGIONS,
     SEGMENTS,
 )
+from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables.spec import Column, Publish, Table
 
 BIG = 1_000_000_000
@@ -42,10 +43,7 @@ TABLES = (
         ranges={"annual_income": ("0", str(BIG))},
         publish=Publish(
             "dims.client",
-            """SELECT client_id, segment, country, employment_status,
-                  CAST(floor(datediff('year', birth_date, current_date) / 10) * 10 AS INTEGER) AS age_band,
-                  strftime(onboarding_date, '%Y-%m') AS onboarding_month
-           FROM warehouse.dim_client""",
+            read_sql("publish", "dims_client"),
             "Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
         ),
         restricted=True,

@@ -1,0 +1,7 @@
+-- Business days $start..$end of fact_transactions: each booked transaction with its account's client.
+SELECT t.transaction_id, t.business_date, t."timestamp", t.account_id, a.client_id, t.amount,
+       CASE WHEN t.direction = 'debit' THEN -t.amount ELSE t.amount END, t.currency, t.direction,
+       t.channel, t.merchant_category, t.counterparty_country, hour(t."timestamp")
+FROM clean.transactions t
+JOIN clean.accounts a ON a.account_id = t.account_id AND a.business_date = t.business_date
+WHERE t.business_date BETWEEN $start AND $end
