@@ -128,9 +128,9 @@ def main() -> None:
 
     from riskhub_assets.definitions import build_defs
     from riskhub_assets.defs.insights import product_recommender
-    from riskhub_assets.orchestration.resources import resources_for
     from riskhub_assets.lib import settings, tracking
     from riskhub_assets.lib.model_specs import RECOMMENDER
+    from riskhub_assets.orchestration.resources import resources_for
     from riskhub_assets.orchestration.runs import run_business_days
 
     assert run_business_days(build_defs(), START, START).success

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.ml.metrics import grade_of
+from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets_tests.resources import local_resources
 

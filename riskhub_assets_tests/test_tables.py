@@ -2,10 +2,10 @@
 
 import duckdb
 
-from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.table_assets import asset_key
-from riskhub_assets.lib import publish
 from riskhub_assets import tables
+from riskhub_assets.definitions import build_defs
+from riskhub_assets.lib import publish
+from riskhub_assets.orchestration.table_assets import asset_key
 from riskhub_assets.tables import registry
 
 

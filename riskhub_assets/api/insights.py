@@ -116,4 +116,3 @@ def summary(bi_path: Path) -> dict:
                 " ORDER BY predicted_score DESC"
             )
     return answer
-

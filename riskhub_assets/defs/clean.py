@@ -1,15 +1,17 @@
 """Clean tables (typed, deduplicated, pseudonymised) and their quarantines, one pair per landing file."""
 
+from functools import partial
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
-from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.policy import DUCKDB_POOL
-from riskhub_assets.orchestration.resources import DEV_KEY_WARNING, Pseudonymiser
-from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec
 from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_range
-from riskhub_assets.lib.quality import quarantine_rate, row_conservation, run_table_checks, table_check_names
+from riskhub_assets.lib.quality import quarantine_rate, row_conservation, table_check_names
+from riskhub_assets.lib.sqltext import describe
+from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
+from riskhub_assets.orchestration.policy import business_days, writer
+from riskhub_assets.orchestration.resources import Pseudonymiser
+from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec, write_and_check
 from riskhub_assets.tables import table
 
 
@@ -24,23 +26,17 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
         specs=[table_asset_spec(clean), table_asset_spec(quarantine)],
         check_specs=check_specs(clean_key, ["row_conservation", *table_check_names(clean)])
         + check_specs(quarantine_key, ["quarantine_rate"]),
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=DUCKDB_POOL,
+        **writer(partitioned=True),
     )
     def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pseudonymiser: Pseudonymiser):
         start, end = business_days(context)
-        key = pseudonymiser.secret() if personal else b""
-        if personal and pseudonymiser.development_key:
-            context.log.warning(DEV_KEY_WARNING)
+        key = pseudonymiser.secret(context.log) if personal else b""
         with duckdb.get_connection() as con:
-            con.execute("BEGIN")
-            result = clean_range(con, spec, start, end, key)
-            con.execute("COMMIT")
-            clean_meta = table_metadata(con, clean, start, end)
+            clean_days = partial(clean_range, con, spec, start, end, key)
+            result, clean_meta, outcomes = write_and_check(con, clean, start, end, clean_days)
+            describe(con, quarantine)
             quarantine_meta = table_metadata(con, quarantine, start, end)
-            outcomes = [row_conservation(con, spec.name, spec.landing.header, start, end)]
-            outcomes += run_table_checks(con, clean, start, end)
+            conservation = row_conservation(con, spec.name, spec.landing.header, start, end)
             rate = quarantine_rate(con, spec.name, start, end)
         context.log.info(
             f"clean.{spec.name}: {result.clean_rows} clean, {result.quarantined} quarantined,"
@@ -59,7 +55,7 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
                 "reasons": dg.MetadataValue.json(result.reasons),
             },
         )
-        for outcome in outcomes:
+        for outcome in (conservation, *outcomes):
             yield check_result(outcome, clean_key)
         yield check_result(rate, quarantine_key)
 

@@ -1,17 +1,19 @@
 """Landing files (external, written by the bank's producers) and the raw tables loaded from them as landed."""
 
+from functools import partial
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
-from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.resources import RiskHubPaths
-from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
-from riskhub_assets.lib.quality import run_table_checks, table_check_names
-from riskhub_assets.lib.sqltext import days
+from riskhub_assets.lib.quality import table_check_names
+from riskhub_assets.orchestration.observability import check_result, check_specs
+from riskhub_assets.orchestration.policy import business_days, daily_partitions
+from riskhub_assets.orchestration.resources import RiskHubPaths
+from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
 from riskhub_assets.tables import table
+
 
 def landing_spec(spec: LandingFile) -> dg.AssetSpec:
     """The daily CSV a producer drops in the landing zone, as the contract defines it."""
@@ -42,14 +44,8 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
         start, end = business_days(context)
         with duckdb.get_connection() as con:
-            con.execute("BEGIN")
-            for ddl in ingest.raw_table_ddl(spec):
-                con.execute(ddl)
-            files = [(ingest.landing_file(paths.landing, d, spec), d) for d in days(start, end)]
-            loads = [ingest.load_raw_day(con, spec, path, day) for path, day in files]
-            con.execute("COMMIT")
-            metadata = table_metadata(con, raw, start, end)
-            outcomes = run_table_checks(con, raw, start, end)
+            load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end)
+            loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
         yield dg.MaterializeResult(

@@ -15,7 +15,7 @@ from riskhub_assets.lib.insight_training import (
 )
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.orchestration.observability import gate_result
-from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.policy import writer
 from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import sql_table_asset
 
@@ -42,7 +42,7 @@ class RecommenderConfig(dg.Config):
     group_name="models",
     kinds={"mlflow", "scikitlearn"},
     owners=OWNERS,
-    pool=DUCKDB_POOL,
+    **writer(partitioned=False),
     check_specs=[dg.AssetCheckSpec(RECOMMENDER_GATE, asset=["models", "product_recommender"])],
 )
 def product_recommender(
@@ -68,7 +68,7 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         group_name="models",
         kinds={"mlflow", "xgboost"},
         owners=OWNERS,
-        pool=DUCKDB_POOL,
+        **writer(partitioned=False),
         check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
     def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):

@@ -8,7 +8,7 @@ from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.lib.model_specs import ANOMALY_TRAINING_DAYS, CHURN, DEFAULT, PSI_GATE, ClientModel
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs, gate_result, table_metadata
-from riskhub_assets.orchestration.policy import DUCKDB_POOL
+from riskhub_assets.orchestration.policy import writer
 from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.tables import table
@@ -59,7 +59,7 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         group_name=GROUP,
         kinds={"mlflow", "scikitlearn"},
         owners=OWNERS,
-        pool=DUCKDB_POOL,
+        **writer(partitioned=False),
         check_specs=[dg.AssetCheckSpec(g, asset=key, blocking=False) for g in spec.gates],
     )
     def _model(
@@ -88,7 +88,7 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
     group_name=GROUP,
     kinds={"mlflow", "scikitlearn"},
     owners=OWNERS,
-    pool=DUCKDB_POOL,
+    **writer(partitioned=False),
     check_specs=[dg.AssetCheckSpec(PSI_GATE, asset=ANOMALY_KEY, blocking=False)],
 )
 def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):

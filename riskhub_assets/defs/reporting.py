@@ -5,13 +5,12 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.resources import RiskHubPaths
-from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.policy import DUCKDB_POOL
-from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
 from riskhub_assets.lib import marts, publish, report
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.sqltext import days
+from riskhub_assets.orchestration.policy import business_days, writer
+from riskhub_assets.orchestration.resources import RiskHubPaths
+from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
 from riskhub_assets.tables import Table, published, tables_in
 
 GROUP = "reporting"
@@ -26,14 +25,8 @@ mart_assets = [_mart_asset(m) for m in tables_in("marts")]
 MART_KEYS = [asset_key(m.name) for m in tables_in("marts")]
 
 
-DAILY_WRITER = {
-    "group_name": GROUP,
-    "owners": OWNERS,
-    "partitions_def": daily_partitions,
-    "backfill_policy": dg.BackfillPolicy.single_run(),
-    "pool": DUCKDB_POOL,
-}
-"""What every reporting asset shares: a business day per partition, a range in one run, one DuckDB writer."""
+DAILY_WRITER = {"group_name": GROUP, "owners": OWNERS, **writer(partitioned=True)}
+"""What every reporting asset shares: its group and owners, and the policy of every daily DuckDB writer."""
 
 
 def _check_results(context: dg.AssetExecutionContext) -> list[dict]:

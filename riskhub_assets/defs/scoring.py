@@ -1,22 +1,23 @@
 """Daily score tables from the champion models, with drift checks against what each model was trained on."""
 
+from functools import partial
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
-from riskhub_assets.orchestration.policy import business_days
-from riskhub_assets.orchestration.resources import ModelStore
-from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args
 from riskhub_assets.lib import features, scoring, tracking
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.lib.model_specs import ANOMALY_NAME, CHURN, DEFAULT
-from riskhub_assets.lib.quality import run_table_checks, table_check_names
-from riskhub_assets.lib.sqltext import describe
-from riskhub_assets.lib.training import as_model_frame
+from riskhub_assets.lib.quality import table_check_names
+from riskhub_assets.orchestration.observability import check_result, check_specs
+from riskhub_assets.orchestration.policy import business_days
+from riskhub_assets.orchestration.resources import ModelStore
+from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
 DRIFT_CHECKS = ["score_drift_psi", "feature_drift_psi"]
+
 
 class ScoringConfig(dg.Config):
     alert_budget: int = 200
@@ -76,12 +77,8 @@ def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
         model, version = champion(model_name)
         with duckdb.get_connection() as con:
             inputs, frame, score_column = score(con, model, version, start, end, config)
-            con.execute("BEGIN")
-            replace_partition(con, declared.name, frame, declared.partition_column, start, end)
-            describe(con, declared)
-            con.execute("COMMIT")
-            metadata = table_metadata(con, declared, start, end)
-            outcomes = run_table_checks(con, declared, start, end)
+            replace = partial(replace_partition, con, declared.name, frame, declared.partition_column, start, end)
+            _, metadata, outcomes = write_and_check(con, declared, start, end, replace)
         yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})
         for outcome in outcomes:
             yield check_result(outcome)

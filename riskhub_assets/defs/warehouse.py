@@ -1,7 +1,7 @@
 """The star schema BI and models read: client, account, date and reference dimensions; transaction, event and balance facts."""
 
-from riskhub_assets.orchestration.table_assets import sql_table_asset
 from riskhub_assets.lib import warehouse
+from riskhub_assets.orchestration.table_assets import sql_table_asset
 from riskhub_assets.tables import tables_in
 
 

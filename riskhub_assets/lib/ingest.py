@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.sqltext import days
 
 
 class LandingError(Exception):
@@ -105,3 +106,10 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: 
             WHERE r.business_date = $day""",
         {"day": params["day"]},
     )
+
+
+def load_raw_days(con: duckdb.DuckDBPyConnection, spec: LandingFile, landing_dir: Path, start: dt.date, end: dt.date):
+    """Replace business days start..end of a raw table by each day's landing file; what each day's file gave."""
+    for ddl in raw_table_ddl(spec):
+        con.execute(ddl)
+    return [load_raw_day(con, spec, landing_file(landing_dir, day, spec), day) for day in days(start, end)]

@@ -148,9 +148,7 @@ def table_check_names(table: Table) -> list[str]:
     return names
 
 
-def run_table_checks(
-    con, table: Table, start=None, end=None, today: dt.date | None = None
-) -> list[CheckOutcome]:
+def run_table_checks(con, table: Table, start=None, end=None, today: dt.date | None = None) -> list[CheckOutcome]:
     """Run every data test that applies to the table over the given business days."""
     runners = {
         "keys_not_null_and_unique": lambda: keys_not_null_and_unique(con, table, start, end),

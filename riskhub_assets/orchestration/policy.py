@@ -14,6 +14,15 @@ DUCKDB_POOL = "duckdb_writer"
 """Concurrency pool of every asset that writes the DuckDB file: DuckDB allows one writing process."""
 
 
+def writer(partitioned: bool) -> dict:
+    """What every asset that writes the DuckDB file shares: the writer pool, single-run ranges, daily partitions."""
+    return {
+        "pool": DUCKDB_POOL,
+        "backfill_policy": SINGLE_RUN,
+        "partitions_def": daily_partitions if partitioned else None,
+    }
+
+
 def business_days(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
     """First and last business day of the partition range the run materialises."""
     keys = context.partition_key_range

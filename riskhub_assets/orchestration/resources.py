@@ -1,5 +1,6 @@
 """Resources, chosen once per environment: the warehouse, RiskHub's folders, the pseudonymisation key, the models."""
 
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -51,8 +52,9 @@ class Pseudonymiser(dg.ConfigurableResource):
         """Whether pseudonyms would use the public development key, which anyone can reverse."""
         return self.key in ("", DEV_PSEUDONYMISATION_KEY)
 
-    def secret(self) -> bytes:
-        """The HMAC key for pseudonyms: the public development key only outside production, with a loud warning."""
+    def secret(self, log: logging.Logger | None = None) -> bytes:
+        """The HMAC key for pseudonyms: the public development key only outside production, with a loud warning (also
+        to `log`, the run's log, where a user reads it)."""
         if not self.development_key:
             return self.key.encode()
         if self.production:
@@ -61,6 +63,8 @@ class Pseudonymiser(dg.ConfigurableResource):
                 " would let anyone reverse the pseudonyms"
             )
         warnings.warn(DEV_KEY_WARNING, UserWarning, stacklevel=2)
+        if log is not None:
+            log.warning(DEV_KEY_WARNING)
         return DEV_PSEUDONYMISATION_KEY.encode()
 
 

@@ -1,16 +1,19 @@
 """The shape every SQL-built table asset shares: load in one transaction, show metadata, run its data tests."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.observability import check_result, check_specs, column_schema, table_metadata
-from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.policy import DUCKDB_POOL
-from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.lib.quality import CheckOutcome, run_table_checks, table_check_names
 from riskhub_assets.lib.sqltext import describe
+from riskhub_assets.orchestration.observability import check_result, check_specs, column_schema, table_metadata
+from riskhub_assets.orchestration.policy import business_days, writer
 from riskhub_assets.tables import Table, table
+
+Written = TypeVar("Written")
 
 
 def asset_key(name: str) -> dg.AssetKey:
@@ -27,9 +30,7 @@ def table_spec_args(table: Table) -> dict:
         "group_name": table.group,
         "owners": [table.owner],
         "metadata": column_schema(table),
-        "partitions_def": daily_partitions if table.partition_column else None,
-        "backfill_policy": dg.BackfillPolicy.single_run(),  # a date range is one run, also from `dg launch`
-        "pool": DUCKDB_POOL,
+        **writer(partitioned=table.partition_column is not None),
     }
 
 
@@ -45,6 +46,18 @@ def table_asset_spec(table: Table) -> dg.AssetSpec:
         metadata=args["metadata"],
         kinds={"duckdb"},
     )
+
+
+def write_and_check(
+    con: duckdb.DuckDBPyConnection, declared: Table, start, end, write: Callable[[], Written]
+) -> tuple[Written, dict, list[CheckOutcome]]:
+    """Write a declared table's days in one transaction (a reader never sees half a day) with its descriptions, then
+    read back what the UI shows of it and run its data tests."""
+    con.execute("BEGIN")
+    written = write()
+    describe(con, declared)
+    con.execute("COMMIT")
+    return written, table_metadata(con, declared, start, end), run_table_checks(con, declared, start, end)
 
 
 def sql_table_asset(name: str, load: Callable, resource_keys: frozenset[str] = frozenset()) -> dg.AssetsDefinition:
@@ -65,12 +78,7 @@ def sql_table_asset(name: str, load: Callable, resource_keys: frozenset[str] = f
         duckdb: DuckDBResource = context.resources.duckdb
         start, end = business_days(context) if declared.partition_column else (None, None)
         with duckdb.get_connection() as con:
-            con.execute("BEGIN")
-            load(con, start, end)
-            describe(con, declared)
-            con.execute("COMMIT")
-            metadata = table_metadata(con, declared, start, end)
-            outcomes = run_table_checks(con, declared, start, end)
+            _, metadata, outcomes = write_and_check(con, declared, start, end, lambda: load(con, start, end))
         yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes:
             yield check_result(outcome)

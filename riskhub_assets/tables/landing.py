@@ -86,7 +86,9 @@ def quarantine_table(spec: CleaningSpec) -> Table:
         columns=(
             BUSINESS_DATE,
             *LINEAGE,
-            Column("stage", "VARCHAR", "parse (the line could not be read) or validation (a value broke the contract)."),
+            Column(
+                "stage", "VARCHAR", "parse (the line could not be read) or validation (a value broke the contract)."
+            ),
             Column("reason", "VARCHAR", "Every reason the record was rejected."),
             Column("record", "VARCHAR", "The record as landed, personal fields left out."),
         ),

@@ -80,7 +80,10 @@ TABLES = (
     ),
     _code_list("dim_channel", "channel", "transaction channel code", Publish("dims.channel")),
     _code_list(
-        "dim_merchant_category", "merchant_category", "ISO 18245 merchant category code", Publish("dims.merchant_category")
+        "dim_merchant_category",
+        "merchant_category",
+        "ISO 18245 merchant category code",
+        Publish("dims.merchant_category"),
     ),
     _code_list("dim_event_type", "event_type", "client or account event type"),
     _table(

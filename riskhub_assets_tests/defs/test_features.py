@@ -5,9 +5,9 @@ import datetime as dt
 import duckdb
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.labels import client_labels
+from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
 
 START, AS_OF, END = dt.date(2025, 5, 1), dt.date(2025, 5, 4), dt.date(2025, 5, 9)

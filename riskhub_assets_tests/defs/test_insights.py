@@ -8,9 +8,9 @@ import mlflow
 import pytest
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.lib import performance, settings, tracking
+from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 4, 3)

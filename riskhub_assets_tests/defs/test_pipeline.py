@@ -5,9 +5,9 @@ import datetime as dt
 import duckdb
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)

@@ -7,10 +7,10 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.publish import BI_DATABASE, publish_database
 from riskhub_assets.lib.report_schema import validate_report
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets_tests.scored_bank import DAY1, DAY2, scored_bank
 
 

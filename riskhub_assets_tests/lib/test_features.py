@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from riskhub_assets.lib.features import load_client_features
-from riskhub_assets.tables import table
 from riskhub_assets.lib.frames import SchemaChanged, ensure_table
+from riskhub_assets.tables import table
 
 AS_OF = dt.date(2025, 6, 30)
 

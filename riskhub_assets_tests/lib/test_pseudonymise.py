@@ -5,13 +5,13 @@ import dagster as dg
 import duckdb
 import pytest
 
+from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql, pseudonym
 from riskhub_assets.orchestration.resources import (
     DEV_PSEUDONYMISATION_KEY,
     PSEUDONYMISATION_KEY_VAR,
     Pseudonymiser,
     resources_for,
 )
-from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql, pseudonym
 
 
 @pytest.mark.parametrize("key", [b"k", b"x" * 64, b"long" * 40])
