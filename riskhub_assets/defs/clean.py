@@ -8,7 +8,8 @@ from riskhub_assets.orchestration.policy import business_days, daily_partitions
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
 from riskhub_assets.orchestration.resources import DEV_KEY_WARNING, Pseudonymiser
 from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec
-from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_range
+from riskhub_assets.lib.cleaning import clean_range
+from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.quality import quarantine_rate, row_conservation, run_table_checks, table_check_names
 from riskhub_assets.tables import table
 
