@@ -44,7 +44,7 @@ def _rows(data: Path, n: int) -> dict[str, list[dict]]:
     """Real inputs from the warehouse: latest clients' features and latest transactions' features."""
     import duckdb
 
-    from riskhub_assets.api import serving
+    from riskhub_assets.api import request_schemas, serving
     from riskhub_assets.lib import features, settings, tracking
 
     os.environ["RISKHUB_DATA_DIR"] = str(data)
@@ -55,7 +55,7 @@ def _rows(data: Path, n: int) -> dict[str, list[dict]]:
         version = tracking.champion_version(name)
         if version is None:
             sys.exit(f"no champion {name} in {settings.mlflow_tracking_uri()}: run `riskhub demo` (or train) first")
-        columns[kind] = list(serving.signature_columns(name, version))
+        columns[kind] = list(request_schemas.signature_columns(name, version))
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         last = con.execute("SELECT max(as_of_date) FROM features.client_features").fetchone()[0]
         clients = con.execute(

@@ -24,15 +24,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from mlflow import MlflowClient
+from model_quality import anomaly_precision, oot_auc
 from simulation import simulate
 
 from riskhub_assets.lib.training import WINDOW_DAYS
 
 END = dt.date(2025, 10, 27)
-ALERT_BUDGET = 200
 ANOMALY_DAYS = 14
+"""Days after training over which the anomaly precision is averaged: one day holds too few frauds."""
 RISK_TRAINING_STEPS = [
     "features__client_labels",
     "models__default_model",
@@ -41,7 +40,6 @@ RISK_TRAINING_STEPS = [
 ]
 """The weekly job's steps that train the three risk models (the target's "training"); the job also trains the
 customer-insight models."""
-"""Days after training over which the anomaly precision is averaged: one day holds too few frauds."""
 
 
 def _use(data: Path) -> None:
@@ -49,96 +47,8 @@ def _use(data: Path) -> None:
     (data / "dagster").mkdir(parents=True, exist_ok=True)
 
 
-def _truth(data: Path, dates, column: str) -> pd.DataFrame:
-    frames = [
-        pd.read_csv(data / "truth" / d.isoformat() / "clients.csv").assign(as_of_date=pd.Timestamp(d)) for d in dates
-    ]
-    return pd.concat(frames)[["as_of_date", "client_id", column]]
-
-
-def _share_interval(y, predicted, oracle, clients, resamples: int = 200) -> tuple[float, float]:
-    """90% interval of the model's share of the oracle AUC, resampling clients (a client's rows move together)."""
-    from riskhub_assets.ml import metrics
-
-    rng = np.random.default_rng(0)
-    codes, index = np.unique(clients, return_inverse=True)
-    rows_of = np.split(np.argsort(index, kind="stable"), np.cumsum(np.bincount(index))[:-1])
-    shares = []
-    for _ in range(resamples):
-        rows = np.concatenate([rows_of[c] for c in rng.integers(0, len(codes), len(codes))])
-        if 0 < y[rows].sum() < len(rows):
-            shares.append(metrics.auc(y[rows], predicted[rows]) / metrics.auc(y[rows], oracle[rows]))
-    return float(np.percentile(shares, 5)), float(np.percentile(shares, 95))
-
-
-def _oot_auc(spec, data: Path, truth_column: str) -> dict:
-    """The champion's and the truth's AUC on the out-of-time rows of the training split."""
-    import duckdb
-
-    from riskhub_assets.lib import settings, tracking, training
-    from riskhub_assets.ml import metrics
-
-    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
-        frame = training.labelled_frame(con, spec.population)
-    test = training.oot_split(frame).test
-    tracking.use_store(settings.mlflow_tracking_uri())
-    tracking.use_experiment("riskhub")
-    champion = tracking.champion_version(spec.name)
-    version = champion or MlflowClient().get_model_version_by_alias(spec.name, tracking.CHALLENGER).version
-    model = tracking.load_version(spec.name, version)
-    y = test[spec.label].to_numpy(int)
-    truth = test[training.KEYS].merge(
-        _truth(data, sorted(test["as_of_date"].dt.date.unique()), truth_column), on=training.KEYS, how="left"
-    )
-    known = truth[truth_column].notna().to_numpy()
-    predicted = model.predict_proba(test[training.feature_columns(frame)])[known, 1]
-    oracle = truth[truth_column].to_numpy(float)[known]
-    model_auc, oracle_auc = metrics.auc(y[known], predicted), metrics.auc(y[known], oracle)
-    low, high = _share_interval(y[known], predicted, oracle, test["client_id"].to_numpy()[known])
-    return {
-        "model_auc": round(model_auc, 4),
-        "oracle_auc": round(oracle_auc, 4),
-        "share_of_oracle": round(model_auc / oracle_auc, 4),
-        "share_90pct_interval": [round(low, 4), round(high, 4)],
-        "oot_rows": int(known.sum()),
-        "oot_events": int(y[known].sum()),
-        "model_version": version,
-        "champion": champion is not None,
-    }
-
-
-def _anomaly_precision(data: Path, days: list[dt.date]) -> dict:
-    """Precision at the daily alert budget, averaged over days: the champion anomaly model against the largest amounts."""
-    import duckdb
-
-    from riskhub_assets.lib import features, settings, tracking
-    from riskhub_assets.ml import metrics
-
-    tracking.use_store(settings.mlflow_tracking_uri())
-    model = tracking.load_version("riskhub_anomaly_model", tracking.champion_version("riskhub_anomaly_model"))
-    model_precision, largest_precision, fraud, transactions = [], [], 0, 0
-    for day in days:
-        with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
-            frame = features.transaction_features(con, day, day)
-        planted = set(pd.read_csv(data / "truth" / day.isoformat() / "fraud.csv")["transaction_id"])
-        y = frame["transaction_id"].isin(planted).to_numpy(int)
-        scores = model.score_samples(frame.drop(columns=features.TRANSACTION_KEYS))
-        model_precision.append(metrics.precision_at_budget(y, scores, ALERT_BUDGET))
-        largest_precision.append(metrics.precision_at_budget(y, frame["amount"].to_numpy(float), ALERT_BUDGET))
-        fraud, transactions = fraud + int(y.sum()), transactions + len(frame)
-    model_mean, largest_mean = float(np.mean(model_precision)), float(np.mean(largest_precision))
-    return {
-        "precision_at_budget": round(model_mean, 4),
-        "largest_amounts_precision": round(largest_mean, 4),
-        "ratio": round(model_mean / max(largest_mean, 1e-9), 2),
-        "budget": ALERT_BUDGET,
-        "days": len(days),
-        "transactions": transactions,
-        "fraud": fraud,
-    }
-
-
-def main() -> None:
+def _arguments() -> argparse.Namespace:
+    """The bank's size, the scoring day's size, and where the benchmark works."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--days", type=int, default=300)
@@ -150,58 +60,75 @@ def main() -> None:
         help="start from the loaded history an earlier run kept in --workdir (same --clients and --days, and no change"
         " to the simulator or the features since), with a new MLflow store: skips the simulation and the load",
     )
-    args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-models-"))
-    history, scoring_day = work / "history", work / "scoring-day"
-    os.environ.setdefault("RISKHUB_PSEUDONYMISATION_KEY", "benchmark-key")
-    start = END - dt.timedelta(days=args.days - 1)
+    return parser.parse_args()
 
-    after = [END + dt.timedelta(days=i) for i in range(1, ANOMALY_DAYS + 1)]
-    loaded = work / "history-loaded.duckdb"  # the history as loaded, before training and the days after it
+
+def _load_history(args: argparse.Namespace, work: Path, start: dt.date, last: dt.date) -> float | None:
+    """The history loaded up to END, or the copy an earlier run kept; the load's seconds, None when reused."""
+    history, loaded = work / "history", work / "history-loaded.duckdb"  # as loaded, before training and after days
     if args.reuse_history:
-        shutil.rmtree(scoring_day, ignore_errors=True)
+        shutil.rmtree(work / "scoring-day", ignore_errors=True)
         (history / "mlflow.db").unlink(missing_ok=True)
         shutil.rmtree(history / "mlartifacts", ignore_errors=True)
         shutil.copyfile(loaded, history / "riskhub.duckdb")
     else:
-        simulate(history, start, after[-1], args.clients, 2.5)
+        simulate(history, start, last, args.clients, 2.5)
     _use(history)
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.lib.model_specs import CHURN, DEFAULT
-    from riskhub_assets.orchestration.runs import run_business_days, run_job
+    from riskhub_assets.orchestration.runs import run_business_days
 
-    load_s = None  # reused
-    if not args.reuse_history:
-        started = time.perf_counter()
-        assert run_business_days(build_defs(), start, start).success
-        assert run_business_days(build_defs(), start + dt.timedelta(days=1), END).success
-        load_s = round(time.perf_counter() - started, 1)
-        shutil.copyfile(history / "riskhub.duckdb", loaded)
+    if args.reuse_history:
+        return None
+    started = time.perf_counter()
+    assert run_business_days(build_defs(), start, start).success
+    assert run_business_days(build_defs(), start + dt.timedelta(days=1), END).success
+    load_s = round(time.perf_counter() - started, 1)
+    shutil.copyfile(history / "riskhub.duckdb", loaded)
+    return load_s
+
+
+def _train() -> dict:
+    """The weekly training job's wall seconds, its steps' seconds, and those of the steps training the risk models."""
     import dagster as dg
 
-    training_instance = dg.DagsterInstance.ephemeral()
+    from riskhub_assets.definitions import build_defs
+    from riskhub_assets.orchestration.runs import run_job
+
+    instance = dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
-    training_run = run_job(build_defs(), "weekly_training", training_instance)
-    training_s = time.perf_counter() - started
-    assert training_run.success, "weekly training failed"
-    training_steps = {
-        s.step_key: round(s.end_time - s.start_time, 1)
-        for s in training_instance.get_run_step_stats(training_run.run_id)
-    }
-    risk_training_s = sum(training_steps[step] for step in RISK_TRAINING_STEPS)
+    run = run_job(build_defs(), "weekly_training", instance)
+    wall_s = time.perf_counter() - started
+    assert run.success, "weekly training failed"
+    steps = {s.step_key: round(s.end_time - s.start_time, 1) for s in instance.get_run_step_stats(run.run_id)}
+    return {"wall_s": wall_s, "steps": steps, "risk_models_s": sum(steps[step] for step in RISK_TRAINING_STEPS)}
+
+
+def _quality(history: Path, after: list[dt.date]) -> dict:
+    """The default and churn models against the truth out of time; the anomaly model on the days after training."""
+    from riskhub_assets.definitions import build_defs
+    from riskhub_assets.lib.model_specs import CHURN, DEFAULT
+    from riskhub_assets.orchestration.runs import run_business_days
+
     figures = {
-        "default": _oot_auc(DEFAULT, history, "default_probability_90d"),
-        "churn": _oot_auc(CHURN, history, "churn_probability_90d"),
+        "default": oot_auc(DEFAULT, history, "default_probability_90d"),
+        "churn": oot_auc(CHURN, history, "churn_probability_90d"),
     }
     assert run_business_days(build_defs(), after[0], after[-1]).success  # days the anomaly model has never seen
-    figures["anomaly"] = _anomaly_precision(history, after)
+    figures["anomaly"] = anomaly_precision(history, after)
+    return figures
 
-    # Daily scoring of one large day with the champions trained above (their MLflow store is shared).
-    os.environ["RISKHUB_MLFLOW_TRACKING_URI"] = f"sqlite:///{history / 'mlflow.db'}"
-    day = after[-1] + dt.timedelta(days=1)
+
+def _daily_run(args: argparse.Namespace, work: Path, day: dt.date) -> dict:
+    """One large day loaded, scored with the champions trained on the history, and reported, each timed."""
+    import dagster as dg
+
+    from riskhub_assets.definitions import build_defs
+    from riskhub_assets.orchestration.runs import run_business_days
+
+    os.environ["RISKHUB_MLFLOW_TRACKING_URI"] = f"sqlite:///{work / 'history' / 'mlflow.db'}"  # shared MLflow store
     clients = args.scoring_transactions // 50
-    simulate(scoring_day, day, day, clients, args.scoring_transactions / clients)
-    _use(scoring_day)
+    simulate(work / "scoring-day", day, day, clients, args.scoring_transactions / clients)
+    _use(work / "scoring-day")
     defs = build_defs()
     started = time.perf_counter()
     assert run_business_days(defs, day, day).success  # load the day: the spine has its own benchmark
@@ -214,7 +141,9 @@ def main() -> None:
     started = time.perf_counter()
     scoring_run = run_business_days(bench_defs, day, day, instance, job="bench_scoring")
     scoring_s = time.perf_counter() - started
-    steps = {s.step_key: round(s.end_time - s.start_time, 2) for s in instance.get_run_step_stats(scoring_run.run_id)}
+    scoring_steps = {
+        s.step_key: round(s.end_time - s.start_time, 2) for s in instance.get_run_step_stats(scoring_run.run_id)
+    }
     assert run_business_days(defs, day, day, instance, job="daily_reporting").success  # first publish: a new file
     started = time.perf_counter()
     reporting_run = run_business_days(defs, day, day, instance, job="daily_reporting")  # as every night after
@@ -222,58 +151,92 @@ def main() -> None:
     reporting_steps = {
         s.step_key: round(s.end_time - s.start_time, 2) for s in instance.get_run_step_stats(reporting_run.run_id)
     }
-    publish_s = reporting_steps["reporting__bi_database"]
-    daily_s = spine_s + scoring_s + reporting_s
+    return {
+        "clients": clients,
+        "spine_s": spine_s,
+        "scoring_s": scoring_s,
+        "scoring_steps": scoring_steps,
+        "scoring_success": scoring_run.success,
+        "reporting_s": reporting_s,
+        "reporting_steps": reporting_steps,
+        "reporting_success": reporting_run.success,
+        "publish_s": reporting_steps["reporting__bi_database"],
+        "daily_s": spine_s + scoring_s + reporting_s,
+    }
 
+
+def _print_summary(
+    args: argparse.Namespace, start: dt.date, load_s: float | None, training: dict, figures: dict, daily: dict
+) -> None:
+    """The figures in words, one line per stage and model."""
     print(
-        f"history {start}..{END}: {args.clients} clients, loaded in {load_s} s; weekly training {training_s:.0f} s,"
-        f" of which the risk models {risk_training_s:.0f} s on the latest {WINDOW_DAYS} days of labelled as-of dates;"
-        f" steps {training_steps}"
+        f"history {start}..{END}: {args.clients} clients, loaded in {load_s} s; weekly training"
+        f" {training['wall_s']:.0f} s, of which the risk models {training['risk_models_s']:.0f} s on the latest"
+        f" {WINDOW_DAYS} days of labelled as-of dates; steps {training['steps']}"
     )
     for model, figure in figures.items():
         print(f"{model:<8} {figure}")
     print(
-        f"scoring a {args.scoring_transactions:,}-transaction day ({clients:,} clients): {scoring_s:.1f} s wall for"
-        f" features and the three score tables (success {scoring_run.success}); steps {steps}"
+        f"scoring a {args.scoring_transactions:,}-transaction day ({daily['clients']:,} clients):"
+        f" {daily['scoring_s']:.1f} s wall for features and the three score tables (success"
+        f" {daily['scoring_success']}); steps {daily['scoring_steps']}"
     )
+    publish_s, daily_s = daily["publish_s"], daily["daily_s"]
     print(
-        f"reporting (marts, report, BI database) {reporting_s:.1f} s; publishing the BI database {publish_s:.2f} s ="
-        f" {publish_s / daily_s:.1%} of the day's whole run ({daily_s:.1f} s: load {spine_s:.1f} s, scoring"
-        f" {scoring_s:.1f} s, reporting {reporting_s:.1f} s); steps {reporting_steps}"
+        f"reporting (marts, report, BI database) {daily['reporting_s']:.1f} s; publishing the BI database"
+        f" {publish_s:.2f} s = {publish_s / daily_s:.1%} of the day's whole run ({daily_s:.1f} s: load"
+        f" {daily['spine_s']:.1f} s, scoring {daily['scoring_s']:.1f} s, reporting {daily['reporting_s']:.1f} s);"
+        f" steps {daily['reporting_steps']}"
     )
-    print(
-        json.dumps(
-            {
-                **figures,
-                "training_s": round(risk_training_s, 1),
-                "training_window_days": WINDOW_DAYS,
-                "weekly_training_job_s": round(training_s, 1),
-                "training_steps_s": training_steps,
-                "history_load_s": load_s,
-                "scoring": {
-                    "transactions": args.scoring_transactions,
-                    "clients": clients,
-                    "wall_s": round(scoring_s, 1),
-                    "steps_s": steps,
-                    "success": scoring_run.success,
-                },
-                "publishing": {
-                    "daily_run_s": round(daily_s, 1),
-                    "reporting_s": round(reporting_s, 1),
-                    "bi_database_s": publish_s,
-                    "share_of_daily_run": round(publish_s / daily_s, 4),
-                    "success": reporting_run.success,
-                },
-                "targets": {
-                    "share_of_oracle": 0.95,
-                    "anomaly_ratio": 2,
-                    "training_s": 180,
-                    "scoring_wall_s": 20,
-                    "publish_share": 0.10,
-                },
-            }
-        )
+
+
+def _figures_json(args: argparse.Namespace, load_s: float | None, training: dict, figures: dict, daily: dict) -> str:
+    """The figures and the targets as one JSON object, the benchmark's last line."""
+    return json.dumps(
+        {
+            **figures,
+            "training_s": round(training["risk_models_s"], 1),
+            "training_window_days": WINDOW_DAYS,
+            "weekly_training_job_s": round(training["wall_s"], 1),
+            "training_steps_s": training["steps"],
+            "history_load_s": load_s,
+            "scoring": {
+                "transactions": args.scoring_transactions,
+                "clients": daily["clients"],
+                "wall_s": round(daily["scoring_s"], 1),
+                "steps_s": daily["scoring_steps"],
+                "success": daily["scoring_success"],
+            },
+            "publishing": {
+                "daily_run_s": round(daily["daily_s"], 1),
+                "reporting_s": round(daily["reporting_s"], 1),
+                "bi_database_s": daily["publish_s"],
+                "share_of_daily_run": round(daily["publish_s"] / daily["daily_s"], 4),
+                "success": daily["reporting_success"],
+            },
+            "targets": {
+                "share_of_oracle": 0.95,
+                "anomaly_ratio": 2,
+                "training_s": 180,
+                "scoring_wall_s": 20,
+                "publish_share": 0.10,
+            },
+        }
     )
+
+
+def main() -> None:
+    args = _arguments()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-models-"))
+    os.environ.setdefault("RISKHUB_PSEUDONYMISATION_KEY", "benchmark-key")
+    start = END - dt.timedelta(days=args.days - 1)
+    after = [END + dt.timedelta(days=i) for i in range(1, ANOMALY_DAYS + 1)]
+    load_s = _load_history(args, work, start, after[-1])
+    training = _train()
+    figures = _quality(work / "history", after)
+    daily = _daily_run(args, work, after[-1] + dt.timedelta(days=1))
+    _print_summary(args, start, load_s, training, figures, daily)
+    print(_figures_json(args, load_s, training, figures, daily))
 
 
 if __name__ == "__main__":

@@ -21,25 +21,30 @@ from simulation import simulate
 DAY = dt.date(2025, 6, 2)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
+    """The day's size and where its files and database go."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--transactions", type=int, default=1_000_000, help="transactions in the day")
     parser.add_argument("--clients", type=int, help="clients in the book (default: transactions / 50)")
     parser.add_argument("--workdir", type=Path, help="folder for landing files and DuckDB (default: a temporary one)")
-    args = parser.parse_args()
-    clients = args.clients or max(args.transactions // 50, 100)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-"))
+    return parser.parse_args()
+
+
+def _simulate_day(workdir: Path, transactions: int, clients: int) -> float:
+    """The day's landing files in `workdir`, the pipeline pointed at it; seconds the simulation took."""
     os.environ.update(
         RISKHUB_DATA_DIR=str(workdir),
         DAGSTER_HOME=str(workdir / "dagster"),
         RISKHUB_PSEUDONYMISATION_KEY="benchmark-key",
     )
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
-
     started = time.perf_counter()
-    simulate(workdir, DAY, DAY, clients, args.transactions / clients)
-    simulate_s = time.perf_counter() - started
+    simulate(workdir, DAY, DAY, clients, transactions / clients)
+    return time.perf_counter() - started
 
+
+def _run_to_fact_transactions():
+    """The day's run from landing files to fact_transactions, its wall seconds, and its step statistics."""
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
@@ -55,24 +60,37 @@ def main() -> None:
     result = bench_defs.resolve_job_def("bench").execute_in_process(
         partition_key=DAY.isoformat(), instance=instance, raise_on_error=False
     )
-    run_s = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, time.perf_counter() - started, instance.get_run_step_stats(result.run_id)
 
-    assets = {
-        s.step_key: {"seconds": round(s.end_time - s.start_time, 3)}
-        for s in instance.get_run_step_stats(result.run_id)
-        if s.end_time
-    }
+
+def _asset_figures(result, step_stats) -> dict[str, dict]:
+    """Each step's wall seconds and the rows its asset wrote in the run (quarantines left out)."""
+    assets = {s.step_key: {"seconds": round(s.end_time - s.start_time, 3)} for s in step_stats if s.end_time}
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             metadata = event.event_specific_data.materialization.metadata
             if "rows_in_run" in metadata and not event.asset_key.path[-1].endswith("quarantine"):
                 assets.setdefault(event.step_key, {})["rows"] = metadata["rows_in_run"].value
-    failed = [
+    return assets
+
+
+def _blocking_failures(result) -> list[str]:
+    """The checks of severity ERROR that failed: they would stop the daily run."""
+    return [
         c.check_name
         for c in (e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
         if not c.passed and c.severity.value == "ERROR"
     ]
+
+
+def main() -> None:
+    args = _arguments()
+    clients = args.clients or max(args.transactions // 50, 100)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="riskhub-bench-"))
+    simulate_s = _simulate_day(workdir, args.transactions, clients)
+    result, run_s, step_stats = _run_to_fact_transactions()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assets, failed = _asset_figures(result, step_stats), _blocking_failures(result)
     for step, figures in assets.items():
         rows, seconds = figures.get("rows"), figures.get("seconds", 0)
         rate = f"{rows / seconds:>12,.0f} rows/s" if rows and seconds else ""

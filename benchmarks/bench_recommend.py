@@ -104,7 +104,8 @@ def _latency(data: Path, requests: int) -> dict:
     return {f"p{q}_ms": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)} | {"requests": requests}
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
+    """The bank's size and seed, and the published data folder whose API latency is measured."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=200)
@@ -112,29 +113,33 @@ def main() -> None:
     parser.add_argument("--api-data-dir", type=Path, default=Path("data"))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--latency-only", action="store_true", help="skip the simulation and quality figures")
-    args = parser.parse_args()
-    if args.latency_only:
-        print(json.dumps({"latency": _latency(args.api_data_dir.resolve(), args.requests)}))
-        return
-    end = START + dt.timedelta(days=args.days - 1)
-    api_data = args.api_data_dir.resolve()
+    return parser.parse_args()
+
+
+def _load_bank(args: argparse.Namespace, end: dt.date) -> Path:
+    """A simulated bank from START to `end`, loaded in a new data folder (returned)."""
     data = Path(tempfile.mkdtemp(prefix="riskhub-bench-recommend-")) / "data"
     os.environ.update(RISKHUB_DATA_DIR=str(data), DAGSTER_HOME=str(data / "dagster"))
     (data / "dagster").mkdir(parents=True)
     simulate(data, START, end, args.clients, tx_per_client=1.0, seed=args.seed)
-
-    import dagster as dg
-    import mlflow
-
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.defs.insights import product_recommender
-    from riskhub_assets.lib import settings, tracking
-    from riskhub_assets.lib.model_specs import RECOMMENDER
-    from riskhub_assets.orchestration.resources import resources_for
     from riskhub_assets.orchestration.runs import run_business_days
 
     assert run_business_days(build_defs(), START, START).success
     assert run_business_days(build_defs(), START + dt.timedelta(days=1), end).success
+    return data
+
+
+def _train_recommender() -> tuple[pd.Series, float]:
+    """The recommender's MLflow training run (its choice and out-of-time metrics) and the training's seconds."""
+    import dagster as dg
+    import mlflow
+
+    from riskhub_assets.defs.insights import product_recommender
+    from riskhub_assets.lib import settings, tracking
+    from riskhub_assets.lib.model_specs import RECOMMENDER
+    from riskhub_assets.orchestration.resources import resources_for
+
     started = time.perf_counter()
     config = {"ops": {"models__product_recommender": {"config": {"horizon_days": HORIZON}}}}
     trained = dg.materialize(
@@ -146,13 +151,28 @@ def main() -> None:
     assert trained.success
     tracking.use_store(settings.mlflow_tracking_uri())
     run = mlflow.search_runs(experiment_names=["riskhub"], filter_string=f"run_name = '{RECOMMENDER}'").iloc[0]
-    chosen = run["params.method"]
-    figures = {
+    return run, training_s
+
+
+def _family_figures(run: pd.Series) -> dict[str, dict[str, float]]:
+    """Each candidate family's out-of-time ranking figures, as the training run logged them."""
+    return {
         family: {k: round(float(run[f"metrics.oot_{family}_{k}"]), 4) for k in (
             "precision_at_5", "recall_at_5", "catalogue_coverage", "intra_list_diversity", "adopters"
         )}
         for family in ("svd", "item_knn", "popularity", "trending")
     }  # fmt: skip
+
+
+def main() -> None:
+    args = _arguments()
+    if args.latency_only:
+        print(json.dumps({"latency": _latency(args.api_data_dir.resolve(), args.requests)}))
+        return
+    api_data = args.api_data_dir.resolve()
+    data = _load_bank(args, START + dt.timedelta(days=args.days - 1))
+    run, training_s = _train_recommender()
+    chosen, figures = run["params.method"], _family_figures(run)
     last = pd.Timestamp(run["params.evaluated_on"]).date() + dt.timedelta(days=HORIZON)
     oracle = _oracle(data, last - dt.timedelta(days=HORIZON), last)
     top = figures[chosen]["precision_at_5"]

@@ -12,7 +12,7 @@ import duckdb
 import fastapi
 import pandas as pd
 
-from riskhub_assets.api import serving
+from riskhub_assets.api import request_schemas, serving
 from riskhub_assets.lib import tracking
 from riskhub_assets.lib.performance import LEVELS
 
@@ -78,7 +78,7 @@ def load_performance_models() -> dict[str, serving.ServedModel]:
     for level, name in PERFORMANCE.items():
         version = tracking.champion_version(name)
         if version is not None:
-            columns = serving.signature_columns(name, version)
+            columns = request_schemas.signature_columns(name, version)
             served[level] = serving.ServedModel(level, name, version, tracking.load_version(name, version), columns)
     return served
 

@@ -5,7 +5,8 @@ from functools import partial
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib.cleaning import CLEANING_SPECS, CleaningSpec, clean_range
+from riskhub_assets.lib.cleaning import clean_range
+from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.quality import quarantine_rate, row_conservation, table_check_names
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata

@@ -5,19 +5,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from riskhub_assets.lib.contract import (
-    ACCOUNTS,
-    CLIENTS,
-    DATE_FORMATS,
-    EVENTS,
-    MAX_AMOUNT,
-    PRODUCT_HOLDINGS,
-    RELATIONSHIP_MANAGERS,
-    TIMESTAMP_FORMATS,
-    TRANSACTIONS,
-    Column,
-    LandingFile,
-)
+from riskhub_assets.lib.cleaning_specs import CleaningSpec
+from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, Column
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
 
@@ -28,36 +17,6 @@ CLEAN_TYPES = {
     "decimal": "DECIMAL(18,2)",
     "flag": "BOOLEAN",
 }
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A key that must point at a record known on the row's business day, else the row is quarantined."""
-
-    column: str
-    relation: str  # SQL with columns key, valid_from, valid_to; may use $start and $end
-    same_day: bool = False  # valid only on valid_from: an equality join, far faster over a range of days
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A business rule on typed columns: when `violated` is true the row is quarantined with `reason`."""
-
-    violated: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class CleaningSpec:
-    """How one landing file becomes a clean table: its contract, references and business rules."""
-
-    landing: LandingFile
-    references: tuple[Reference, ...] = ()
-    rules: tuple[Rule, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.landing.name
 
 
 @dataclass(frozen=True)
@@ -264,83 +223,3 @@ def clean_range(
         parse_rejects=parse_rejects,
         reasons=reasons,
     )
-
-
-_FAR_FUTURE = "DATE '9999-12-31'"
-
-
-def _known_as_of(table: str, column: str) -> str:
-    return (
-        f"SELECT {column} AS key, min(business_date) AS valid_from, {_FAR_FUTURE} AS valid_to"
-        f" FROM clean.{table} WHERE business_date <= $end GROUP BY {column}"
-    )
-
-
-def _outside_day(column: str) -> Rule:
-    return Rule(f'CAST("{column}" AS DATE) <> business_date', f"{column} outside the business date")
-
-
-CLEANING_SPECS: dict[str, CleaningSpec] = {
-    "relationship_managers": CleaningSpec(
-        RELATIONSHIP_MANAGERS,
-        rules=(
-            Rule("hire_date > business_date", "hire_date after the business date"),
-            Rule("monthly_sales_objective < 0", "negative monthly_sales_objective"),
-        ),
-    ),
-    "clients": CleaningSpec(
-        CLIENTS,
-        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id")),),
-        rules=(
-            Rule("birth_date NOT BETWEEN DATE '1900-01-01' AND business_date", "birth_date out of range"),
-            Rule("onboarding_date > business_date", "onboarding_date after the business date"),
-            Rule("kyc_review_date > business_date", "kyc_review_date after the business date"),
-            Rule("annual_income < 0", "negative annual_income"),
-        ),
-    ),
-    "accounts": CleaningSpec(
-        ACCOUNTS,
-        references=(Reference("client_id", _known_as_of("clients", "client_id")),),
-        rules=(
-            Rule("open_date > business_date", "open_date after the business date"),
-            Rule("close_date < open_date", "close_date before open_date"),
-            Rule("close_date > business_date", "close_date after the business date"),
-            Rule(
-                "account_type IN ('card', 'loan') AND limit_or_principal IS NULL",
-                "missing limit_or_principal for a card or loan",
-            ),
-        ),
-    ),
-    "transactions": CleaningSpec(
-        TRANSACTIONS,
-        references=(
-            Reference(
-                "account_id",
-                "SELECT DISTINCT account_id AS key, business_date AS valid_from, business_date AS valid_to"
-                " FROM clean.accounts WHERE business_date BETWEEN $start AND $end",
-                same_day=True,
-            ),
-        ),
-        rules=(
-            Rule(f"amount <= 0 OR amount >= {MAX_AMOUNT}", f"impossible amount (must be > 0 and < {MAX_AMOUNT:,})"),
-            _outside_day("timestamp"),
-        ),
-    ),
-    "events": CleaningSpec(
-        EVENTS,
-        references=(
-            Reference("client_id", _known_as_of("clients", "client_id")),
-            Reference("account_id", _known_as_of("accounts", "account_id")),
-        ),
-        rules=(Rule("amount < 0", "negative amount"), _outside_day("timestamp")),
-    ),
-    "product_holdings": CleaningSpec(
-        PRODUCT_HOLDINGS,
-        references=(Reference("client_id", _known_as_of("clients", "client_id")),),
-        rules=(
-            Rule("start_date > business_date", "start_date after the business date"),
-            Rule("end_date < start_date", "end_date before start_date"),
-            Rule("end_date > business_date", "end_date after the business date"),
-        ),
-    ),
-}

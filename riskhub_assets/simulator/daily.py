@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskhub_assets.simulator import dynamics, identity
+from riskhub_assets.simulator import transaction_mix as mix
 from riskhub_assets.simulator import transactions as tx
 from riskhub_assets.simulator.commercial import Sales
 from riskhub_assets.simulator.events import (
@@ -43,7 +44,7 @@ INFLOW = 0.10
 """New clients per year as a share of the live book."""
 FRAUD_SHARE = 0.003
 """Expected share of transactions that are fraudulent."""
-COUNTRY_CODE = {c: i for i, c in enumerate(tx.COUNTRIES)}
+COUNTRY_CODE = {c: i for i, c in enumerate(mix.COUNTRIES)}
 
 
 def _home(countries: np.ndarray) -> np.ndarray:
@@ -185,15 +186,15 @@ class Bank:
         a["run"][idx] = np.where(missed, a["run"][idx] + 1, 0)
         paid, home = ~missed, _home(c["country"][who])
         principal = amount - np.where(card[idx], 0, np.round(-a["balance"][idx] * a["rate"][idx], 2))
-        ledger.book(idx[paid], settled_at[paid], principal[paid], tx.CREDIT, tx.TRANSFER, home[paid])
+        ledger.book(idx[paid], settled_at[paid], principal[paid], mix.CREDIT, mix.TRANSFER, home[paid])
         current = self._holdings()[who, CURRENT]
         debit = paid & (current >= 0)
         ledger.book(
             current[debit],
             settled_at[debit],
             amount[debit],
-            tx.DEBIT,
-            tx.DIRECT_DEBIT,
+            mix.DEBIT,
+            mix.DIRECT_DEBIT,
             home[debit],
             currency=a["currency"][idx[debit]],
         )
@@ -255,8 +256,8 @@ class Bank:
             current[paid],
             rng.integers(3 * 3600, 6 * 3600, paid.sum()),
             salary[paid],
-            tx.CREDIT,
-            tx.TRANSFER,
+            mix.CREDIT,
+            mix.TRANSFER,
             home[paid],
         )
         saver = np.nonzero(payday & (savings >= 0) & (c["stress"] < 0.5) & (rng.random(len(c)) < 0.6))[0]
@@ -282,8 +283,8 @@ class Bank:
         """A client's transfer between two of their own accounts, in the source account's currency."""
         at = rng.integers(7 * 3600, 23 * 3600, len(source))
         currency = self.accounts["currency"][source]
-        ledger.book(source, at, amount, tx.DEBIT, tx.MOBILE, home, currency=currency)
-        ledger.book(target, at, amount, tx.CREDIT, tx.MOBILE, home, currency=currency)
+        ledger.book(source, at, amount, mix.DEBIT, mix.MOBILE, home, currency=currency)
+        ledger.book(target, at, amount, mix.CREDIT, mix.MOBILE, home, currency=currency)
 
     def _churn(self, rng, now, events) -> None:
         """Clients leaving the bank close all their accounts today."""

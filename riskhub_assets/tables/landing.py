@@ -1,6 +1,7 @@
 """Raw and clean tables of the landing files: derived from the landing contract, one trio per file."""
 
-from riskhub_assets.lib.cleaning import CLEAN_TYPES, CLEANING_SPECS, CleaningSpec, clean_column_name, pseudonymised
+from riskhub_assets.lib.cleaning import CLEAN_TYPES, clean_column_name, pseudonymised
+from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.tables.spec import Column, Table
 

@@ -9,7 +9,7 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 from xgboost import XGBClassifier
 
-from riskhub_assets.api import compiled, serving, trees
+from riskhub_assets.api import compiled, scorers, serving, trees
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.lib.training import _encoded
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
@@ -52,7 +52,7 @@ def _requests(X: pd.DataFrame, columns: dict[str, type]) -> Inputs:
 
 def _pandas_frame(columns: dict[str, type], rows: Inputs) -> pd.DataFrame:
     """What the pandas path hands the model for these rows."""
-    return serving.to_frame(SimpleNamespace(columns=columns), rows)[list(columns)]
+    return scorers.to_frame(SimpleNamespace(columns=columns), rows)[list(columns)]
 
 
 @pytest.fixture(scope="module")
@@ -228,5 +228,5 @@ def test_probe_rows_cover_every_label_and_missing_values(clients):
 
 def test_names_drop_the_none_that_trail_a_ranking():
     names = np.array([["a", "b", None], ["c", None, None], ["d", "e", "f"]], dtype=object)
-    assert serving._names(names) == [["a", "b"], ["c"], ["d", "e", "f"]]
-    assert serving._names(np.array([[None, "a"]], dtype=object)) == [["a"]]
+    assert scorers._names(names) == [["a", "b"], ["c"], ["d", "e", "f"]]
+    assert scorers._names(np.array([[None, "a"]], dtype=object)) == [["a"]]

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from riskhub_assets.lib.cleaning import CLEANING_SPECS, clean_range
+from riskhub_assets.lib.cleaning import clean_range
+from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.pseudonymise import pseudonym

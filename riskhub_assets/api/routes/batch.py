@@ -8,7 +8,7 @@ import pydantic_core
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from riskhub_assets.api import arrow, serving
+from riskhub_assets.api import arrow, request_schemas, serving
 from riskhub_assets.api.bodies import UNPROCESSABLE, Schemas, validated
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
@@ -30,7 +30,7 @@ def batch_schema(served: dict[str, serving.ServedModel], limit: int):
             model=(Literal[kind], ...),
             rows=(list[served[kind].request] if kind in served else list, pydantic.Field(None, max_length=limit)),
             columns=(
-                serving.columns_schema(kind, served[kind].columns, limit) if kind in served else dict,
+                request_schemas.columns_schema(kind, served[kind].columns, limit) if kind in served else dict,
                 pydantic.Field(None),
             ),
         )
@@ -81,7 +81,7 @@ def router(served: Served, schemas: Schemas, limit: int) -> fastapi.APIRouter:
         if kind is None:
             raise _query_model(f"name the model of an Arrow body: ?model={' or '.join(serving.MODEL_NAMES)}")
         model = served.model(kind)
-        optional = ("client_id",) if kind in serving.CLIENT_MODELS else ()
+        optional = ("client_id",) if kind in request_schemas.CLIENT_MODELS else ()
         try:
             inputs = arrow.arrow_inputs(body, model.columns, limit, optional)
         except arrow.Refused as refused:

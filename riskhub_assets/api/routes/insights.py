@@ -6,7 +6,7 @@ import duckdb
 import fastapi
 from fastapi.responses import JSONResponse
 
-from riskhub_assets.api import insights, serving
+from riskhub_assets.api import insights, scorers, serving
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 from riskhub_assets.lib.performance import LEVELS
@@ -57,7 +57,7 @@ def performance_endpoint(level: str, model: serving.ServedModel | None):
     def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
         if model is None:
             raise fastapi.HTTPException(503, f"no champion {insights.PERFORMANCE[level]} in the registry")
-        frame = serving.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
+        frame = scorers.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
         return JSONResponse(
             {
                 "predicted_score": round(float(model.model.predict(frame)[0]), 2),
