@@ -15,6 +15,13 @@ from riskhub_assets.tables.spec import Column, Publish, Table
 
 BIG = 1_000_000_000
 OWNER, GROUP = "team:data-engineering", "warehouse"
+ACCOUNT = (
+    Column("account_id", "VARCHAR", "Bank-internal account number."),
+    Column("client_id", "VARCHAR", "Owning client."),
+    Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
+    Column("currency", "VARCHAR", "Account currency, ISO 4217."),
+)
+"""What identifies an account, in dim_account and in its daily balances."""
 
 
 def _table(name: str, description: str, **declared) -> Table:
@@ -52,10 +59,7 @@ TABLES = (
         "dim_account",
         "One row per account: its latest end-of-day snapshot.",
         columns=(
-            Column("account_id", "VARCHAR", "Bank-internal account number."),
-            Column("client_id", "VARCHAR", "Owning client."),
-            Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
-            Column("currency", "VARCHAR", "Account currency, ISO 4217."),
+            *ACCOUNT,
             Column("open_date", "DATE", "Date the account was opened."),
             Column("close_date", "DATE", "Date the account was closed; empty while open."),
             Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
@@ -214,10 +218,7 @@ TABLES = (
         "One row per account per day: end-of-day balance and limit; partitioned by snapshot date.",
         columns=(
             Column("snapshot_date", "DATE", "Business day of the end-of-day snapshot."),
-            Column("account_id", "VARCHAR", "Bank-internal account number."),
-            Column("client_id", "VARCHAR", "Owning client."),
-            Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
-            Column("currency", "VARCHAR", "Account currency, ISO 4217."),
+            *ACCOUNT,
             Column("balance", "DECIMAL(18,2)", "End-of-day balance: positive held by the client, negative owed."),
             Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
             Column("is_open", "BOOLEAN", "The account was open at the close of the day."),
