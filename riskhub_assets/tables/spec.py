@@ -60,11 +60,6 @@ class Table:
         return self.name.split(".")[1]
 
     @property
-    def path(self) -> list[str]:
-        """The table's asset key path: schema, then table."""
-        return self.name.split(".")
-
-    @property
     def ddl_columns(self) -> str:
         """The declared columns as a CREATE TABLE column list."""
         return ", ".join(f"{c.name} {c.type}" for c in self.columns)
