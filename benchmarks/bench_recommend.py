@@ -42,8 +42,8 @@ def _oracle(data: Path, as_of: dt.date, last: dt.date) -> dict:
     import duckdb
 
     from riskhub_assets.lib import recommendations, settings
-    from riskhub_assets.lib.contract import PRODUCT_SYSTEM_PRODUCTS
     from riskhub_assets.ml.recommend import ranking_metrics
+    from riskhub_assets.simulator.codes import PRODUCT_SYSTEM_PRODUCTS
     from riskhub_assets.simulator.commercial import AFFINITY, PERSONAS, SKILL_EFFECT
 
     personas = pd.concat(pd.read_csv(f) for f in sorted(glob.glob(f"{data}/truth/*/personas.csv")))

@@ -3,7 +3,7 @@
 import dagster as dg
 
 TRAINING = dg.AssetSelection.assets(["features", "client_labels"]) | dg.AssetSelection.groups("models")
-SPINE = dg.AssetSelection.groups("landing", "raw", "clean", "warehouse", "features") - TRAINING
+SPINE = dg.AssetSelection.groups("reference", "landing", "raw", "clean", "warehouse", "features") - TRAINING
 SCORING = dg.AssetSelection.groups("scoring")
 REPORTING = dg.AssetSelection.groups("reporting")
 

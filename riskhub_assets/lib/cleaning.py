@@ -61,6 +61,8 @@ def typed_expr(col: Column) -> str:
         return f"TRY_CAST({v} AS DECIMAL(18,2))"
     if col.type == "flag":
         return f"CASE WHEN lower({v}) IN ('1','true','y','yes') THEN true WHEN lower({v}) IN ('0','false','n','no') THEN false END"
+    if col.codes:
+        return v  # matched against its reference list ignoring case, then spelt as the list spells it
     if col.unit == "ISO country" or (col.allowed and all(a.isupper() for a in col.allowed)):
         return f"upper({v})"
     if col.allowed and all(a.islower() for a in col.allowed):
@@ -88,6 +90,19 @@ def column_reasons(col: Column) -> list[str]:
     return reasons
 
 
+def _code_joins(cols: tuple[Column, ...]) -> tuple[list[str], list[str], list[str]]:
+    """Joins to the reference lists of coded columns: the joins, each code as its list spells it, the reasons."""
+    joins, spellings, reasons = [], [], []
+    for i, col in enumerate(c for c in cols if c.codes):
+        joins.append(f'LEFT JOIN reference.{col.codes} code{i} ON lower(code{i}.code) = lower(t."{col.name}")')
+        spellings.append(f'code{i}.code AS "{col.name}"')
+        reasons.append(
+            f'CASE WHEN t."{col.name}" IS NOT NULL AND code{i}.code IS NULL'
+            f" THEN '{col.name} not in reference.{col.codes}: ''' || t.\"{col.name}\" || '''' END"
+        )
+    return joins, spellings, reasons
+
+
 def clean_table_ddl(spec: CleaningSpec) -> list[str]:
     """DDL for the clean table (typed, pseudonymised) and its quarantine."""
     cols = ", ".join(
@@ -107,7 +122,8 @@ def _checked_sql(spec: CleaningSpec) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
     typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
-    joins, reasons = [], [r for c in cols for r in column_reasons(c)]
+    joins, spellings, code_reasons = _code_joins(cols)
+    reasons = [r for c in cols for r in column_reasons(c)] + code_reasons
     for i, ref in enumerate(spec.references):
         joins.append(
             f'LEFT JOIN ({ref.relation}) ref{i} ON ref{i}.key = t."{ref.column}"'
@@ -137,7 +153,8 @@ def _checked_sql(spec: CleaningSpec) -> str:
     t AS (SELECT src.*, coalesce(copies._copy, 1) AS _copy, {typed}
           FROM src LEFT JOIN copies USING (business_date, _row_number)),
     checked AS (
-        SELECT t.*, nullif(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
+        SELECT t.*{f" REPLACE ({', '.join(spellings)})" if spellings else ""},
+               nullif(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
         FROM t {" ".join(joins)}),
     conflicts AS (
         SELECT business_date, _row_number, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first

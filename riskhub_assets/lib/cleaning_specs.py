@@ -121,6 +121,10 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             Rule("start_date > business_date", "start_date after the business date"),
             Rule("end_date < start_date", "end_date before start_date"),
             Rule("end_date > business_date", "end_date after the business date"),
+            Rule(
+                "product_code IN (SELECT product_code FROM reference.account_types)",
+                "product held as an account: it comes from accounts.csv",
+            ),
         ),
     ),
 }

@@ -8,85 +8,13 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
 """Accepted timestamp spellings (bank-local time, no zone), tried in order."""
 
-CURRENCIES = ("EUR", "USD", "GBP", "CHF")
-ACCOUNT_TYPES = ("current", "savings", "card", "loan")
-SEGMENTS = ("mass", "affluent", "private")
-EMPLOYMENT_STATUSES = ("employed", "self_employed", "unemployed", "retired", "student")
 DIRECTIONS = ("debit", "credit")
-CHANNELS = {
-    "pos": "Card payment at a point of sale",
-    "ecommerce": "Card payment online",
-    "atm": "Cash at an ATM",
-    "branch": "Over the counter in a branch",
-    "mobile": "Mobile banking app",
-    "internet": "Internet banking",
-    "direct_debit": "Direct debit collected by a creditor",
-    "transfer": "Incoming or standing-order transfer",
-}
-MERCHANT_CATEGORIES = {
-    "4111": "Transport and commuting",
-    "4511": "Airlines",
-    "4814": "Telecommunications",
-    "4829": "Money transfer / wire",
-    "4900": "Utilities",
-    "5311": "Department stores",
-    "5411": "Grocery stores and supermarkets",
-    "5541": "Service stations (fuel)",
-    "5661": "Shoe stores",
-    "5691": "Clothing stores",
-    "5732": "Electronics stores",
-    "5812": "Restaurants",
-    "5912": "Pharmacies",
-    "5944": "Jewellery and watches",
-    "5967": "Direct marketing",
-    "5999": "Miscellaneous retail",
-    "6011": "Cash withdrawal",
-    "6051": "Quasi-cash and crypto",
-    "7011": "Hotels and lodging",
-    "7995": "Gambling",
-}
-REGIONS = ("north", "south", "east", "west", "capital")
-PRODUCTS = {
-    "current_account": ("accounts", "Current account"),
-    "savings_account": ("savings", "Instant-access savings account"),
-    "credit_card": ("credit", "Credit card"),
-    "personal_loan": ("credit", "Personal loan"),
-    "mortgage": ("credit", "Residential mortgage"),
-    "term_deposit": ("savings", "Fixed-term deposit"),
-    "investment_fund": ("investments", "Investment fund"),
-    "brokerage_account": ("investments", "Brokerage (self-directed trading) account"),
-    "pension_plan": ("investments", "Personal pension plan"),
-    "home_insurance": ("insurance", "Home insurance"),
-    "car_insurance": ("insurance", "Car insurance"),
-    "travel_insurance": ("insurance", "Travel insurance"),
-    "life_insurance": ("insurance", "Life insurance"),
-    "premium_package": ("services", "Premium banking package"),
-}
-"""The bank's product catalogue: product code -> (family, name)."""
-ACCOUNT_PRODUCTS = {
-    "current": "current_account",
-    "savings": "savings_account",
-    "card": "credit_card",
-    "loan": "personal_loan",
-}
-"""Products held as accounts (accounts.csv), by account type; every other product comes from product_holdings.csv."""
-PRODUCT_SYSTEM_PRODUCTS = tuple(p for p in PRODUCTS if p not in ACCOUNT_PRODUCTS.values())
-EVENT_TYPES = {
-    "account_opened": "An account was opened",
-    "account_closed": "An account was closed",
-    "payment_due": "An instalment or card repayment fell due",
-    "payment_made": "A due payment was made on time",
-    "payment_missed": "A due payment was missed",
-    "default": "The client defaulted (90+ days past due)",
-    "kyc_review": "A periodic know-your-customer review took place",
-    "complaint": "The client filed a complaint",
-    "address_change": "The client changed address",
-}
+"""Which way money moved: part of the contract, not a bank's code list."""
 
 
 @dataclass(frozen=True)
 class Column:
-    """One landing column: its type, unit, allowed values and whether it identifies or describes a person."""
+    """One landing column: its type, unit, allowed values or code list, and whether it identifies or describes a person."""
 
     name: str
     type: str  # string | date | timestamp | decimal | integer | flag
@@ -95,6 +23,7 @@ class Column:
     identifier: bool = False
     personal: bool = False
     allowed: tuple[str, ...] = ()
+    codes: str = ""  # the reference list (reference/<codes>.csv) its values must be in
     unit: str = ""
 
 
@@ -134,8 +63,8 @@ CLIENTS = LandingFile(
         Column("phone", "string", "Phone number, E.164", required=False, personal=True),
         Column("national_id", "string", "National identity number", personal=True),
         Column("annual_income", "decimal", "Declared gross annual income", required=False, unit="EUR"),
-        Column("employment_status", "string", "Employment status", allowed=EMPLOYMENT_STATUSES),
-        Column("segment", "string", "Commercial segment", allowed=SEGMENTS),
+        Column("employment_status", "string", "Employment status", codes="employment_statuses"),
+        Column("segment", "string", "Commercial segment", codes="segments"),
         Column("onboarding_date", "date", "Date the client relationship began"),
         Column("kyc_review_date", "date", "Date of the last KYC review", required=False),
         Column("pep_flag", "flag", "Politically exposed person (1/0)"),
@@ -156,8 +85,8 @@ ACCOUNTS = LandingFile(
     columns=(
         Column("account_id", "string", "Bank-internal account number", identifier=True),
         Column("client_id", "string", "Owning client; must be a known client", identifier=True),
-        Column("account_type", "string", "Product family", allowed=ACCOUNT_TYPES),
-        Column("currency", "string", "Account currency, ISO 4217", allowed=CURRENCIES),
+        Column("account_type", "string", "Product family", codes="account_types"),
+        Column("currency", "string", "Account currency, ISO 4217", codes="currencies"),
         Column("open_date", "date", "Date the account was opened"),
         Column("close_date", "date", "Date the account was closed; empty while open", required=False),
         Column(
@@ -185,15 +114,15 @@ TRANSACTIONS = LandingFile(
         Column("account_id", "string", "Booked account; must be in that day's accounts file", identifier=True),
         Column("timestamp", "timestamp", "Booking time, bank-local, within the file's day"),
         Column("amount", "decimal", "Amount, strictly positive, below 1,000,000", unit="transaction currency"),
-        Column("currency", "string", "Transaction currency, ISO 4217", allowed=CURRENCIES),
+        Column("currency", "string", "Transaction currency, ISO 4217", codes="currencies"),
         Column("direction", "string", "debit = money out of the account, credit = money in", allowed=DIRECTIONS),
-        Column("channel", "string", "Channel the transaction came through", allowed=tuple(CHANNELS)),
+        Column("channel", "string", "Channel the transaction came through", codes="channels"),
         Column(
             "merchant_category",
             "string",
             "ISO 18245 merchant category code; empty when no merchant",
             required=False,
-            allowed=tuple(MERCHANT_CATEGORIES),
+            codes="merchant_categories",
         ),
         Column("counterparty_country", "string", "Counterparty's country, ISO 3166-1 alpha-2", unit="ISO country"),
     ),
@@ -208,7 +137,13 @@ EVENTS = LandingFile(
         Column("client_id", "string", "Client concerned; must be a known client", identifier=True),
         Column("account_id", "string", "Account concerned, where there is one", required=False, identifier=True),
         Column("timestamp", "timestamp", "When the event happened, bank-local, within the file's day"),
-        Column("event_type", "string", "What happened", allowed=tuple(EVENT_TYPES)),
+        Column(
+            "event_type",
+            "string",
+            "What happened; RiskHub reads account_opened, account_closed, payment_due, payment_made,"
+            " payment_missed, default and complaint",
+            codes="event_types",
+        ),
         Column("amount", "decimal", "Amount due or missed, where relevant", required=False, unit="account currency"),
     ),
 )
@@ -221,7 +156,7 @@ RELATIONSHIP_MANAGERS = LandingFile(
         Column("manager_id", "string", "Bank-internal relationship-manager number", identifier=True),
         Column("agency_id", "string", "Branch (agency) the manager works in", identifier=True),
         Column("agency_name", "string", "Branch name"),
-        Column("region", "string", "Sales region of the branch", allowed=REGIONS),
+        Column("region", "string", "Sales region of the branch", codes="regions"),
         Column("hire_date", "date", "Date the manager took up the role"),
         Column(
             "monthly_sales_objective",
@@ -241,7 +176,12 @@ PRODUCT_HOLDINGS = LandingFile(
     columns=(
         Column("holding_id", "string", "Bank-internal contract number", identifier=True),
         Column("client_id", "string", "Holding client; must be a known client", identifier=True),
-        Column("product_code", "string", "Product of the catalogue", allowed=PRODUCT_SYSTEM_PRODUCTS),
+        Column(
+            "product_code",
+            "string",
+            "Product of the catalogue, not one held as an account (those come from accounts.csv)",
+            codes="products",
+        ),
         Column("start_date", "date", "Date the client took the product up"),
         Column("end_date", "date", "Date the holding ended; empty while held", required=False),
     ),

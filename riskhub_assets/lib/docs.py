@@ -4,11 +4,13 @@ import json
 
 import duckdb
 
-from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS
+from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS, Column
+from riskhub_assets.lib.reference import default_codes
 from riskhub_assets.lib.report_schema import REPORT_SCHEMA
 from riskhub_assets.tables import tables_in
 
 BOX_WIDTH, ROW_HEIGHT, HEADER_HEIGHT, GAP = 290, 16, 40, 40
+MAX_CODES_SHOWN = 12
 
 
 def landing_contract_markdown() -> str:
@@ -26,7 +28,10 @@ def landing_contract_markdown() -> str:
         f"- Dates: {', '.join(f'`{f}`' for f in DATE_FORMATS)} (tried in that order; ISO 8601 preferred).",
         f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time.",
         "- Decimals: a dot as decimal separator, no thousands separator. Flags: `1`/`0` (also `true`/`false`, `y`/`n`).",
-        "- Codes are standardised on load (case, spaces), so `eur` is read as `EUR`.",
+        "- Codes are standardised on load (case, spaces), so `eur` is read as `EUR`. Coded columns take the codes of",
+        "  the bank's reference lists: one CSV per list in the reference folder (`RISKHUB_REFERENCE_DIR`, default",
+        "  `riskhub_assets/reference_data/`, the example lists below). Add a channel or a currency there, not in code;",
+        "  each list is loaded as `reference.<list>` on every run, its file's version recorded.",
         "",
         "What happens to a file that breaks the contract:",
         "",
@@ -52,12 +57,21 @@ def landing_contract_markdown() -> str:
             "|---|---|---|---|---|---|---|---|",
         ]
         for c in spec.columns:
-            allowed = ", ".join(f"`{a}`" for a in c.allowed)
+            allowed = _allowed(c)
             lines.append(
                 f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.unit} | {allowed} |"
                 f" {'yes' if c.identifier else ''} | {'yes' if c.personal else ''} | {c.description} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _allowed(column: Column) -> str:
+    """The values a column accepts: the contract's own, or its reference list with the default codes."""
+    if not column.codes:
+        return ", ".join(f"`{a}`" for a in column.allowed)
+    codes = list(default_codes(column.codes))
+    shown = ", ".join(f"`{c}`" for c in codes[:MAX_CODES_SHOWN]) + (", ..." if len(codes) > MAX_CODES_SHOWN else "")
+    return f"a code of `{column.codes}.csv` in the reference folder (default {len(codes)}: {shown})"
 
 
 def star_schema_markdown() -> str:

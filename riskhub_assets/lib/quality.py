@@ -60,12 +60,16 @@ def keys_not_null_and_unique(con, table: Table, start=None, end=None) -> CheckOu
     return _outcome("keys_not_null_and_unique", table.name, detail, "keys not null and unique")
 
 
+def _accepted(values: tuple[str, ...] | str) -> str:
+    """The accepted values as a SQL list: the contract's own, or every code of a reference list."""
+    if isinstance(values, str):
+        return f"SELECT code FROM {values}"
+    return ", ".join("'" + v + "'" for v in values)
+
+
 def accepted_values(con, table: Table, start=None, end=None) -> CheckOutcome:
-    """Coded columns hold only the values the contract allows."""
-    conditions = {
-        f"{c} not accepted": f'"{c}" NOT IN (' + ", ".join("'" + v + "'" for v in values) + ")"
-        for c, values in table.accepted.items()
-    }
+    """Coded columns hold only the values the contract or the bank's reference lists allow."""
+    conditions = {f"{c} not accepted": f'"{c}" NOT IN ({_accepted(values)})' for c, values in table.accepted.items()}
     return _outcome(
         "accepted_values",
         table.name,
@@ -98,6 +102,20 @@ def value_ranges(con, table: Table, start=None, end=None) -> CheckOutcome:
         table.name,
         _counts(con, table.name, _scope(table, start, end), conditions),
         "values in range",
+    )
+
+
+def values_match_patterns(con, table: Table, start=None, end=None) -> CheckOutcome:
+    """Codes are well formed (an ISO currency is three capital letters)."""
+    conditions = {
+        f"{c} not like {pattern}": f"NOT regexp_full_match(\"{c}\", '{pattern}')"
+        for c, pattern in table.patterns.items()
+    }
+    return _outcome(
+        "values_match_patterns",
+        table.name,
+        _counts(con, table.name, _scope(table, start, end), conditions),
+        "values well formed",
     )
 
 
@@ -141,6 +159,8 @@ def table_check_names(table: Table) -> list[str]:
         names.append("referential_integrity")
     if table.ranges:
         names.append("value_ranges")
+    if table.patterns:
+        names.append("values_match_patterns")
     if table.partition_column and table.volume:
         names.append("row_count_vs_trailing_days")
     if table.partition_column and table.freshness:
@@ -155,6 +175,7 @@ def run_table_checks(con, table: Table, start=None, end=None, today: dt.date | N
         "accepted_values": lambda: accepted_values(con, table, start, end),
         "referential_integrity": lambda: referential_integrity(con, table, start, end),
         "value_ranges": lambda: value_ranges(con, table, start, end),
+        "values_match_patterns": lambda: values_match_patterns(con, table, start, end),
         "row_count_vs_trailing_days": lambda: row_count_vs_trailing_days(con, table, start, end),
         "freshness": lambda: freshness(con, table, today or dt.date.today()),
     }
@@ -220,6 +241,7 @@ CHECK_DESCRIPTIONS = {
         accepted_values,
         referential_integrity,
         value_ranges,
+        values_match_patterns,
         row_count_vs_trailing_days,
         freshness,
         row_conservation,

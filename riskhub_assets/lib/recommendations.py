@@ -6,7 +6,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import PRODUCTS
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_recommender
 from riskhub_assets.ml.recommend import ProductRecommender, ranking_metrics
@@ -27,6 +26,11 @@ TRENDING = {"method": "popularity", "calibrated": True}
 """A second baseline: the products most taken up lately by clients who did not hold them."""
 
 
+def catalogue(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The bank's product codes (warehouse.dim_product), in code order."""
+    return [code for (code,) in con.execute("SELECT product_code FROM warehouse.dim_product ORDER BY 1").fetchall()]
+
+
 def holdings_matrix(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
     """Client by product, 1 where held at the end of `as_of`: clients onboarded by then who still hold something,
     or never held anything (new clients, the cold start); clients whose every holding has ended are gone."""
@@ -35,7 +39,7 @@ def holdings_matrix(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFr
     keep = status.index[status["held"] | ~status["ever"].fillna(False).astype(bool)]
     held = rows[rows["held"]]
     matrix = pd.crosstab(held["client_id"], held["product_code"]).clip(upper=1)
-    return matrix.reindex(index=keep, columns=list(PRODUCTS), fill_value=0).sort_index().rename_axis("client_id")
+    return matrix.reindex(index=keep, columns=catalogue(con), fill_value=0).sort_index().rename_axis("client_id")
 
 
 def client_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date, clients: pd.Index) -> pd.DataFrame:
@@ -76,24 +80,25 @@ def fit_recommender(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date
     """A recommender for clients as they are at `as_of`: holdings at the start of each of the last
     `CALIBRATION_WINDOWS` periods of `horizon` days, calibrated on what was taken up in each (popularity, the baseline,
     is not calibrated; trending, the second baseline, on the last period only)."""
+    products = catalogue(con)
     if params["method"] == "popularity" and not params.get("calibrated"):
         before = recommender_inputs(con, as_of - dt.timedelta(days=horizon))
-        return make_recommender(method="popularity", context=_context(before)).fit(before)
+        return make_recommender(method="popularity", context=_context(before, products)).fit(before)
     windows = 1 if params["method"] == "popularity" else CALIBRATION_WINDOWS
     starts = [as_of - dt.timedelta(days=horizon * k) for k in range(1, windows + 1)]
     before, took = [], []
     for start in starts:
         before.append(recommender_inputs(con, start))
-        held = before[-1][list(PRODUCTS)]
+        held = before[-1][products]
         took.append(adoption_matrix(adoptions(con, start, start + dt.timedelta(days=horizon), held), held))
     before = pd.concat(before).fillna(0)  # a profile value absent from a period is 0 there
     settings = {k: v for k, v in params.items() if k != "calibrated"}
-    return make_recommender(**settings, context=_context(before)).fit(before, pd.concat(took))
+    return make_recommender(**settings, context=_context(before, products)).fit(before, pd.concat(took))
 
 
-def _context(inputs: pd.DataFrame) -> tuple[str, ...]:
+def _context(inputs: pd.DataFrame, products: list[str]) -> tuple[str, ...]:
     """The profile columns of `recommender_inputs`."""
-    return tuple(c for c in inputs.columns if c not in PRODUCTS)
+    return tuple(c for c in inputs.columns if c not in products)
 
 
 def evaluate(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> dict[str, float]:
@@ -101,7 +106,7 @@ def evaluate(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horiz
     model = fit_recommender(params, con, as_of, horizon)
     now = recommender_inputs(con, as_of)
     recommended = model.recommend(now.reindex(columns=[*model.products_, *model.context_], fill_value=0), TOP_N)
-    adopted = adoptions(con, as_of, as_of + dt.timedelta(days=horizon), now[list(PRODUCTS)])
+    adopted = adoptions(con, as_of, as_of + dt.timedelta(days=horizon), now[list(model.products_)])
     return ranking_metrics(recommended, adopted, list(model.products_), model.cosine_, TOP_N)
 
 

@@ -7,6 +7,8 @@ Assets never read these: their configuration reaches them through resources.
 import os
 from pathlib import Path
 
+from riskhub_assets.lib.reference import DEFAULT_DIR as DEFAULT_REFERENCE_DIR
+
 ENVIRONMENTS = ("local", "production")
 
 
@@ -18,6 +20,11 @@ def data_dir() -> Path:
 def landing_dir() -> Path:
     """Folder holding one sub-folder of landing CSVs per business day."""
     return Path(os.environ.get("RISKHUB_LANDING_DIR", data_dir() / "landing")).resolve()
+
+
+def reference_dir() -> Path:
+    """Folder of the bank's code lists (currencies, channels, products...): RiskHub's default example unless set."""
+    return Path(os.environ.get("RISKHUB_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)).resolve()
 
 
 def duckdb_path() -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import settings, tracking
+from riskhub_assets.lib import reference, settings, tracking
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
 PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
@@ -19,16 +19,23 @@ DEV_KEY_WARNING = (
 
 
 class RiskHubPaths(dg.ConfigurableResource):
-    """Where RiskHub's files live: the producers' landing zone, the daily reports, and the copy BI tools read."""
+    """Where RiskHub's files live: the producers' landing zone, the bank's code lists, the daily reports, and the copy BI
+    tools read."""
 
     landing_dir: str
     reports_dir: str
     bi_dir: str
+    reference_dir: str = str(reference.DEFAULT_DIR)  # RiskHub's example lists unless the bank has its own
 
     @property
     def landing(self) -> Path:
         """Folder where producers drop one sub-folder of contract CSVs per business day."""
         return Path(self.landing_dir).resolve()
+
+    @property
+    def reference(self) -> Path:
+        """Folder of the bank's code lists, one versioned CSV per list."""
+        return Path(self.reference_dir).resolve()
 
     @property
     def reports(self) -> Path:
@@ -102,6 +109,7 @@ def resources_for(environment: str) -> dict:
             landing_dir=_variable("RISKHUB_LANDING_DIR", str(settings.landing_dir())),
             reports_dir=_variable("RISKHUB_REPORTS_DIR", str(settings.reports_dir())),
             bi_dir=_variable("RISKHUB_BI_DIR", str(settings.bi_dir())),
+            reference_dir=_variable("RISKHUB_REFERENCE_DIR", str(settings.reference_dir())),
         ),
         "pseudonymiser": Pseudonymiser(
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"

@@ -11,7 +11,7 @@ import datetime
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import PRODUCT_SYSTEM_PRODUCTS, REGIONS
+from riskhub_assets.simulator.codes import PRODUCT_SYSTEM_PRODUCTS, REGIONS
 from riskhub_assets.simulator.population import ACTIVE, CHURNED, Table
 
 PERSONAS = {

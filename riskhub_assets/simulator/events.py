@@ -4,7 +4,7 @@ KYC reviews, complaints, moves), collected batch by batch and reported in time o
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import EVENT_TYPES
+from riskhub_assets.simulator.codes import EVENT_TYPES
 
 OPENED, CLOSED, DUE, MADE, MISSED, DEFAULT, KYC, COMPLAINT, MOVED = range(len(EVENT_TYPES))
 
@@ -48,7 +48,7 @@ class Events:
                 "client_id": cols["client"] + 1,
                 "account_id": pd.Series(cols["account"] + 1, dtype="Int64").mask(cols["account"] < 0),
                 "timestamp": cols["seconds"],
-                "event_type": pd.Categorical.from_codes(cols["kind"], tuple(EVENT_TYPES)),
+                "event_type": pd.Categorical.from_codes(cols["kind"], EVENT_TYPES),
                 "amount": np.round(cols["amount"].astype(float), 2),
             }
         )

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from riskhub_assets.lib.contract import EMPLOYMENT_STATUSES
 from riskhub_assets.simulator import identity
+from riskhub_assets.simulator.codes import EMPLOYMENT_STATUSES
 from riskhub_assets.simulator.dynamics import miss_probability
 
 CURRENT, SAVINGS, CARD, LOAN = range(4)
-"""Account kinds, as positions in the contract's ACCOUNT_TYPES."""
+"""Account kinds, as positions in the default ACCOUNT_TYPES."""
 
 ACTIVE, DEFAULTED, CHURNED = range(3)
 """Client statuses: a live relationship, in default (90+ days past due), or gone."""

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, SEGMENTS
 from riskhub_assets.simulator import dynamics
+from riskhub_assets.simulator.codes import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, SEGMENTS
 from riskhub_assets.simulator.population import ACTIVE, CARD, LOAN, Table
 
 STATUSES = ("active", "defaulted", "churned")

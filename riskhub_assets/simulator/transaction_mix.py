@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from riskhub_assets.lib.contract import CHANNELS, DIRECTIONS, MERCHANT_CATEGORIES
+from riskhub_assets.lib.contract import DIRECTIONS
+from riskhub_assets.simulator.codes import CHANNELS, MERCHANT_CATEGORIES
 from riskhub_assets.simulator.identity import COUNTRIES as RESIDENCES
 
-CHANNEL_NAMES = tuple(CHANNELS)
-MCC_CODES = tuple(MERCHANT_CATEGORIES)
+CHANNEL_NAMES = CHANNELS
+MCC_CODES = MERCHANT_CATEGORIES
 COUNTRIES = RESIDENCES + (
     "IE",
     "PT",

@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from riskhub_assets.lib.contract import CURRENCIES, DIRECTIONS
+from riskhub_assets.lib.contract import DIRECTIONS
+from riskhub_assets.simulator.codes import CURRENCIES
 from riskhub_assets.simulator.dynamics import sigmoid
 from riskhub_assets.simulator.transaction_mix import (
     ATM,

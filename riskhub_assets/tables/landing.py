@@ -68,7 +68,7 @@ def clean_table(spec: CleaningSpec) -> Table:
         upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),
         key=("business_date", spec.landing.key),
         not_null=tuple(clean_column_name(c) for c in columns if c.required and c.name != spec.landing.key),
-        accepted={c.name: c.allowed for c in columns if c.allowed},
+        accepted={c.name: c.allowed or f"reference.{c.codes}" for c in columns if c.allowed or c.codes},
         partition_column="business_date",
         volume=False,
         freshness=False,

@@ -1,6 +1,5 @@
 """KPI marts for BI: daily business figures built from the star schema and the score tables (SQL in lib/marts.py)."""
 
-from riskhub_assets.lib.contract import CHANNELS, SEGMENTS
 from riskhub_assets.tables.spec import Column, Publish, Table
 
 
@@ -37,10 +36,10 @@ TABLES = (
         " and currency.",
         {
             "business_date": ("DATE", "Business day the transactions were booked on."),
-            "channel": ("VARCHAR", f"Channel: {', '.join(CHANNELS)}."),
+            "channel": ("VARCHAR", "Channel (reference.channels)."),
             "segment": (
                 "VARCHAR",
-                f"Client segment on that day: {', '.join(SEGMENTS)} ('unknown' without KYC record).",
+                "Client segment on that day (reference.segments); 'unknown' without KYC record.",
             ),
             "merchant_category": ("VARCHAR", "ISO 18245 merchant category code; 'none' for non-card payments."),
             "direction": ("VARCHAR", "debit (money out of the account) or credit (money in)."),

@@ -1,7 +1,6 @@
 """Daily outputs of the champion models: scores, anomaly flags, next-best products, performance and churn actions."""
 
 from riskhub_assets.lib import churn_actions, performance, recommendations, scoring
-from riskhub_assets.lib.contract import PRODUCTS
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml.metrics import MASTER_SCALE
 from riskhub_assets.tables.spec import Column, Publish, Table
@@ -112,7 +111,7 @@ TABLES = (
         upstream=("warehouse.fact_product_holdings", "models.product_recommender", "warehouse.dim_product"),
         key=("as_of_date", "client_id", "rank"),
         not_null=("product_code", "score", "reason", "model_version"),
-        accepted={"product_code": tuple(PRODUCTS)},
+        accepted={"product_code": "reference.products"},
         references=CLIENT,
         ranges={"rank": ("1", str(recommendations.TOP_N))},
         partition_column="as_of_date",

@@ -42,9 +42,10 @@ class Table:
     upstream: tuple[str, ...] = ()  # assets its build reads ("schema.table" or "models.<model>")
     key: tuple[str, ...] = ()
     not_null: tuple[str, ...] = ()
-    accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    accepted: dict[str, tuple[str, ...] | str] = field(default_factory=dict)  # values, or a "reference.<list>"
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
     ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
+    patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression every value matches
     partition_column: str | None = None
     volume: bool = True  # partitioned tables: test each day's row count against the trailing days
     freshness: bool = True  # partitioned tables: test the latest business day is recent
@@ -66,9 +67,11 @@ class Table:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        """Every asset the table depends on: what its build reads and the tables its foreign keys point at."""
+        """Every asset the table depends on: what its build reads, the tables its foreign keys point at and the code
+        lists its values must be in."""
         referenced = (target.rsplit(".", 1)[0] for target in self.references.values())
-        return tuple(dict.fromkeys(s for s in (*self.upstream, *referenced) if s != self.name))
+        code_lists = (v for v in self.accepted.values() if isinstance(v, str))
+        return tuple(dict.fromkeys(s for s in (*self.upstream, *referenced, *code_lists) if s != self.name))
 
     @property
     def published(self) -> Publish | None:

@@ -1,15 +1,6 @@
 """The star schema BI and models read: client, account, date and reference dimensions; transaction, event and balance facts."""
 
-from riskhub_assets.lib.contract import (
-    ACCOUNT_TYPES,
-    CURRENCIES,
-    DIRECTIONS,
-    EMPLOYMENT_STATUSES,
-    MAX_AMOUNT,
-    PRODUCTS,
-    REGIONS,
-    SEGMENTS,
-)
+from riskhub_assets.lib.contract import DIRECTIONS, MAX_AMOUNT
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables.spec import Column, Publish, Table
 
@@ -18,7 +9,7 @@ OWNER, GROUP = "team:data-engineering", "warehouse"
 ACCOUNT = (
     Column("account_id", "VARCHAR", "Bank-internal account number."),
     Column("client_id", "VARCHAR", "Owning client."),
-    Column("account_type", "VARCHAR", f"Product family: {', '.join(ACCOUNT_TYPES)}."),
+    Column("account_type", "VARCHAR", "Account type (reference.account_types)."),
     Column("currency", "VARCHAR", "Account currency, ISO 4217."),
 )
 """What identifies an account, in dim_account and in its daily balances."""
@@ -28,11 +19,12 @@ def _table(name: str, description: str, **declared) -> Table:
     return Table(f"warehouse.{name}", description, OWNER, GROUP, **declared)
 
 
-def _code_list(name: str, key: str, what: str, publish: Publish | None = None) -> Table:
+def _code_list(name: str, key: str, what: str, codes: str, publish: Publish | None = None) -> Table:
     return _table(
         name,
-        f"One row per {what} of the landing contract.",
+        f"One row per {what} of the bank's reference list (reference.{codes}).",
         columns=(Column(key, "VARCHAR", f"The {what}."), Column("description", "VARCHAR", "What the code means.")),
+        upstream=(f"reference.{codes}",),
         key=(key,),
         publish=publish,
     )
@@ -45,7 +37,7 @@ TABLES = (
         upstream=("clean.clients",),
         key=("client_id",),
         not_null=("birth_date", "country", "segment", "onboarding_date"),
-        accepted={"segment": SEGMENTS, "employment_status": EMPLOYMENT_STATUSES},
+        accepted={"segment": "reference.segments", "employment_status": "reference.employment_statuses"},
         references={"manager_id": "warehouse.dim_manager.manager_id"},
         ranges={"annual_income": ("0", str(BIG))},
         publish=Publish(
@@ -69,7 +61,7 @@ TABLES = (
         upstream=("clean.accounts",),
         key=("account_id",),
         not_null=("client_id", "account_type", "currency", "open_date"),
-        accepted={"account_type": ACCOUNT_TYPES, "currency": CURRENCIES},
+        accepted={"account_type": "reference.account_types", "currency": "reference.currencies"},
         references={"client_id": "warehouse.dim_client.client_id"},
     ),
     _table(
@@ -82,23 +74,25 @@ TABLES = (
             "One row per calendar day 2000-2050, with year, quarter, month and weekday.",
         ),
     ),
-    _code_list("dim_channel", "channel", "transaction channel code", Publish("dims.channel")),
+    _code_list("dim_channel", "channel", "transaction channel code", "channels", Publish("dims.channel")),
     _code_list(
         "dim_merchant_category",
         "merchant_category",
         "ISO 18245 merchant category code",
+        "merchant_categories",
         Publish("dims.merchant_category"),
     ),
-    _code_list("dim_event_type", "event_type", "client or account event type"),
+    _code_list("dim_event_type", "event_type", "client or account event type", "event_types"),
     _table(
         "dim_product",
         "One row per product of the catalogue: family, name, and whether it is held as an account.",
         columns=(
             Column("product_code", "VARCHAR", "Product code of the catalogue."),
-            Column("product_family", "VARCHAR", "Family: accounts, savings, credit, insurance, investment, package."),
+            Column("product_family", "VARCHAR", "Product family (accounts, savings, credit, insurance...)."),
             Column("product_name", "VARCHAR", "Product name as clients know it."),
             Column("held_as_account", "BOOLEAN", "Held as an account (from accounts.csv) rather than a contract."),
         ),
+        upstream=("reference.products", "reference.account_types"),
         key=("product_code",),
         publish=Publish("dims.product", optional=True),
     ),
@@ -123,17 +117,17 @@ TABLES = (
         upstream=("clean.relationship_managers",),
         key=("agency_id",),
         not_null=("agency_name", "region"),
-        accepted={"region": REGIONS},
+        accepted={"region": "reference.regions"},
         publish=Publish(optional=True, name="dims.agency"),
     ),
     _table(
         "fact_product_holdings",
         "One row per product holding, accounts included: client, product, adoption and closure dates (an"
         " accumulating snapshot, rebuilt whole).",
-        upstream=("clean.product_holdings", "warehouse.dim_account"),
+        upstream=("clean.product_holdings", "warehouse.dim_account", "reference.account_types"),
         key=("holding_id",),
         not_null=("client_id", "product_code", "adoption_date", "source_system"),
-        accepted={"product_code": tuple(PRODUCTS)},
+        accepted={"product_code": "reference.products"},
         references={
             "client_id": "warehouse.dim_client.client_id",
             "product_code": "warehouse.dim_product.product_code",
@@ -177,7 +171,7 @@ TABLES = (
         upstream=("clean.transactions", "clean.accounts"),
         key=("transaction_id",),
         not_null=("transaction_date", "transaction_ts", "account_id", "client_id", "amount", "direction", "channel"),
-        accepted={"direction": DIRECTIONS, "currency": CURRENCIES},
+        accepted={"direction": DIRECTIONS, "currency": "reference.currencies"},
         references={
             "account_id": "warehouse.dim_account.account_id",
             "client_id": "warehouse.dim_client.client_id",

@@ -8,6 +8,7 @@ from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.pseudonymise import pseudonym
 from riskhub_assets.lib.quality import row_conservation
+from riskhub_assets.lib.reference import load_all_references
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
@@ -23,6 +24,7 @@ HOLDING = "H1,C1,Mortgage,2021-05-01,"
 def _land_and_clean(con, tmp_path, rows: dict[str, list[str]]):
     results = {}
     rows = {"relationship_managers": [MANAGER], **rows}
+    load_all_references(con)
     for spec in LANDING_FILES:
         write_landing(tmp_path, DAY, spec, rows.get(spec.name, []))
         for ddl in raw_table_ddl(spec):
@@ -67,7 +69,7 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
         (TX.replace("12.50", '"12,3x"'), "invalid decimal in amount: '12,3x'"),
         (TX.replace("T1,", ","), "missing transaction_id"),
         (TX.replace(",A1,", ",A404,"), "unknown account_id: 'A404'"),
-        (TX.replace(",pos,", ",telepathy,"), "channel not an accepted value: 'telepathy'"),
+        (TX.replace(",pos,", ",telepathy,"), "channel not in reference.channels: 'telepathy'"),
         (TX.replace("2025-03-04T", "2025-03-05T"), "timestamp outside the business date"),
         (TX.replace(",FR", ",France"), "counterparty_country not an ISO 3166 alpha-2 code: 'FRANCE'"),
     ],
@@ -91,7 +93,7 @@ def test_several_problems_are_all_reported(con, tmp_path):
     client = CLIENT.replace("50000", "lots").replace("mass", "vip").replace("C1,Ann  Lee", "C1,")
     _land_and_clean(con, tmp_path, {"clients": [client]})
     assert _reasons(con, "clients")[2] == (
-        "missing full_name; invalid decimal in annual_income: 'lots'; segment not an accepted value: 'vip'"
+        "missing full_name; invalid decimal in annual_income: 'lots'; segment not in reference.segments: 'vip'"
     )
 
 

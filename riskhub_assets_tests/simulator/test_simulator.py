@@ -8,14 +8,15 @@ import pathlib
 import pytest
 
 from riskhub_assets.lib.contract import (
-    CHANNELS,
     DATE_FORMATS,
     LANDING_FILES,
     MAX_AMOUNT,
     TIMESTAMP_FORMATS,
     LandingFile,
 )
+from riskhub_assets.lib.reference import default_codes
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.simulator.codes import CHANNELS
 from riskhub_assets.simulator.dirty import KINDS
 from riskhub_assets.simulator.transactions import FRAUD_PATTERNS
 
@@ -85,6 +86,8 @@ def _violations(rows: list[dict[str, str]], landing: LandingFile, day: str) -> l
                     problems.append(f"{landing.name}.{column.name} missing")
             elif column.allowed and value not in column.allowed:
                 problems.append(f"{landing.name}.{column.name}={value!r} not allowed")
+            elif column.codes and value not in default_codes(column.codes):
+                problems.append(f"{landing.name}.{column.name}={value!r} not in reference/{column.codes}.csv")
             elif not _valid(value, column.type, day):
                 problems.append(f"{landing.name}.{column.name}={value!r} invalid")
     return problems
