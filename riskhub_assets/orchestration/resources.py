@@ -9,6 +9,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import settings, tracking
+from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
 PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
@@ -19,16 +21,23 @@ DEV_KEY_WARNING = (
 
 
 class RiskHubPaths(dg.ConfigurableResource):
-    """Where RiskHub's files live: the producers' landing zone, the daily reports, and the copy BI tools read."""
+    """Where RiskHub's files live: the producers' landing zone and the mapping of the bank's export to the contract,
+    the daily reports, and the copy BI tools read."""
 
     landing_dir: str
     reports_dir: str
     bi_dir: str
+    mapping_dir: str = ""
 
     @property
     def landing(self) -> Path:
         """Folder where producers drop one sub-folder of contract CSVs per business day."""
         return Path(self.landing_dir).resolve()
+
+    def mapping(self, landing: LandingFile) -> SourceMapping | None:
+        """How the bank's export gives this landing file (validated), or None when it lands as the contract says."""
+        folder = Path(self.mapping_dir).resolve() if self.mapping_dir else None
+        return load_mappings(folder).get(landing.name)
 
     @property
     def reports(self) -> Path:
@@ -102,6 +111,7 @@ def resources_for(environment: str) -> dict:
             landing_dir=_variable("RISKHUB_LANDING_DIR", str(settings.landing_dir())),
             reports_dir=_variable("RISKHUB_REPORTS_DIR", str(settings.reports_dir())),
             bi_dir=_variable("RISKHUB_BI_DIR", str(settings.bi_dir())),
+            mapping_dir=_variable("RISKHUB_MAPPING_DIR", ""),
         ),
         "pseudonymiser": Pseudonymiser(
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
