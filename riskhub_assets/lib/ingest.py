@@ -33,8 +33,12 @@ def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile, mapping: So
 
 def _check_present(path: Path, mapping: SourceMapping | None) -> None:
     if not path.is_file():
-        expected = f"by the mapping {mapping.source}" if mapping else "by the landing contract"
-        raise LandingError(f"landing file missing: {path} (expected {expected}, see docs/landing_contract.md)")
+        expected = (
+            f"by the mapping {mapping.source}"
+            if mapping
+            else "by the landing contract; an export with its own file names needs a mapping, RISKHUB_MAPPING_DIR"
+        )
+        raise LandingError(f"landing file missing: {path} (expected {expected}; see docs/bring_your_own_bank.md)")
 
 
 def check_header(path: Path, spec: LandingFile) -> None:
