@@ -110,7 +110,9 @@ def _cmd_landing_check(args: argparse.Namespace) -> int:
     failures = [failure for p in profiles for failure in p.failures(args.max_quarantine_rate)]
     for failure in failures:
         print(f"WOULD FAIL: {failure}")
-    print("nothing was written; " + (f"{len(failures)} problems would fail a run" if failures else "a run would load"))
+    quarantined = sum(p.quarantined for p in profiles)
+    verdict = f"{len(failures)} problems would fail a run" if failures else "a run would load"
+    print(f"nothing was written; {verdict} ({quarantined:,} rows quarantined)")
     return 1 if failures else 0
 
 

@@ -34,7 +34,7 @@ def test_a_clean_foreign_export_would_load_and_nothing_is_written(foreign, capsy
     assert code == 0, out
     assert "transactions <- UMSAETZE.txt: " in out and " 0 quarantined" in out
     assert "  channel                  from KANAL " in out
-    assert out.rstrip().endswith("nothing was written; a run would load")
+    assert out.rstrip().endswith("nothing was written; a run would load (0 rows quarantined)")
     assert not settings.duckdb_path().exists()
 
 
