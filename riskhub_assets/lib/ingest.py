@@ -71,8 +71,8 @@ def raw_table_ddl(spec: LandingFile) -> list[str]:
 def mapped_header(path: Path, mapping: SourceMapping) -> list[str]:
     """The bank file's header; refuse a missing file or one lacking a column the mapping reads, naming both."""
     _check_present(path, mapping)
-    with path.open("rb") as f:
-        first = f.readline().decode("utf-8-sig" if mapping.encoding == "utf-8" else mapping.encoding, errors="replace")
+    with path.open(encoding=mapping.encoding, errors="replace", newline="") as f:
+        first = f.readline().lstrip("\ufeff")  # a byte order mark is not part of the first column's name
     header = [c.strip().strip(mapping.quote).strip() for c in first.rstrip("\r\n").split(mapping.delimiter)]
     missing = sorted({c for c in mapping.columns.values() if c not in header})
     repeated = sorted({c for c in header if header.count(c) > 1})

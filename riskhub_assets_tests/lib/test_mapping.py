@@ -168,3 +168,19 @@ def test_a_bank_file_lacking_a_mapped_column_names_the_file_and_the_mapping(con,
         LandingError, match=r"landing file missing: .*2025-03-05/UMSAETZE.txt \(expected by the mapping"
     ):
         load_raw_day(con, TRANSACTIONS, missing, DAY, mapping)
+
+
+@pytest.mark.parametrize(("encoding", "written"), [("utf-16", "utf-16"), ("utf-8", "utf-8-sig")])
+def test_the_declared_encoding_reads_the_header_and_the_rows(con, tmp_path, encoding, written):
+    mapping = read_mapping(
+        _mapping_dir(tmp_path, TRANSACTIONS_MAPPING.replace("latin-1", encoding)) / "transactions.toml", TRANSACTIONS
+    )
+    path = landing_file(tmp_path / "landing", DAY, TRANSACTIONS, mapping)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(f"{HEADER}\n T1 ;A1;04.03.2025;1,5;H;ÜBERWEISUNG;FR;x\n".encode(written))
+    for ddl in raw_table_ddl(TRANSACTIONS):
+        con.execute(ddl)
+    assert load_raw_day(con, TRANSACTIONS, path, DAY, mapping).rows == 1
+    assert con.execute("SELECT direction, channel, counterparty_country FROM raw.transactions").fetchall() == [
+        ("credit", "transfer", "FR")
+    ]
