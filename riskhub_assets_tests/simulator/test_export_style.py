@@ -6,6 +6,7 @@ import pathlib
 import dagster as dg
 import pytest
 
+from riskhub_assets import cli
 from riskhub_assets.lib.contract import TRANSACTIONS
 from riskhub_assets.lib.mapping import load_mappings
 from riskhub_assets.orchestration.resources import RiskHubPaths, resources_for
@@ -30,9 +31,10 @@ def test_the_foreign_style_writes_its_own_files_and_the_mapping_that_reads_them(
         clients.decode("utf-8")
 
 
-def test_defects_are_planted_in_the_canonical_style_only():
-    with pytest.raises(ValueError, match="--dirty-rate"):
-        SimulationConfig(DAY, DAY, dirty_rate=0.1, style="foreign")
+def test_defects_are_planted_in_the_canonical_style_only(capsys, tmp_path):
+    command = ["simulate", "--start", "2025-01-06", "--end", "2025-01-06", "--out", str(tmp_path / "out")]
+    assert cli.main([*command, "--style", "foreign", "--dirty-rate", "0.1"]) == 2
+    assert "canonical style only" in capsys.readouterr().out and not (tmp_path / "out").exists()
     with pytest.raises(ValueError, match="unknown export style 'klingon'"):
         SimulationConfig(DAY, DAY, style="klingon")
 
