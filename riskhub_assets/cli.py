@@ -94,6 +94,28 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _cmd_landing_check(args: argparse.Namespace) -> int:
+    from riskhub_assets.lib.ingest import LandingError
+    from riskhub_assets.lib.landing_check import check_landing, render_file
+    from riskhub_assets.lib.mapping import MappingError
+
+    try:
+        profiles = check_landing(args.path, args.mapping)
+    except (LandingError, MappingError) as error:
+        print(f"riskhub landing check: {error}")
+        return 2
+    print(f"landing check of {args.path} with {f'the mapping in {args.mapping}' if args.mapping else 'no mapping'}:")
+    for profile in profiles:
+        print("\n".join(render_file(profile)))
+    failures = [failure for p in profiles for failure in p.failures(args.max_quarantine_rate)]
+    for failure in failures:
+        print(f"WOULD FAIL: {failure}")
+    quarantined = sum(p.quarantined for p in profiles)
+    verdict = f"{len(failures)} problems would fail a run" if failures else "a run would load"
+    print(f"nothing was written; {verdict} ({quarantined:,} rows quarantined)")
+    return 1 if failures else 0
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -168,6 +190,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clients", type=int, default=DEMO_CLIENTS)
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(handler=_cmd_demo)
+
+    landing = commands.add_parser("landing", help="work with the bank's landing files").add_subparsers(
+        dest="landing_command", required=True
+    )
+    check = landing.add_parser(
+        "check",
+        help="profile a day folder or the landing root against the mapping and the contract, writing nothing: per file"
+        " and column what would load, what would be quarantined and why; exit 1 when a run would fail",
+    )
+    check.add_argument("path", type=Path, help="a day folder (YYYY-MM-DD) or the landing root holding day folders")
+    check.add_argument(
+        "--mapping", type=Path, default=settings.mapping_dir(), help="mapping folder (default: RISKHUB_MAPPING_DIR)"
+    )
+    check.add_argument(
+        "--max-quarantine-rate", type=float, default=0.05, help="share of a file's rows quarantined that fails a run"
+    )
+    check.set_defaults(handler=_cmd_landing_check)
 
     docs = commands.add_parser("docs", help="regenerate docs/ from the contract and the live warehouse")
     docs.add_argument("--out", type=Path, default=Path("docs"))

@@ -20,6 +20,7 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for variable in (
         "RISKHUB_ENV",
         "RISKHUB_LANDING_DIR",
+        "RISKHUB_MAPPING_DIR",
         "RISKHUB_DUCKDB_PATH",
         "RISKHUB_BI_DIR",
         "RISKHUB_REPORTS_DIR",

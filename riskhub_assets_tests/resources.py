@@ -14,14 +14,17 @@ def tracking_uri(data: Path) -> str:
     return f"sqlite:///{data / 'mlflow.db'}"
 
 
-def local_resources(data: Path, key: str = TEST_KEY) -> dict:
-    """The resources a local deployment would have with its data folder at `data`."""
+def local_resources(data: Path, key: str = TEST_KEY, mapping_dir: Path | None = None) -> dict:
+    """The resources a local deployment would have with its data folder at `data` (and the bank's mapping folder)."""
     data.mkdir(parents=True, exist_ok=True)
     database = str(data / "riskhub.duckdb")
     return {
         "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
         "paths": RiskHubPaths(
-            landing_dir=str(data / "landing"), reports_dir=str(data / "reports"), bi_dir=str(data / "bi")
+            landing_dir=str(data / "landing"),
+            reports_dir=str(data / "reports"),
+            bi_dir=str(data / "bi"),
+            mapping_dir=str(mapping_dir or ""),
         ),
         "pseudonymiser": Pseudonymiser(key=key),
         "model_store": ModelStore(tracking_uri=tracking_uri(data)),

@@ -44,7 +44,7 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
         start, end = business_days(context)
         with duckdb.get_connection() as con:
-            load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end)
+            load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec))
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")

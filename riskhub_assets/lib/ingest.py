@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 
 from riskhub_assets.lib.contract import LandingFile
-from riskhub_assets.lib.sqltext import days
+from riskhub_assets.lib.conversion import converted_select
+from riskhub_assets.lib.mapping import SourceMapping
+from riskhub_assets.lib.sqltext import days, literal
 
 
 class LandingError(Exception):
@@ -24,17 +26,24 @@ class RawLoad:
     rejected: int
 
 
-def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
-    """Path of a day's landing file: <landing>/YYYY-MM-DD/<name>.csv."""
-    return landing_dir / day.isoformat() / spec.filename
+def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile, mapping: SourceMapping | None = None) -> Path:
+    """Path of a day's landing file: <landing>/YYYY-MM-DD/<name>.csv, or the file name the bank's mapping gives."""
+    return landing_dir / day.isoformat() / (mapping.file if mapping else spec.filename)
+
+
+def _check_present(path: Path, mapping: SourceMapping | None) -> None:
+    if not path.is_file():
+        expected = (
+            f"by the mapping {mapping.source}"
+            if mapping
+            else "by the landing contract; an export with its own file names needs a mapping, RISKHUB_MAPPING_DIR"
+        )
+        raise LandingError(f"landing file missing: {path} (expected {expected}; see docs/bring_your_own_bank.md)")
 
 
 def check_header(path: Path, spec: LandingFile) -> None:
     """Refuse a missing file or one whose header is not the contract's, naming what differs."""
-    if not path.is_file():
-        raise LandingError(
-            f"landing file missing: {path} (expected by the landing contract, see docs/landing_contract.md)"
-        )
+    _check_present(path, None)
     with path.open("rb") as f:
         first = f.readline().decode("utf-8-sig", errors="replace").strip()
     header = [c.strip().strip('"') for c in first.split(",")]
@@ -59,27 +68,51 @@ def raw_table_ddl(spec: LandingFile) -> list[str]:
     ]
 
 
-def _read_csv_sql(spec: LandingFile, rejects: str) -> str:
-    columns = ", ".join(f"'{c}': 'VARCHAR'" for c in spec.header)
+def mapped_header(path: Path, mapping: SourceMapping) -> list[str]:
+    """The bank file's header; refuse a missing file or one lacking a column the mapping reads, naming both."""
+    _check_present(path, mapping)
+    with path.open(encoding=mapping.encoding, errors="replace", newline="") as f:
+        first = f.readline().lstrip("\ufeff")  # a byte order mark is not part of the first column's name
+    header = [c.strip().strip(mapping.quote).strip() for c in first.rstrip("\r\n").split(mapping.delimiter)]
+    missing = sorted({c for c in mapping.columns.values() if c not in header})
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if missing or repeated:
+        raise LandingError(
+            f"wrong header in {path} for the mapping {mapping.source}: got {first.strip()!r}"
+            f" (missing: {missing or 'none'}, repeated: {repeated or 'none'}; delimiter {mapping.delimiter!r})"
+        )
+    return header
+
+
+def _read_csv_sql(header: list[str], rejects: str, mapping: SourceMapping | None) -> str:
+    columns = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header)
+    delimiter, quote = (mapping.delimiter, mapping.quote) if mapping else (",", '"')
+    encoding = mapping.encoding if mapping else "utf-8"
     return (
-        f"read_csv($path, header=true, columns={{{columns}}}, auto_detect=false, delim=',', quote='\"',"
-        f" escape='\"', strict_mode=true, store_rejects=true, rejects_table='{rejects}',"
-        f" rejects_scan='{rejects}_scan')"
+        f"read_csv($path, header=true, columns={{{columns}}}, auto_detect=false, delim={literal(delimiter)},"
+        f" quote={literal(quote)}, escape={literal(quote)}, encoding={literal(encoding)}, strict_mode=true,"
+        f" store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan')"
     )
 
 
-def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date) -> RawLoad:
-    """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table."""
-    check_header(path, spec)
+def load_raw_day(
+    con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date, mapping: SourceMapping | None = None
+) -> RawLoad:
+    """Replace one business day of a raw table with the file's rows, in the contract's columns and canonical text when
+    the bank's mapping is given; unparseable lines go to its rejects table."""
+    if mapping:
+        header, cols = mapped_header(path, mapping), converted_select(mapping)
+    else:
+        check_header(path, spec)
+        header, cols = spec.header, ", ".join(f'"{c}"' for c in spec.header)
     rejects = f"rejects_{spec.name}"
     params = {"path": str(path), "day": day}
-    cols = ", ".join(f'"{c}"' for c in spec.header)
     con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
     con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
     # DuckDB keeps file order (preserve_insertion_order), so row_number() over () is the record's ordinal.
     con.execute(
         f"INSERT INTO raw.{spec.name} SELECT {cols}, $day, $path, row_number() OVER () + 1, now()"
-        f" FROM {_read_csv_sql(spec, rejects)}",
+        f" FROM {_read_csv_sql(header, rejects, mapping)}",
         params,
     )
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
@@ -108,8 +141,18 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: 
     )
 
 
-def load_raw_days(con: duckdb.DuckDBPyConnection, spec: LandingFile, landing_dir: Path, start: dt.date, end: dt.date):
-    """Replace business days start..end of a raw table by each day's landing file; what each day's file gave."""
+def load_raw_days(
+    con: duckdb.DuckDBPyConnection,
+    spec: LandingFile,
+    landing_dir: Path,
+    start: dt.date,
+    end: dt.date,
+    mapping: SourceMapping | None = None,
+) -> list[RawLoad]:
+    """Replace business days start..end of a raw table by each day's landing file (read through the bank's mapping
+    when given); what each day's file gave."""
     for ddl in raw_table_ddl(spec):
         con.execute(ddl)
-    return [load_raw_day(con, spec, landing_file(landing_dir, day, spec), day) for day in days(start, end)]
+    return [
+        load_raw_day(con, spec, landing_file(landing_dir, day, spec, mapping), day, mapping) for day in days(start, end)
+    ]

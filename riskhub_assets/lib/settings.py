@@ -27,6 +27,13 @@ def reference_dir() -> Path:
     return Path(os.environ.get("RISKHUB_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)).resolve()
 
 
+def mapping_dir() -> Path | None:
+    """Folder of the bank's mapping files (one `<landing file>.toml` per file of its export); None when the landing
+    files follow the contract as is."""
+    folder = os.environ.get("RISKHUB_MAPPING_DIR")
+    return Path(folder).resolve() if folder else None
+
+
 def duckdb_path() -> Path:
     """The warehouse database file the pipeline writes."""
     return Path(os.environ.get("RISKHUB_DUCKDB_PATH", data_dir() / "riskhub.duckdb")).resolve()

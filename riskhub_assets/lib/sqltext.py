@@ -12,6 +12,11 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def identifier(name: str) -> str:
+    """A SQL quoted identifier of the name, double quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every calendar day from start to end, both included."""
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

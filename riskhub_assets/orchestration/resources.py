@@ -9,6 +9,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import reference, settings, tracking
+from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
 PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
@@ -19,18 +21,24 @@ DEV_KEY_WARNING = (
 
 
 class RiskHubPaths(dg.ConfigurableResource):
-    """Where RiskHub's files live: the producers' landing zone, the bank's code lists, the daily reports, and the copy BI
-    tools read."""
+    """Where RiskHub's files live: the producers' landing zone and the mapping of the bank's export to the contract,
+    the bank's code lists, the daily reports, and the copy BI tools read."""
 
     landing_dir: str
     reports_dir: str
     bi_dir: str
     reference_dir: str = str(reference.DEFAULT_DIR)  # RiskHub's example lists unless the bank has its own
+    mapping_dir: str = ""
 
     @property
     def landing(self) -> Path:
         """Folder where producers drop one sub-folder of contract CSVs per business day."""
         return Path(self.landing_dir).resolve()
+
+    def mapping(self, landing: LandingFile) -> SourceMapping | None:
+        """How the bank's export gives this landing file (validated), or None when it lands as the contract says."""
+        folder = Path(self.mapping_dir).resolve() if self.mapping_dir else None
+        return load_mappings(folder).get(landing.name)
 
     @property
     def reference(self) -> Path:
@@ -110,6 +118,7 @@ def resources_for(environment: str) -> dict:
             reports_dir=_variable("RISKHUB_REPORTS_DIR", str(settings.reports_dir())),
             bi_dir=_variable("RISKHUB_BI_DIR", str(settings.bi_dir())),
             reference_dir=_variable("RISKHUB_REFERENCE_DIR", str(settings.reference_dir())),
+            mapping_dir=_variable("RISKHUB_MAPPING_DIR", ""),
         ),
         "pseudonymiser": Pseudonymiser(
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"

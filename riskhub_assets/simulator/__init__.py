@@ -11,6 +11,7 @@ import pandas as pd
 from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
+from riskhub_assets.simulator.export_style import STYLES, copy_style_mappings, style_mappings, write_styled
 from riskhub_assets.simulator.reports import Day
 from riskhub_assets.simulator.writer import write, write_landing
 
@@ -32,7 +33,8 @@ DIRTY_TYPES = {"file": "string", "line": "integer", "key": "string", "kind": "st
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    """What to simulate: the period (end inclusive), initial book size, randomness, activity and dirtiness."""
+    """What to simulate: the period (end inclusive), initial book size, randomness, activity, dirtiness and the
+    export style the landing files are written in."""
 
     start: datetime.date
     end: datetime.date
@@ -40,6 +42,13 @@ class SimulationConfig:
     seed: int = 7
     tx_per_client: float = 2.5
     dirty_rate: float = 0.0
+    style: str = "canonical"
+
+    def __post_init__(self):
+        if self.style not in STYLES:
+            raise ValueError(f"unknown export style {self.style!r}: expected one of {', '.join(STYLES)}")
+        if self.dirty_rate > 0 and self.style != "canonical":
+            raise ValueError("defects (--dirty-rate) are planted in the canonical style only: drop --dirty-rate or --style")
 
 
 @dataclass
@@ -70,8 +79,14 @@ def _write_day(
         "product_holdings": result.product_holdings,
     }
     defects: list[dict] = []
+    mappings = style_mappings(config.style)
     for number, landing_file in enumerate(LANDING_FILES):
-        path = write_landing(con, frames[landing_file.name], landing_file, day, landing)
+        frame, mapping = frames[landing_file.name], mappings.get(landing_file.name)
+        path = (
+            write_styled(con, frame, mapping, day, landing)
+            if mapping
+            else write_landing(con, frame, landing_file, day, landing)
+        )
         summary.rows[landing_file.name] += len(frames[landing_file.name])
         if config.dirty_rate > 0:
             rng = np.random.default_rng([config.seed, day.toordinal(), 1 + number])
@@ -87,7 +102,9 @@ def _write_day(
 
 
 def simulate(config: SimulationConfig, out_dir: pathlib.Path) -> SimulationSummary:
-    """Simulate the bank day by day: landing files under out_dir/landing, ground truth under out_dir/truth."""
+    """Simulate the bank day by day: landing files under out_dir/landing (their mapping files under out_dir/mapping
+    for a foreign style), ground truth under out_dir/truth."""
+    copy_style_mappings(config.style, pathlib.Path(out_dir) / "mapping")
     bank = Bank(config.seed, config.clients, config.tx_per_client)
     summary = SimulationSummary()
     day = config.start

@@ -6,17 +6,23 @@ import pathlib
 import time
 
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.simulator.export_style import STYLES
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = SimulationConfig(
-        start=args.start,
-        end=args.end,
-        clients=args.clients,
-        seed=args.seed,
-        tx_per_client=args.tx_per_client,
-        dirty_rate=args.dirty_rate,
-    )
+    try:
+        config = SimulationConfig(
+            start=args.start,
+            end=args.end,
+            clients=args.clients,
+            seed=args.seed,
+            tx_per_client=args.tx_per_client,
+            dirty_rate=args.dirty_rate,
+            style=args.style,
+        )
+    except ValueError as error:
+        print(f"riskhub simulate: {error}")
+        return 2
     began = time.perf_counter()
     summary = simulate(config, args.out)
     rows = ", ".join(f"{count} {name}" for name, count in summary.rows.items())
@@ -24,6 +30,8 @@ def _run(args: argparse.Namespace) -> int:
         f"simulated {summary.days} days into {args.out}: {rows}, {summary.dirty_rows} dirty rows "
         f"({time.perf_counter() - began:.1f}s)"
     )
+    if args.style != "canonical":
+        print(f"{args.style} style: load it with RISKHUB_MAPPING_DIR={args.out / 'mapping'}")
     return 0
 
 
@@ -36,6 +44,12 @@ def add_simulate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tx-per-client", type=float, default=2.5, help="mean transactions per active client per day")
     parser.add_argument("--dirty-rate", type=float, default=0.0, help="share of rows to corrupt, 0..1")
+    parser.add_argument(
+        "--style",
+        choices=STYLES,
+        default="canonical",
+        help="canonical = the landing contract; foreign = a foreign bank's export with its mapping files in OUT/mapping",
+    )
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data"), help="output folder")
     parser.set_defaults(handler=_run)
     return parser

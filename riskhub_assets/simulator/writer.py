@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.sqltext import literal
 
 ID_FORMATS = {
     "client_id": "C%07d",
@@ -20,7 +21,8 @@ ID_FORMATS = {
 """How each bank-internal number is spelled as an identifier."""
 
 
-def _expression(name: str, kind: str, day: datetime.date) -> str:
+def value_sql(name: str, kind: str, day: datetime.date) -> str:
+    """SQL spelling a frame column as the contract writes it (identifiers, ISO dates and timestamps, 2 decimals)."""
     column = f'"{name}"'
     if name in ID_FORMATS:
         return f"printf('{ID_FORMATS[name]}', {column})"
@@ -33,16 +35,21 @@ def _expression(name: str, kind: str, day: datetime.date) -> str:
     return column
 
 
+def copy_csv(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, select: str, path: pathlib.Path, delimiter: str = ","
+) -> None:
+    """Write the select list over the frame as a UTF-8 CSV file with a header row."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.register("frame", frame)
+    con.execute(f"COPY (SELECT {select} FROM frame) TO {literal(str(path))} (HEADER, DELIMITER {literal(delimiter)})")
+    con.unregister("frame")
+
+
 def write(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: dict[str, str], day: datetime.date, path: pathlib.Path
 ) -> None:
     """Write the frame's named columns, typed as given (contract types), in that order with a header row."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    select = ", ".join(f'{_expression(name, kind, day)} AS "{name}"' for name, kind in columns.items())
-    con.register("frame", frame)
-    target = str(path).replace("'", "''")
-    con.execute(f"COPY (SELECT {select} FROM frame) TO '{target}' (HEADER, DELIMITER ',')")
-    con.unregister("frame")
+    copy_csv(con, frame, ", ".join(f'{value_sql(name, kind, day)} AS "{name}"' for name, kind in columns.items()), path)
 
 
 def write_landing(
