@@ -15,6 +15,7 @@ CLEAN_TYPES = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",
     "decimal": "DECIMAL(18,2)",
+    "rate": "DECIMAL(18,8)",
     "flag": "BOOLEAN",
 }
 
@@ -57,8 +58,8 @@ def typed_expr(col: Column) -> str:
         return _parse_any(v, DATE_FORMATS, "DATE")
     if col.type == "timestamp":
         return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
-    if col.type == "decimal":
-        return f"TRY_CAST({v} AS DECIMAL(18,2))"
+    if col.type in ("decimal", "rate"):
+        return f"TRY_CAST({v} AS {CLEAN_TYPES[col.type]})"
     if col.type == "flag":
         return f"CASE WHEN lower({v}) IN ('1','true','y','yes') THEN true WHEN lower({v}) IN ('0','false','n','no') THEN false END"
     if col.codes:
@@ -95,7 +96,7 @@ def _code_joins(cols: tuple[Column, ...]) -> tuple[list[str], list[str], list[st
     joins, spellings, reasons = [], [], []
     for i, col in enumerate(c for c in cols if c.codes):
         joins.append(f'LEFT JOIN reference.{col.codes} code{i} ON lower(code{i}.code) = lower(t."{col.name}")')
-        spellings.append(f'code{i}.code AS "{col.name}"')
+        spellings.append(f'coalesce(code{i}.code, t."{col.name}") AS "{col.name}"')
         reasons.append(
             f'CASE WHEN t."{col.name}" IS NOT NULL AND code{i}.code IS NULL'
             f" THEN '{col.name} not in reference.{col.codes}: ''' || t.\"{col.name}\" || '''' END"
@@ -122,8 +123,8 @@ def _checked_sql(spec: CleaningSpec) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
     typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
-    joins, spellings, code_reasons = _code_joins(cols)
-    reasons = [r for c in cols for r in column_reasons(c)] + code_reasons
+    code_joins, spellings, code_reasons = _code_joins(cols)
+    joins, reasons = [], [r for c in cols for r in column_reasons(c)] + ["_code_reason"]
     for i, ref in enumerate(spec.references):
         joins.append(
             f'LEFT JOIN ({ref.relation}) ref{i} ON ref{i}.key = t."{ref.column}"'
@@ -135,7 +136,7 @@ def _checked_sql(spec: CleaningSpec) -> str:
         )
         reasons.append(
             f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL'
-            f" THEN 'unknown {ref.column}: ''' || t.\"{ref.column}\" || '''' END"
+            f" THEN '{ref.reason}: ''' || t.\"{ref.column}\" || '''' END"
         )
     reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
     key_col = next(c for c in cols if c.name == spec.landing.key)
@@ -152,10 +153,13 @@ def _checked_sql(spec: CleaningSpec) -> str:
         FROM src WHERE _key_count > 1),
     t AS (SELECT src.*, coalesce(copies._copy, 1) AS _copy, {typed}
           FROM src LEFT JOIN copies USING (business_date, _row_number)),
-    checked AS (
+    coded AS (
         SELECT t.*{f" REPLACE ({', '.join(spellings)})" if spellings else ""},
-               nullif(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
-        FROM t {" ".join(joins)}),
+               nullif(concat_ws('; ', {", ".join(code_reasons) or "NULL"}), '') AS _code_reason
+        FROM t {" ".join(code_joins)}),
+    checked AS (
+        SELECT t.* EXCLUDE (_code_reason), nullif(concat_ws('; ', {", ".join(reasons)}), '') AS _reason
+        FROM coded t {" ".join(joins)}),
     conflicts AS (
         SELECT business_date, _row_number, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first
         FROM checked WHERE _key_count > 1

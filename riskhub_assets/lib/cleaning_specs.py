@@ -6,12 +6,14 @@ from riskhub_assets.lib.contract import (
     ACCOUNTS,
     CLIENTS,
     EVENTS,
+    FX_RATES,
     MAX_AMOUNT,
     PRODUCT_HOLDINGS,
     RELATIONSHIP_MANAGERS,
     TRANSACTIONS,
     LandingFile,
 )
+from riskhub_assets.lib.sql_files import read_sql
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,12 @@ class Reference:
     column: str
     relation: str  # SQL with columns key, valid_from, valid_to; may use $start and $end
     same_day: bool = False  # valid only on valid_from: an equality join, far faster over a range of days
+    missing: str = ""  # the quarantine reason when it does not resolve; by default "unknown <column>"
+
+    @property
+    def reason(self) -> str:
+        """What a quarantined row's reason says before the value."""
+        return self.missing or f"unknown {self.column}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def _outside_day(column: str) -> Rule:
 
 
 CLEANING_SPECS: dict[str, CleaningSpec] = {
+    "fx_rates": CleaningSpec(FX_RATES, rules=(Rule("rate <= 0", "rate not positive"),)),
     "relationship_managers": CleaningSpec(
         RELATIONSHIP_MANAGERS,
         rules=(
@@ -99,6 +108,11 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
                 "SELECT DISTINCT account_id AS key, business_date AS valid_from, business_date AS valid_to"
                 " FROM clean.accounts WHERE business_date BETWEEN $start AND $end",
                 same_day=True,
+            ),
+            Reference(
+                "currency",
+                read_sql("clean", "fx_rate_periods"),
+                missing="no rate into the reporting currency in fx_rates.csv within a week for currency",
             ),
         ),
         rules=(

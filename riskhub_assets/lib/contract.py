@@ -17,7 +17,7 @@ class Column:
     """One landing column: its type, unit, allowed values or code list, and whether it identifies or describes a person."""
 
     name: str
-    type: str  # string | date | timestamp | decimal | integer | flag
+    type: str  # string | date | timestamp | decimal | rate (8 decimal places) | integer | flag
     description: str
     required: bool = True
     identifier: bool = False
@@ -35,6 +35,7 @@ class LandingFile:
     grain: str
     key: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    optional: bool = False  # a bank may not send it: an absent file loads no rows (and says so)
 
     @property
     def filename(self) -> str:
@@ -187,7 +188,23 @@ PRODUCT_HOLDINGS = LandingFile(
     ),
 )
 
+FX_RATES = LandingFile(
+    name="fx_rates",
+    grain="one row per currency whose rate into the reporting currency (the one marked in reference/currencies.csv)"
+    " was fixed that day; a rate holds until the next one, for at most a week; not needed when every amount is in"
+    " the reporting currency",
+    key="currency",
+    columns=(
+        Column("currency", "string", "Currency the rate converts from, ISO 4217", codes="currencies"),
+        Column(
+            "rate", "rate", "Units of the reporting currency one unit of `currency` buys", unit="reporting currency"
+        ),
+    ),
+    optional=True,
+)
+
 LANDING_FILES: tuple[LandingFile, ...] = (
+    FX_RATES,
     RELATIONSHIP_MANAGERS,
     CLIENTS,
     ACCOUNTS,

@@ -56,7 +56,7 @@ def converted(column: Column, mapping: SourceMapping) -> str:
         return reformatted(value, mapping.date_formats, ISO_DATE)
     if column.type == "timestamp" and mapping.timestamp_formats:
         return reformatted(value, mapping.timestamp_formats, ISO_TIMESTAMP)
-    if column.type == "decimal" and (mapping.decimal != "." or mapping.thousands):
+    if column.type in ("decimal", "rate") and (mapping.decimal != "." or mapping.thousands):
         return point_decimal(value, mapping.decimal, mapping.thousands)
     return value
 

@@ -41,18 +41,33 @@ def load_reference(con: duckdb.DuckDBPyConnection, name: str, header: list[str],
     trimmed = ", ".join(f'nullif(trim("{c}"), \'\') AS "{c}"' for c in header)
     version = file_version(path)
     con.execute("CREATE SCHEMA IF NOT EXISTS reference")
-    con.execute(
-        f"CREATE OR REPLACE TABLE reference.{name} AS SELECT {trimmed}, $version AS _version FROM read_csv($path,"
-        f" header=true, columns={{{columns}}}, auto_detect=false, delim=',', quote='\"', strict_mode=true)",
-        {"path": str(path), "version": version},
-    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE reference.{name} AS SELECT {trimmed}, $version AS _version FROM read_csv($path,"
+            f" header=true, columns={{{columns}}}, auto_detect=false, delim=',', quote='\"', strict_mode=true)",
+            {"path": str(path), "version": version},
+        )
+    except duckdb.Error as error:
+        raise ReferenceError(f"{path} does not parse as {','.join(header)}: {str(error).splitlines()[0]}") from error
     clashes = con.execute(
         f"SELECT string_agg(code, ', ') FROM (SELECT lower(code) AS code FROM reference.{name}"
         " GROUP BY 1 HAVING count(*) > 1)"
     ).fetchone()[0]
     if clashes:
         raise ReferenceError(f"codes listed twice in {path} (codes are matched ignoring case): {clashes}")
+    if "reporting" in header:
+        _one_reporting_currency(con, name, path)
     return version
+
+
+def _one_reporting_currency(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    """Refuse a currency list that does not mark exactly one reporting currency: amounts convert into it."""
+    marked = con.execute(f"SELECT list(code) FROM reference.{name} WHERE reporting = '1'").fetchone()[0] or []
+    if len(marked) != 1:
+        raise ReferenceError(
+            f"{path} must mark exactly one reporting currency (reporting = 1), the one amounts are converted into;"
+            f" it marks {len(marked)}: {', '.join(marked) or 'none'}"
+        )
 
 
 def default_codes(name: str) -> dict[str, dict[str, str]]:

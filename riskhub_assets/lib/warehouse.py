@@ -34,6 +34,9 @@ def load_table(
         con.execute(read_sql("warehouse", name))
         return
     fact, window = table(f"warehouse.{name}"), {"start": start, "end": end}
+    if "clean.fx_rates" in fact.upstream:
+        periods = read_sql("clean", "fx_rate_periods")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE fx_rate_periods AS {periods}", {"end": end})
     con.execute(f"CREATE TABLE IF NOT EXISTS {fact.name} ({fact.ddl_columns})")
     con.execute(f"DELETE FROM {fact.name} WHERE {fact.partition_column} BETWEEN $start AND $end", window)
     con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", window)

@@ -12,6 +12,7 @@ from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
 from riskhub_assets.simulator.export_style import STYLES, copy_style_mappings, style_mappings, write_styled
+from riskhub_assets.simulator.fx import fx_rates
 from riskhub_assets.simulator.reports import Day
 from riskhub_assets.simulator.writer import write, write_landing
 
@@ -71,6 +72,7 @@ def _write_day(
     """Write one day's landing files (corrupted if asked) and its ground truth, and count what was written."""
     landing, truth = out_dir / "landing" / day.isoformat(), out_dir / "truth" / day.isoformat()
     frames = {
+        "fx_rates": fx_rates(day),
         "clients": result.clients,
         "accounts": result.accounts,
         "transactions": result.transactions,

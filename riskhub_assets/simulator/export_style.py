@@ -37,7 +37,7 @@ def bank_value_sql(canonical: str, column: Column, mapping: SourceMapping) -> st
         value = f"strftime(CAST({canonical} AS DATE), {literal(mapping.date_formats[0])})"
     elif column.type == "timestamp" and mapping.timestamp_formats:
         value = f"strftime(CAST({canonical} AS TIMESTAMP), {literal(mapping.timestamp_formats[0])})"
-    elif column.type == "decimal":
+    elif column.type in ("decimal", "rate"):
         value = f"replace(CAST({canonical} AS VARCHAR), '.', {literal(mapping.decimal)})"
     else:
         value = f"CAST({canonical} AS VARCHAR)"

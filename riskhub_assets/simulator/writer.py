@@ -6,6 +6,7 @@ import pathlib
 import duckdb
 import pandas as pd
 
+from riskhub_assets.lib.cleaning import CLEAN_TYPES
 from riskhub_assets.lib.contract import LandingFile
 from riskhub_assets.lib.sqltext import literal
 
@@ -30,8 +31,8 @@ def value_sql(name: str, kind: str, day: datetime.date) -> str:
         return f"strftime(TIMESTAMP '{day.isoformat()}' + to_seconds({column}), '%Y-%m-%dT%H:%M:%S')"
     if kind == "date":
         return f"CAST({column} AS DATE)"
-    if kind == "decimal":
-        return f"CAST({column} AS DECIMAL(18,2))"
+    if kind in ("decimal", "rate"):
+        return f"CAST({column} AS {CLEAN_TYPES[kind]})"
     return column
 
 

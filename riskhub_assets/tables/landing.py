@@ -12,7 +12,7 @@ events come in bursts: the first load, due dates, month ends)."""
 UPSTREAM_CLEAN = {
     "clients": ["relationship_managers"],
     "accounts": ["clients"],
-    "transactions": ["accounts"],
+    "transactions": ["accounts", "fx_rates"],
     "events": ["clients", "accounts"],
     "product_holdings": ["clients"],
 }

@@ -23,7 +23,15 @@ def _code_list(name: str, what: str, *extra: Column, **declared) -> Table:
 
 
 TABLES = (
-    _code_list("currencies", "ISO 4217 currency", patterns={"code": "[A-Z]{3}"}),
+    _code_list(
+        "currencies",
+        "ISO 4217 currency",
+        Column(
+            "reporting", "VARCHAR", "1 for the one currency amounts are reported in (fx_rates.csv converts into it)."
+        ),
+        accepted={"reporting": ("0", "1")},
+        patterns={"code": "[A-Z]{3}"},
+    ),
     _code_list("channels", "channel a transaction can come through"),
     _code_list("merchant_categories", "ISO 18245 merchant category code", patterns={"code": "[0-9]{4}"}),
     _code_list("event_types", "client or account event type"),

@@ -167,10 +167,24 @@ TABLES = (
             Column("merchant_category", "VARCHAR", "ISO 18245 merchant category code; empty without merchant."),
             Column("counterparty_country", "VARCHAR", "Counterparty's country, ISO 3166-1 alpha-2."),
             Column("hour_of_day", "INTEGER", "Hour of the booking time, 0-23."),
+            Column(
+                "amount_reporting",
+                "DECIMAL(18,2)",
+                "Amount in the reporting currency (reference.currencies) at the day's rate from fx_rates.csv.",
+            ),
         ),
-        upstream=("clean.transactions", "clean.accounts"),
+        upstream=("clean.transactions", "clean.accounts", "clean.fx_rates"),
         key=("transaction_id",),
-        not_null=("transaction_date", "transaction_ts", "account_id", "client_id", "amount", "direction", "channel"),
+        not_null=(
+            "transaction_date",
+            "transaction_ts",
+            "account_id",
+            "client_id",
+            "amount",
+            "direction",
+            "channel",
+            "amount_reporting",
+        ),
         accepted={"direction": DIRECTIONS, "currency": "reference.currencies"},
         references={
             "account_id": "warehouse.dim_account.account_id",
@@ -216,8 +230,14 @@ TABLES = (
             Column("balance", "DECIMAL(18,2)", "End-of-day balance: positive held by the client, negative owed."),
             Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
             Column("is_open", "BOOLEAN", "The account was open at the close of the day."),
+            Column(
+                "balance_reporting",
+                "DECIMAL(18,2)",
+                "Balance in the reporting currency at the day's rate from fx_rates.csv; empty when the account's"
+                " currency had no rate within a week.",
+            ),
         ),
-        upstream=("clean.accounts",),
+        upstream=("clean.accounts", "clean.fx_rates", "reference.currencies"),
         key=("snapshot_date", "account_id"),
         not_null=("client_id", "account_type", "balance"),
         references={

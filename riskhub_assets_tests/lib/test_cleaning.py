@@ -23,7 +23,7 @@ HOLDING = "H1,C1,Mortgage,2021-05-01,"
 
 def _land_and_clean(con, tmp_path, rows: dict[str, list[str]]):
     results = {}
-    rows = {"relationship_managers": [MANAGER], **rows}
+    rows = {"relationship_managers": [MANAGER], "fx_rates": ["USD,0.92"], **rows}
     load_all_references(con)
     for spec in LANDING_FILES:
         write_landing(tmp_path, DAY, spec, rows.get(spec.name, []))

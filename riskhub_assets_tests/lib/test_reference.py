@@ -5,7 +5,7 @@ import pytest
 
 from riskhub_assets.lib.cleaning import clean_range
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
-from riskhub_assets.lib.contract import TRANSACTIONS
+from riskhub_assets.lib.contract import FX_RATES, TRANSACTIONS
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.quality import accepted_values, values_match_patterns
 from riskhub_assets.lib.reference import DEFAULT_DIR, ReferenceError, load_all_references
@@ -26,11 +26,12 @@ def bank_reference(tmp_path):
 def _clean_transactions(con, tmp_path, rows):
     con.execute("CREATE SCHEMA clean")
     con.execute("CREATE TABLE clean.accounts AS SELECT DATE '2025-03-04' AS business_date, 'A1' AS account_id")
-    write_landing(tmp_path, DAY, TRANSACTIONS, rows)
-    for ddl in raw_table_ddl(TRANSACTIONS):
-        con.execute(ddl)
-    load_raw_day(con, TRANSACTIONS, landing_file(tmp_path, DAY, TRANSACTIONS), DAY)
-    clean_range(con, CLEANING_SPECS["transactions"], DAY, DAY, b"")
+    for spec, landed in ((FX_RATES, ["CZK,0.04"]), (TRANSACTIONS, rows)):
+        write_landing(tmp_path, DAY, spec, landed)
+        for ddl in raw_table_ddl(spec):
+            con.execute(ddl)
+        load_raw_day(con, spec, landing_file(tmp_path, DAY, spec), DAY)
+        clean_range(con, CLEANING_SPECS[spec.name], DAY, DAY, b"")
     return con.execute("SELECT channel, currency FROM clean.transactions ORDER BY _row_number").fetchall()
 
 
@@ -66,7 +67,7 @@ def test_codes_listed_twice_ignoring_case_are_refused(con, bank_reference):
 
 def test_a_malformed_currency_code_fails_its_check(con, bank_reference):
     with (bank_reference / "currencies.csv").open("a") as f:
-        f.write("EURO,Not an ISO code\n")
+        f.write("EURO,Not an ISO code,0\n")
     load_all_references(con, bank_reference)
     outcome = values_match_patterns(con, table("reference.currencies"))
     assert not outcome.passed and outcome.failing_rows == 1
@@ -80,3 +81,10 @@ def test_accepted_values_read_the_reference_list(con):
     outcome = accepted_values(con, declared)
     assert not outcome.passed and outcome.detail == {"region not accepted": 1}
     assert "reference.regions" in declared.sources
+
+
+def test_a_reference_line_that_does_not_parse_names_the_file(con, bank_reference):
+    with (bank_reference / "regions.csv").open("a") as f:
+        f.write("islands\n")
+    with pytest.raises(ReferenceError, match="regions.csv does not parse as code,description"):
+        load_all_references(con, bank_reference)
