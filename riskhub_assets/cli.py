@@ -98,10 +98,11 @@ def _cmd_landing_check(args: argparse.Namespace) -> int:
     from riskhub_assets.lib.ingest import LandingError
     from riskhub_assets.lib.landing_check import check_landing, render_file
     from riskhub_assets.lib.mapping import MappingError
+    from riskhub_assets.lib.reference import ReferenceError
 
     try:
-        profiles = check_landing(args.path, args.mapping)
-    except (LandingError, MappingError) as error:
+        profiles = check_landing(args.path, args.mapping, args.reference)
+    except (LandingError, MappingError, ReferenceError) as error:
         print(f"riskhub landing check: {error}")
         return 2
     print(f"landing check of {args.path} with {f'the mapping in {args.mapping}' if args.mapping else 'no mapping'}:")
@@ -202,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", type=Path, help="a day folder (YYYY-MM-DD) or the landing root holding day folders")
     check.add_argument(
         "--mapping", type=Path, default=settings.mapping_dir(), help="mapping folder (default: RISKHUB_MAPPING_DIR)"
+    )
+    check.add_argument(
+        "--reference",
+        type=Path,
+        default=settings.reference_dir(),
+        help="the bank's code lists (default: RISKHUB_REFERENCE_DIR, else the example lists)",
     )
     check.add_argument(
         "--max-quarantine-rate", type=float, default=0.05, help="share of a file's rows quarantined that fails a run"

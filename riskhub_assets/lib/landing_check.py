@@ -16,6 +16,7 @@ from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.mapping import SourceMapping, load_mappings
+from riskhub_assets.lib.reference import DEFAULT_DIR, load_all_references
 from riskhub_assets.lib.sqltext import identifier
 
 TOP_REASONS = 3
@@ -136,11 +137,13 @@ def profile_file(
     return profile
 
 
-def check_landing(path: Path, mapping_dir: Path | None) -> list[FileProfile]:
-    """Profile every landing file of the folder's days through the mapping, in the pipeline's order; writes nothing."""
+def check_landing(path: Path, mapping_dir: Path | None, reference_dir: Path = DEFAULT_DIR) -> list[FileProfile]:
+    """Profile every landing file of the folder's days through the mapping against the bank's code lists, in the
+    pipeline's order; writes nothing."""
     mappings = load_mappings(mapping_dir)
     root, days = landing_days(path)
     with duckdb.connect() as con:
+        load_all_references(con, reference_dir)
         return [profile_file(con, spec, root, days, mappings.get(spec.name)) for spec in LANDING_FILES]
 
 

@@ -3,11 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from riskhub_assets.lib.cleaning import clean_range
+from riskhub_assets.lib.cleaning import clean_range, clean_table_ddl
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import TRANSACTIONS
 from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.mapping import MappingError, load_mappings, read_mapping
+from riskhub_assets.lib.reference import load_all_references
 
 DAY = dt.date(2025, 3, 4)
 TRANSACTIONS_MAPPING = """
@@ -150,12 +151,15 @@ def test_a_value_that_does_not_convert_stays_as_landed_and_is_quarantined_with_i
     con.execute(
         "CREATE SCHEMA clean; CREATE TABLE clean.accounts AS SELECT DATE '2025-03-04' AS business_date, 'A1' AS account_id"
     )
+    load_all_references(con)
+    for ddl in clean_table_ddl(CLEANING_SPECS["fx_rates"]):  # EUR, the reporting currency, needs no rate
+        con.execute(ddl)
     result = clean_range(con, CLEANING_SPECS["transactions"], DAY, DAY, b"key")
     assert (result.clean_rows, result.quarantined, result.parse_rejects) == (1, 3, 1)
     reasons = dict(con.execute("SELECT _row_number, reason FROM clean.transactions_quarantine").fetchall())
     assert reasons[2] == "invalid timestamp in timestamp: '31.02.2025'"
     assert reasons[3] == "invalid decimal in amount: '12,5x'"
-    assert reasons[4] == "channel not an accepted value: 'bargeld'"  # cleaning compares codes in lower case
+    assert reasons[4] == "channel not in reference.channels: 'BARGELD'"
     assert reasons[5].startswith("MISSING COLUMNS")
 
 
