@@ -47,7 +47,7 @@ def test_untranslated_codes_and_broken_references_are_counted_per_column_and_fai
     assert code == 1, out
     channel = next(line for line in out.splitlines() if line.startswith("  channel "))
     direct_debits = (day / "UMSAETZE.txt").read_text(encoding="latin-1").count(";DAUERAUFTRAG;")
-    assert f"channel not an accepted value: 'dauerauftrag' ({direct_debits})" in channel
+    assert f"channel not in reference.channels: 'DAUERAUFTRAG' ({direct_debits})" in channel
     account = next(line for line in out.splitlines() if line.startswith("  account_id ") and "unknown" in line)
     assert f"unknown account_id: '{dropped}'" in account
     assert "WOULD FAIL: UMSAETZE.txt: " in out and "of rows would be quarantined (over 5%)" in out
