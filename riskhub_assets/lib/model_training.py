@@ -239,7 +239,7 @@ def train_anomaly_model(frame: pd.DataFrame, last: dt.date, run_id: str) -> Trai
         mlflow.log_metric("score_psi_training_vs_latest_day", stability)
         version = tracking.log_model(model, ANOMALY_NAME, X.head(50), pd.DataFrame({"anomaly_score": scores[:50]}))
         _log_baseline(X, scores)
-        alias = tracking.promote(ANOMALY_NAME, version, wins=True)
+        alias = tracking.promote(ANOMALY_NAME, version, wins=True, reason="no fraud label to compare with: the newest")
     stable = GateVerdict(
         PSI_GATE,
         bool(stability < STABLE_PSI),
