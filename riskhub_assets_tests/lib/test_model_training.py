@@ -12,6 +12,7 @@ from riskhub_assets.lib import insight_training, model_evidence, model_training,
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 from riskhub_assets.ml import metrics
+from riskhub_assets.orchestration.resources import resources_for
 
 
 def _clients(dates: int = 12, clients: int = 150, seed: int = 0) -> pd.DataFrame:
@@ -135,3 +136,11 @@ def test_the_evidence_gate_needs_a_defined_auc_on_enough_clients_of_each_outcome
 def test_without_any_training_run_no_champion_says_to_train():
     with pytest.raises(tracking.NoChampion, match="no training run yet.*riskhub train"):
         tracking.champion_model("riskhub_never_trained")
+
+
+def test_the_minimum_of_events_reaches_training_through_the_model_store(monkeypatch):
+    monkeypatch.setenv("RISKHUB_MIN_TRAINING_EVENTS", "12")
+    assert resources_for("local")["model_store"].min_training_events == 12
+    monkeypatch.setenv("RISKHUB_MIN_TRAINING_EVENTS", "a few")
+    with pytest.raises(ValueError, match="RISKHUB_MIN_TRAINING_EVENTS is 'a few'"):
+        resources_for("local")
