@@ -44,11 +44,13 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None, reco
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.orchestration.runs import failed_checks, run_business_days, run_job
+    from riskhub_assets.orchestration.runs import failed_checks, failed_steps, run_business_days, run_job
 
     with dg.DagsterInstance.get() if recorded else dg.DagsterInstance.ephemeral() as instance:
         defs = build_defs()
         result = run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
+    for step, error in failed_steps(result).items():
+        print(f"step {step} FAILED: {error}")
     failed = failed_checks(result)
     for check in failed:
         if check.severity == dg.AssetCheckSeverity.ERROR:

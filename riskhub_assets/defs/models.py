@@ -67,7 +67,12 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
     ):
         with duckdb.get_connection() as con:
             frame = training.labelled_frame(con, spec.population, config.window_days)
-        outcome = model_training.train_client_model(spec, frame, context.run.run_id, context.log)
+        try:
+            outcome = model_training.train_client_model(
+                spec, frame, context.run.run_id, context.log, model_store.min_training_events
+            )
+        except NotEnoughHistory as error:
+            raise dg.Failure(str(error)) from error
         calibration = dg.MetadataValue.md(outcome.metadata["calibration_by_grade"])
         yield dg.MaterializeResult(metadata={**outcome.metadata, "calibration_by_grade": calibration})
         for verdict in outcome.gates:

@@ -32,26 +32,35 @@ def champion(name: str):
         raise dg.Failure(str(error)) from error
 
 
+def _missing_note(missing: dict[str, str]) -> str:
+    """The inputs entirely missing on one side, in words (empty when none is)."""
+    if not missing:
+        return ""
+    return "; entirely missing, so not compared: " + ", ".join(f"{c} ({side})" for c, side in missing.items())
+
+
 def _drift_results(key: dg.AssetKey, baseline: dict, inputs: pd.DataFrame, score: pd.Series):
-    """Score and feature drift against training: PSI under 0.10 passes, up to 0.25 warns, beyond fails."""
-    score_psi = scoring.drift({"score": baseline.pop("score")}, pd.DataFrame({"score": score}))["score"]
-    feature_psi = scoring.drift(baseline, inputs)
-    worst = max(feature_psi, key=feature_psi.get) if feature_psi else None
-    for name, value, what in (
-        ("score_drift_psi", score_psi, "score"),
-        ("feature_drift_psi", feature_psi.get(worst, 0.0), f"most shifted feature {worst}"),
+    """Score and feature drift against training: PSI under 0.10 passes, up to 0.25 warns, beyond fails; an input
+    entirely missing on one side is named and warns."""
+    scores = scoring.drift({"score": baseline.pop("score")}, pd.DataFrame({"score": score}))
+    features = scoring.drift(baseline, inputs)
+    worst = max(features.psi, key=features.psi.get) if features.psi else None
+    for name, value, what, missing in (
+        ("score_drift_psi", scores.psi.get("score", 0.0), "score", scores.missing),
+        ("feature_drift_psi", features.psi.get(worst, 0.0), f"most shifted feature {worst}", features.missing),
     ):
         yield dg.AssetCheckResult(
             asset_key=key,
             check_name=name,
-            passed=value < scoring.DRIFT_WARN,
+            passed=value < scoring.DRIFT_WARN and not missing,
             severity=dg.AssetCheckSeverity.ERROR if value >= scoring.DRIFT_FAIL else dg.AssetCheckSeverity.WARN,
             description=f"PSI of the {what} against training: {value:.3f} (warn at {scoring.DRIFT_WARN}, fail at"
-            f" {scoring.DRIFT_FAIL})",
+            f" {scoring.DRIFT_FAIL}){_missing_note(missing)}",
             metadata={
                 "psi": float(value),
+                "entirely_missing": missing,
                 **(
-                    {"feature_psi": {k: round(v, 4) for k, v in feature_psi.items()}}
+                    {"feature_psi": {k: round(v, 4) for k, v in features.psi.items()}}
                     if name == "feature_drift_psi"
                     else {}
                 ),

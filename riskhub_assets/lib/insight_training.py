@@ -49,7 +49,13 @@ def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, run_id: str)
         example = inputs.reindex(columns=[*model.products_, *model.context_], fill_value=0).head(50).astype(float)
         scores = pd.DataFrame(model.score(example), columns=list(model.products_)).clip(lower=-1.0)
         version = tracking.log_model(model, RECOMMENDER, example, scores)
-        alias = tracking.promote(RECOMMENDER, version, wins=ratio > 1)
+        beats = GateVerdict(
+            RECOMMENDER_GATE,
+            bool(ratio > 1),
+            f"precision@{recommendations.TOP_N} on adoptions after {evaluated}: {oot[chosen][top]:.3f}"
+            f" ({chosen}) against {oot['popularity'][top]:.3f} for popularity, {ratio:.2f}x",
+        )
+        alias = tracking.promote(RECOMMENDER, version, wins=beats.passed, reason=beats.description)
     metadata = {
         "model": RECOMMENDER,
         "version": version,
@@ -57,12 +63,6 @@ def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, run_id: str)
         "chosen": recommendations.label(best),
         **{f"oot_{family}_{k}": float(v) for family, m in oot.items() for k, v in m.items()},
     }
-    beats = GateVerdict(
-        RECOMMENDER_GATE,
-        bool(ratio > 1),
-        f"precision@{recommendations.TOP_N} on adoptions after {evaluated}: {oot[chosen][top]:.3f}"
-        f" ({chosen}) against {oot['popularity'][top]:.3f} for popularity, {ratio:.2f}x",
-    )
     return TrainingOutcome(version, alias, metadata, (beats,))
 
 
@@ -92,7 +92,12 @@ def train_performance_model(rows: pd.DataFrame, level: str, last: dt.date, run_i
         version = tracking.log_model(
             model, name, X.head(50), pd.DataFrame({"predicted_score": model.predict(X.head(50))})
         )
-        alias = tracking.promote(name, version, wins)
+        alias = tracking.promote(
+            name,
+            version,
+            wins,
+            f"cross-validated RMSE {cv['cv_rmse']:.3f} against {cv['naive_last_month_rmse']:.3f} for last month's score",
+        )
     metadata = {
         "model": name,
         "version": version,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from riskhub_assets.lib import performance, training
+from riskhub_assets.lib.model_evidence import EVIDENCE_GATE
 
 EXPERIMENT = "riskhub"
 """The MLflow experiment every training run is logged in."""
@@ -42,6 +43,7 @@ class ClientModel:
             PSI_GATE,
             *([AUC_GATE] if self.min_auc else []),
             *([MONOTONE_GATE, PROXY_GATE] if self.monotone_grades else []),
+            EVIDENCE_GATE,
         ]
 
     @property

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import duckdb
 import mlflow
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from riskhub_assets.lib import features, tracking, training
+from riskhub_assets.lib import features, model_evidence, tracking, training
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.model_outcome import GateVerdict, TrainingOutcome
 from riskhub_assets.lib.model_specs import (
@@ -29,6 +30,7 @@ from riskhub_assets.lib.model_specs import (
     STABLE_PSI,
     ClientModel,
 )
+from riskhub_assets.lib.settings import DEFAULT_MIN_TRAINING_EVENTS
 from riskhub_assets.ml import make_anomaly_model, metrics, plots
 
 LOG = logging.getLogger(__name__)
@@ -108,61 +110,110 @@ def client_gate_verdicts(
             f"scorecard on the RFM proxy target: out-of-time AUC {proxy_auc}",
         ),
     }
-    return tuple(GateVerdict(gate, bool(verdicts[gate][0]), verdicts[gate][1]) for gate in spec.gates)
+    return tuple(
+        GateVerdict(gate, bool(verdicts[gate][0]), verdicts[gate][1]) for gate in spec.gates if gate in verdicts
+    )
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The chosen model, its scores of the training and out-of-time rows and what was measured on them."""
+
+    selection: training.Selection
+    p_train: np.ndarray
+    p_test: np.ndarray
+    oot: dict[str, float]
+    stability: float
+    calibration: pd.DataFrame
+    proxy_auc: float | None
+
+
+def _fit_and_validate(spec: ClientModel, split: training.Split, columns: list[str]) -> Validated:
+    """Choose and fit the model on the training rows, score both sides, and log the out-of-time measures and plots."""
+    X_train, y_train = split.train[columns], split.train[spec.label].to_numpy(int)
+    X_test, y_test = split.test[columns], split.test[spec.label].to_numpy(int)
+    selection = training.select_model(spec.candidates(), X_train, y_train, split.train["client_id"].to_numpy())
+    p_train = selection.model.predict_proba(X_train)[:, 1]
+    p_test = selection.model.predict_proba(X_test)[:, 1]
+    threshold = metrics.operating_threshold(y_train, p_train)
+    oot = training.validation_metrics(y_test, p_test, threshold)
+    stability = metrics.psi(p_train, p_test)
+    mlflow.log_params(
+        {"chosen": selection.name, "cutoff": str(split.cutoff), "train_rows": len(X_train), "oot_rows": len(X_test)}
+        | selection.params
+    )
+    mlflow.log_metrics(
+        {f"oot_{k}": v for k, v in oot.items()}
+        | {"score_psi_train_vs_oot": stability}
+        | {f"cv_auc_{n}": v for n, v in selection.cv_auc.items()}
+        | {f"cv_auc_se_{n}": v for n, v in selection.cv_auc_se.items()}
+    )
+    calibration = _log_validation(y_test, p_test, threshold)
+    proxy_auc = _proxy_target_auc(spec, split, columns) if spec.monotone_grades else None
+    return Validated(selection, p_train, p_test, oot, stability, calibration, proxy_auc)
+
+
+def promotion(
+    spec: ClientModel, gates: tuple[GateVerdict, ...], auc: float, champion: float | None
+) -> tuple[bool, str]:
+    """Whether a new version becomes champion, and why: what its training run concludes."""
+    failed = [g for g in gates if g.name in spec.promotion_gates and not g.passed]
+    if failed:
+        return False, "; ".join(f"{g.name} failed ({g.description})" for g in failed)
+    if champion is None:
+        return True, f"passed every promotion gate with out-of-time AUC {auc:.3f}; there was no champion"
+    if auc > champion:
+        return True, f"out-of-time AUC {auc:.3f} beat the champion's {champion:.3f}"
+    return False, f"out-of-time AUC {auc:.3f} did not beat the champion's {champion:.3f}"
 
 
 def train_client_model(
-    spec: ClientModel, frame: pd.DataFrame, run_id: str, log: logging.Logger = LOG
+    spec: ClientModel,
+    frame: pd.DataFrame,
+    run_id: str,
+    log: logging.Logger = LOG,
+    min_events: int = DEFAULT_MIN_TRAINING_EVENTS,
 ) -> TrainingOutcome:
     """Choose, fit and validate a client model out of time, log and register it in MLflow, and promote it to champion
-    only when it passes its promotion gates and beats the champion's out-of-time AUC."""
-    split = training.oot_split(frame)
-    columns = training.feature_columns(frame)
-    X_train, y_train = split.train[columns], split.train[spec.label].to_numpy(int)
-    X_test, y_test = split.test[columns], split.test[spec.label].to_numpy(int)
-    log.info(
-        f"{spec.name}: {len(X_train)} training rows ({y_train.sum()} events) before"
-        f" {split.cutoff}, {len(X_test)} out-of-time rows ({y_test.sum()} events)"
-    )
+    only when it passes its promotion gates and beats the champion's out-of-time AUC. Stops before fitting with fewer
+    than `min_events` clients with (or without) the outcome to learn from; a version validated on fewer, or whose AUC
+    is undefined, is never promoted. The run records its conclusion either way."""
     with tracking.training_run(EXPERIMENT, spec.name, {"dagster_run_id": run_id, "target": spec.label}) as run:
-        selection = training.select_model(spec.candidates(), X_train, y_train, split.train["client_id"].to_numpy())
-        p_train = selection.model.predict_proba(X_train)[:, 1]
-        p_test = selection.model.predict_proba(X_test)[:, 1]
-        threshold = metrics.operating_threshold(y_train, p_train)
-        oot = training.validation_metrics(y_test, p_test, threshold)
-        stability = metrics.psi(p_train, p_test)
-        mlflow.log_params(
-            {"chosen": selection.name, "cutoff": str(split.cutoff), "train_rows": len(X_train), "oot_rows": len(X_test)}
-            | selection.params
-        )
-        mlflow.log_metrics(
-            {f"oot_{k}": v for k, v in oot.items()}
-            | {"score_psi_train_vs_oot": stability}
-            | {f"cv_auc_{n}": v for n, v in selection.cv_auc.items()}
-            | {f"cv_auc_se_{n}": v for n, v in selection.cv_auc_se.items()}
-        )
-        calibration = _log_validation(y_test, p_test, threshold)
-        proxy_auc = _proxy_target_auc(spec, split, columns) if spec.monotone_grades else None
+        split = training.oot_split(frame)
+        columns = training.feature_columns(frame)
+        found = model_evidence.evidence(split.train, split.test, spec.label, min_events)
+        log.info(f"{spec.name}: split at {split.cutoff}; {found.counts('training')}; {found.counts('validation')}")
+        model_evidence.require_training_events(spec.name, found)
+        fit = _fit_and_validate(spec, split, columns)
+        X_test, y_test = split.test[columns], split.test[spec.label].to_numpy(int)
         version = tracking.log_model(
-            selection.model, spec.name, X_test.head(50), pd.DataFrame({"probability": p_test[:50]})
+            fit.selection.model, spec.name, X_test.head(50), pd.DataFrame({"probability": fit.p_test[:50]})
         )
-        gates = client_gate_verdicts(
-            spec, y_test, p_test, split.test["client_id"], oot["auc"], stability, calibration, proxy_auc
+        auc = fit.oot["auc"]
+        gates = (
+            *client_gate_verdicts(
+                spec, y_test, fit.p_test, split.test["client_id"], auc, fit.stability, fit.calibration, fit.proxy_auc
+            ),
+            model_evidence.evidence_verdict(found, auc),
         )
-        _log_baseline(X_train, p_train)
+        _log_baseline(split.train[columns], fit.p_train)
         champion = _champion_auc(spec.name, X_test, y_test, log)
-        passed = all(g.passed for g in gates if g.name in spec.promotion_gates)
-        alias = tracking.promote(spec.name, version, passed and (champion is None or oot["auc"] > champion))
+        wins, reason = promotion(spec, gates, auc, champion)
+        alias = tracking.promote(spec.name, version, wins, reason)
         mlflow.set_tags({"alias": alias, "champion_oot_auc": str(champion)})
+    log.info(f"{spec.name} version {version} is {alias}: {reason}")
     metadata = {
         "model": spec.name,
         "version": version,
         "alias": alias,
-        "chosen": selection.name,
+        "conclusion": reason,
+        "chosen": fit.selection.name,
         "champion_oot_auc_before": champion if champion is not None else "none",
-        **{f"oot_{k}": float(v) for k, v in oot.items()},
-        **{f"cv_auc_{n}": v for n, v in selection.cv_auc.items()},
-        "calibration_by_grade": markdown_table(list(calibration.columns), calibration.round(4).itertuples(index=False)),
+        **{f"oot_{k}": float(v) for k, v in fit.oot.items()},
+        **{f"cv_auc_{n}": v for n, v in fit.selection.cv_auc.items()},
+        "calibration_by_grade": markdown_table(
+            list(fit.calibration.columns), fit.calibration.round(4).itertuples(index=False)
+        ),
         "mlflow_run": run.info.run_id,
     }
     return TrainingOutcome(version, alias, metadata, gates)
@@ -188,7 +239,7 @@ def train_anomaly_model(frame: pd.DataFrame, last: dt.date, run_id: str) -> Trai
         mlflow.log_metric("score_psi_training_vs_latest_day", stability)
         version = tracking.log_model(model, ANOMALY_NAME, X.head(50), pd.DataFrame({"anomaly_score": scores[:50]}))
         _log_baseline(X, scores)
-        alias = tracking.promote(ANOMALY_NAME, version, wins=True)
+        alias = tracking.promote(ANOMALY_NAME, version, wins=True, reason="no fraud label to compare with: the newest")
     stable = GateVerdict(
         PSI_GATE,
         bool(stability < STABLE_PSI),

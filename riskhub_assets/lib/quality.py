@@ -1,5 +1,6 @@
 """Data tests on warehouse tables: each returns what failed and on how many rows."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -91,18 +92,26 @@ def referential_integrity(con, table: Table, start=None, end=None) -> CheckOutco
     return _outcome("referential_integrity", table.name, detail, "foreign keys resolve")
 
 
-def value_ranges(con, table: Table, start=None, end=None) -> CheckOutcome:
-    """Amounts, dates and rates stay within plausible bounds."""
+def _outside(bounds: dict[str, tuple[str | None, str | None]]) -> dict[str, str]:
+    """A condition per column true for values outside its inclusive bounds."""
     conditions = {}
-    for c, (low, high) in table.ranges.items():
+    for c, (low, high) in bounds.items():
         parts = ([f'"{c}" < {low}'] if low is not None else []) + ([f'"{c}" > {high}'] if high is not None else [])
         conditions[f"{c} out of [{low}, {high}]"] = " OR ".join(parts)
-    return _outcome(
-        "value_ranges",
-        table.name,
-        _counts(con, table.name, _scope(table, start, end), conditions),
-        "values in range",
-    )
+    return conditions
+
+
+def value_ranges(con, table: Table, start=None, end=None) -> CheckOutcome:
+    """Amounts, dates and rates stay within the bounds they can take (never narrower than the landing contract)."""
+    detail = _counts(con, table.name, _scope(table, start, end), _outside(table.ranges))
+    return _outcome("value_ranges", table.name, detail, "values in range")
+
+
+def plausible_values(con, table: Table, start=None, end=None) -> CheckOutcome:
+    """Valid values stay within their usual bounds, e.g. ages up to 120 (warning only: the contract accepts them)."""
+    detail = _counts(con, table.name, _scope(table, start, end), _outside(table.plausible))
+    outcome = _outcome("plausible_values", table.name, detail, "values within their usual bounds")
+    return dataclasses.replace(outcome, warn_only=True)
 
 
 def values_match_patterns(con, table: Table, start=None, end=None) -> CheckOutcome:
@@ -161,6 +170,8 @@ def table_check_names(table: Table) -> list[str]:
         names.append("value_ranges")
     if table.patterns:
         names.append("values_match_patterns")
+    if table.plausible:
+        names.append("plausible_values")
     if table.partition_column and table.volume:
         names.append("row_count_vs_trailing_days")
     if table.partition_column and table.freshness:
@@ -176,6 +187,7 @@ def run_table_checks(con, table: Table, start=None, end=None, today: dt.date | N
         "referential_integrity": lambda: referential_integrity(con, table, start, end),
         "value_ranges": lambda: value_ranges(con, table, start, end),
         "values_match_patterns": lambda: values_match_patterns(con, table, start, end),
+        "plausible_values": lambda: plausible_values(con, table, start, end),
         "row_count_vs_trailing_days": lambda: row_count_vs_trailing_days(con, table, start, end),
         "freshness": lambda: freshness(con, table, today or dt.date.today()),
     }
@@ -231,8 +243,8 @@ def quarantine_rate(con, name: str, start: dt.date, end: dt.date, limit: float =
     )
 
 
-WARN_ONLY = frozenset({"row_count_vs_trailing_days", "freshness", "quarantine_rate"})
-"""Data tests that warn without blocking: volume swings and late data need a human, not a halt."""
+WARN_ONLY = frozenset({"plausible_values", "row_count_vs_trailing_days", "freshness", "quarantine_rate"})
+"""Data tests that warn without blocking: unusual values, volume swings and late data need a human, not a halt."""
 
 CHECK_DESCRIPTIONS = {
     f.__name__: f.__doc__
@@ -242,6 +254,7 @@ CHECK_DESCRIPTIONS = {
         referential_integrity,
         value_ranges,
         values_match_patterns,
+        plausible_values,
         row_count_vs_trailing_days,
         freshness,
         row_conservation,

@@ -1,6 +1,7 @@
 """Daily scores from champion models: probability of default with grade and reasons, churn risk, transaction alerts."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -78,10 +79,31 @@ def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: st
     return frame
 
 
-def drift(baseline: dict[str, np.ndarray], current: pd.DataFrame) -> dict[str, float]:
-    """Population stability index of each baseline column against today's values."""
-    return {
-        column: metrics.psi(values, current[column].to_numpy(dtype=float))
-        for column, values in baseline.items()
-        if column in current and np.isfinite(current[column].to_numpy(dtype=float)).any()
-    }
+@dataclass(frozen=True)
+class Drift:
+    """Population stability of each input present on both sides, and the inputs entirely missing on one side."""
+
+    psi: dict[str, float]
+    missing: dict[str, str]  # column -> where it is entirely missing
+
+
+def _missing_side(trained: np.ndarray, today: np.ndarray | None) -> str | None:
+    """Where a column is entirely missing: today, at training, on both sides, or nowhere (None)."""
+    if today is None:
+        return "not among today's inputs"
+    sides = [side for side, values in (("at training", trained), ("today", today)) if not np.isfinite(values).any()]
+    return " and ".join(sides) or None
+
+
+def drift(baseline: dict[str, np.ndarray], current: pd.DataFrame) -> Drift:
+    """Population stability index of each baseline column against today's values; a column entirely missing on one
+    side (a bank that stopped sending a value, or started) is reported as such rather than scored."""
+    psi, missing = {}, {}
+    for column, trained in baseline.items():
+        today = current[column].to_numpy(dtype=float) if column in current else None
+        side = _missing_side(trained, today)
+        if side is None:
+            psi[column] = metrics.psi(trained, today)
+        else:
+            missing[column] = side
+    return Drift(psi, missing)

@@ -10,6 +10,8 @@ from pathlib import Path
 from riskhub_assets.lib.reference import DEFAULT_DIR as DEFAULT_REFERENCE_DIR
 
 ENVIRONMENTS = ("local", "production")
+MIN_TRAINING_EVENTS_VAR = "RISKHUB_MIN_TRAINING_EVENTS"
+DEFAULT_MIN_TRAINING_EVENTS = 30
 
 
 def data_dir() -> Path:
@@ -73,6 +75,14 @@ def mlflow_tracking_uri() -> str:
     Not MLFLOW_TRACKING_URI: MLflow itself rewrites that variable whenever a tracking URI is set in the process.
     """
     return os.environ.get("RISKHUB_MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir() / 'mlflow.db'}"
+
+
+def min_training_events() -> int:
+    """Clients with the outcome (and without) a model must learn from, and be validated on, before it may be champion."""
+    value = os.environ.get(MIN_TRAINING_EVENTS_VAR, str(DEFAULT_MIN_TRAINING_EVENTS))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{MIN_TRAINING_EVENTS_VAR} is {value!r}: expected a whole number of events, at least 1")
+    return int(value)
 
 
 def duckdb_memory_limit() -> str:

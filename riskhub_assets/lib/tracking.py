@@ -1,6 +1,7 @@
 """MLflow tracking and registry for RiskHub models: runs that end honestly, models promoted only when they win."""
 
 import contextlib
+import datetime as dt
 import io
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -67,7 +68,8 @@ def training_run(experiment: str, run_name: str, tags: dict[str, str]) -> Iterat
     run = mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags)
     try:
         yield run
-    except BaseException:
+    except BaseException as error:
+        conclude(f"failed: {error}")
         mlflow.end_run(status=RunStatus.to_string(RunStatus.FAILED))
         raise
     mlflow.end_run(status=RunStatus.to_string(RunStatus.FINISHED))
@@ -101,22 +103,57 @@ def load_version(name: str, model_version: str):
     return mlflow.sklearn.load_model(f"models:/{name}/{model_version}")
 
 
+CONCLUSION_TAG = "riskhub.conclusion"
+"""Tag of a training run saying what it concluded: promoted, not promoted and why, or failed and why."""
+MAX_TAG_CHARS = 5000
+
+
+def conclude(conclusion: str) -> None:
+    """Record with the active run what the training concluded, for whoever asks later why there is no champion (a
+    version registered outside a training run, as tests do, has no run to record it)."""
+    if mlflow.active_run() is not None:
+        mlflow.set_tag(CONCLUSION_TAG, conclusion[:MAX_TAG_CHARS])
+
+
+def last_conclusion(name: str) -> str:
+    """What the latest training run of a model concluded, dated and with its MLflow run id."""
+    _client()
+    runs = mlflow.search_runs(
+        search_all_experiments=True,
+        filter_string=f"attributes.run_name = '{name}'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+        output_format="list",
+    )
+    if not runs:
+        return "no training run yet"
+    run = runs[0]
+    started = dt.datetime.fromtimestamp(run.info.start_time / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    said = run.data.tags.get(CONCLUSION_TAG, f"nothing recorded, the run is {run.info.status}")
+    return f"the last training run ({started}, MLflow run {run.info.run_id}) concluded: {said}"
+
+
 class NoChampion(LookupError):
-    """No version of a model holds the champion alias yet: nothing may score with it."""
+    """No version of a model holds the champion alias yet: nothing may score with it; the message says why."""
 
 
 def champion_model(name: str) -> tuple[object, str]:
     """The champion of a registered model, ready to predict, and its version."""
     model_version = champion_version(name)
     if model_version is None:
-        raise NoChampion(f"no champion registered for {name}: materialise the weekly training job first")
+        raise NoChampion(
+            f"no champion registered for {name}: {last_conclusion(name)}. Once that is addressed, materialise the"
+            " weekly training job (`riskhub train`)"
+        )
     return load_version(name, model_version), model_version
 
 
-def promote(name: str, model_version: str, wins: bool) -> str:
-    """Make the new version the challenger, and the champion too when it beat the champion out of time."""
+def promote(name: str, model_version: str, wins: bool, reason: str = "") -> str:
+    """Make the new version the challenger, and the champion too when it beat the champion out of time; the run
+    records the verdict and its `reason`."""
     client = _client()
     client.set_registered_model_alias(name, CHALLENGER, model_version)
+    conclude(("promoted to champion" if wins else "not promoted") + (f": {reason}" if reason else ""))
     if wins:
         client.set_registered_model_alias(name, CHAMPION, model_version)
         return CHAMPION

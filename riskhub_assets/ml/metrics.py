@@ -72,10 +72,14 @@ def _shares(values: np.ndarray, interior: np.ndarray, low: float, high: float) -
 
 
 def psi(expected, actual, bins: int = 10) -> float:
-    """Population stability index of `actual` against `expected` (< 0.1 stable, 0.1-0.25 watch, > 0.25 shifted)."""
+    """Population stability index of `actual` against `expected` (< 0.1 stable, 0.1-0.25 watch, > 0.25 shifted);
+    missing values are a bin of their own, so a column missing entirely on one side shows as a large shift."""
     # Bins: `expected`'s quantiles, one below and one above its range (so constant arrays still compare), missing.
     expected, actual = np.asarray(expected, dtype=float), np.asarray(actual, dtype=float)
     present = expected[~np.isnan(expected)]
+    if present.size == 0:  # nothing to bin by: compare the shares missing and present
+        e, a = (np.maximum([np.isnan(v).mean(), 1 - np.isnan(v).mean()], PSI_EPSILON) for v in (expected, actual))
+        return float(np.sum((a - e) * np.log(a / e)))
     interior = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
     e, a = (_shares(v, interior, present.min(), present.max()) for v in (expected, actual))
     return float(np.sum((a - e) * np.log(a / e)))

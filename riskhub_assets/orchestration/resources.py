@@ -84,9 +84,12 @@ class Pseudonymiser(dg.ConfigurableResource):
 
 
 class ModelStore(dg.ConfigurableResource):
-    """The MLflow tracking store and model registry: every training run, registered model and champion."""
+    """The MLflow tracking store and model registry: every training run, registered model and champion; and the
+    evidence a model must rest on (RISKHUB_MIN_TRAINING_EVENTS)."""
 
     tracking_uri: str
+    min_training_events: int = settings.DEFAULT_MIN_TRAINING_EVENTS
+    """Clients with the outcome, and without, a model must learn from and be validated on to be champion."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Point the process's MLflow at this store before any asset trains or reads a model."""
@@ -124,6 +127,7 @@ def resources_for(environment: str) -> dict:
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
         ),
         "model_store": ModelStore(
-            tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())
+            tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri()),
+            min_training_events=settings.min_training_events(),
         ),
     }

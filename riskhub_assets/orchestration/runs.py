@@ -32,3 +32,12 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvalua
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
     ]
+
+
+def failed_steps(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """The steps of a run that failed, each with the first line of its error: what the user has to fix."""
+    return {
+        e.step_key: e.event_specific_data.error.message.strip().splitlines()[0]
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    }

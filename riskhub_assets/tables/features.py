@@ -121,14 +121,20 @@ TABLES = (
         not_null=("tenure_days", "products_held", "recency_days", "frequency_90d"),
         references={"client_id": "warehouse.dim_client.client_id"},
         ranges={
-            "age_years": ("16", "120"),
+            "age_years": ("0", None),  # junior accounts: the contract accepts any birth date up to the business day
             "tenure_days": ("0", None),
             "recency_days": ("0", "90"),
             "digital_share_90d": ("0", "1"),
             "night_share_90d": ("0", "1"),
             "missed_in_a_row": ("0", None),
             "days_past_due": ("0", "179"),  # arrears are read over the last 180 days
-            "card_utilisation": ("-5", "100"),  # over-limit cards exist; beyond this a limit is in the wrong unit
+        },
+        plausible={
+            "age_years": (None, "120"),
+            "card_utilisation": (
+                "-5",
+                "100",
+            ),  # cards in credit and over limit exist; beyond, a limit in the wrong unit
         },
         partition_column="as_of_date",
     ),

@@ -46,6 +46,9 @@ class Table:
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
     ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
     patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression every value matches
+    # Bounds of usual values, tested with a warning only: a value outside is valid under the landing contract (the
+    # bank sent it) but worth a look; `ranges` may never be narrower than what the contract accepts.
+    plausible: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     partition_column: str | None = None
     volume: bool = True  # partitioned tables: test each day's row count against the trailing days
     freshness: bool = True  # partitioned tables: test the latest business day is recent

@@ -5,6 +5,7 @@ from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables.spec import Column, Publish, Table
 
 BIG = 1_000_000_000
+"""Amounts beyond a billion are valid but unusual for a retail bank (often a value in the wrong unit): a warning."""
 OWNER, GROUP = "team:data-engineering", "warehouse"
 ACCOUNT = (
     Column("account_id", "VARCHAR", "Bank-internal account number."),
@@ -39,7 +40,8 @@ TABLES = (
         not_null=("birth_date", "country", "segment", "onboarding_date"),
         accepted={"segment": "reference.segments", "employment_status": "reference.employment_statuses"},
         references={"manager_id": "warehouse.dim_manager.manager_id"},
-        ranges={"annual_income": ("0", str(BIG))},
+        ranges={"annual_income": ("0", None)},
+        plausible={"annual_income": (None, str(BIG))},
         publish=Publish(
             "dims.client",
             read_sql("publish", "dims_client"),
@@ -103,7 +105,8 @@ TABLES = (
         key=("manager_id",),
         not_null=("agency_id", "hire_date", "monthly_sales_objective"),
         references={"agency_id": "warehouse.dim_agency.agency_id"},
-        ranges={"monthly_sales_objective": ("0", str(BIG))},
+        ranges={"monthly_sales_objective": ("0", None)},
+        plausible={"monthly_sales_objective": (None, str(BIG))},
         publish=Publish(
             "dims.manager",
             "SELECT manager_id, agency_id, hire_date, monthly_sales_objective, is_active FROM warehouse.dim_manager",
@@ -148,7 +151,8 @@ TABLES = (
         key=("month_start", "manager_id"),
         not_null=("agency_id", "monthly_sales_objective"),
         references={"manager_id": "warehouse.dim_manager.manager_id", "agency_id": "warehouse.dim_agency.agency_id"},
-        ranges={"monthly_sales_objective": ("0", str(BIG))},
+        ranges={"monthly_sales_objective": ("0", None)},
+        plausible={"monthly_sales_objective": (None, str(BIG))},
     ),
     _table(
         "fact_transactions",
@@ -217,7 +221,8 @@ TABLES = (
             "event_type": "warehouse.dim_event_type.event_type",
             "event_date": "warehouse.dim_date.date",
         },
-        ranges={"amount": ("0", str(BIG))},
+        ranges={"amount": ("0", None)},
+        plausible={"amount": (None, str(BIG))},
         partition_column="event_date",
         volume=False,  # events cluster on due dates and month ends: daily swings are normal
     ),
@@ -245,7 +250,7 @@ TABLES = (
             "client_id": "warehouse.dim_client.client_id",
             "snapshot_date": "warehouse.dim_date.date",
         },
-        ranges={"balance": (str(-BIG), str(BIG))},
+        plausible={"balance": (str(-BIG), str(BIG))},
         partition_column="snapshot_date",
     ),
 )

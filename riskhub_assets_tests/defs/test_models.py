@@ -14,6 +14,8 @@ from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.lib import settings, tracking
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
+from riskhub_assets.orchestration.resources import ModelStore
+from riskhub_assets.orchestration.runs import failed_steps
 
 AS_OF_DATES = [dt.date(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(16)]
 SCORE_DAY = dt.date(2025, 6, 2)
@@ -67,6 +69,7 @@ def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replac
         "auc_at_least_0_70": True,
         "default_rate_monotone_by_grade": True,
         "proxy_target_not_leaking": True,
+        "enough_validation_events": True,
     }
     mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     client = MlflowClient()
@@ -86,16 +89,23 @@ def test_training_registers_a_champion_then_a_challenger_that_must_win_to_replac
 
 def test_a_failed_training_run_is_marked_failed_in_mlflow(resources):
     frame = _synthetic(AS_OF_DATES)
-    frame["churn_label"] = False  # one class only: the search cannot score AUC and training fails
+    frame["churn_label"] = False  # one class only: nothing to learn from, training stops and says why
     _store(frame)
     result = _train(resources, CHURN)
     assert not result.success
+    failure = failed_steps(result)["models__churn_model"]  # what `riskhub train` prints
+    assert "0 clients with a churn event" in failure and "RISKHUB_MIN_TRAINING_EVENTS" in failure
     mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     runs = mlflow.search_runs(experiment_names=["riskhub"], output_format="list")
     assert [(r.info.run_name, r.info.status) for r in runs] == [("riskhub_churn_model", "FAILED")]
 
 
 def test_daily_scores_come_from_the_champions_with_grades_reasons_and_drift_checks(resources):
+    # 200 synthetic clients: fewer churners than a bank's default minimum
+    resources = {
+        **resources,
+        "model_store": ModelStore(tracking_uri=resources["model_store"].tracking_uri, min_training_events=10),
+    }
     _store(_synthetic(AS_OF_DATES))
     assert _train(resources, DEFAULT, CHURN).success
     today = _synthetic([SCORE_DAY], seed=1).drop(columns=["default_label", "churn_label", "rfm_proxy_label"])

@@ -54,6 +54,17 @@ def test_failures_say_what_failed_and_how_many_rows(con):
     assert not by_name["freshness"].passed and by_name["freshness"].warn_only
 
 
+def test_unusual_but_valid_values_warn_without_blocking(con):
+    _tables(con)
+    con.execute("INSERT INTO fact VALUES ('1', '2025-03-04', 'a', 'x', 5), ('2', '2025-03-04', 'b', 'x', 5e9)")
+    checks = _declared("fact", ranges={"amount": ("0", None)}, plausible={"amount": (None, "1000000000")})
+    by_name = {o.name: o for o in quality.run_table_checks(con, checks)}
+    assert by_name["value_ranges"].passed
+    unusual = by_name["plausible_values"]
+    assert not unusual.passed and unusual.warn_only and "amount out of [None, 1000000000] = 1" in unusual.summary
+    assert "plausible_values" in quality.WARN_ONLY
+
+
 def test_volume_check_flags_a_day_far_from_its_trailing_average(con):
     con.execute("CREATE TABLE t AS SELECT DATE '2025-03-01' + CAST(i % 7 AS INTEGER) AS d FROM range(700) r(i)")
     checks = _declared("t", partition_column="d")
