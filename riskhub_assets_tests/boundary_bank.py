@@ -11,6 +11,7 @@ import pandas as pd
 from riskhub_assets.lib.cleaning import column_reasons, typed_expr
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.contract import LANDING_FILES, Column, LandingFile
+from riskhub_assets.lib.reference import default_codes, load_all_references
 from riskhub_assets.lib.sqltext import literal
 from riskhub_assets.tables import registry
 
@@ -18,7 +19,9 @@ DECIMAL_PROBES = ("-1000000000000000", "-1000000", "-0.01", "0", "0.01", "999999
 """Amounts from far below to far above anything a bank sends (DECIMAL(18,2) holds up to 10^16)."""
 EARLIEST = dt.date(1900, 1, 1)
 COUNTRIES = ("BE", "NL")
-KEYS = {f.key: f for f in LANDING_FILES}
+CODES = {"currencies": ("EUR", "USD")}
+"""Code lists drawn from a few of their codes rather than all: the reporting currency and one with a rate."""
+KEYS = {f.key: f for f in LANDING_FILES if not any(c.name == f.key and c.codes for c in f.columns)}
 """Landing files by their business key: a column named like another file's key points into that file."""
 KEYS_FOR_GOOD = {t.key[0] for t in registry().values() if t.partition_column and len(t.key) == 1}
 """Keys a daily fact holds once over all days (a transaction, an event): a new day brings new ones."""
@@ -55,7 +58,9 @@ def boundary_values(con, spec: CleaningSpec, column: Column, day: dt.date, since
     optional = [None] if not column.required else []
     if column.allowed:
         return [*column.allowed, *optional]
-    if column.type == "decimal":
+    if column.codes:
+        return [*CODES.get(column.codes, default_codes(column.codes)), *optional]
+    if column.type in ("decimal", "rate"):
         accepted = [float(p) for p in accepted_probes(con, spec, column, DECIMAL_PROBES, day)]
         extremes = {min(accepted), max(accepted), *([0.0] if 0.0 in accepted else [])}
         return [f"{v:.2f}" for v in sorted(extremes)] + optional
@@ -77,6 +82,8 @@ def boundary_values(con, spec: CleaningSpec, column: Column, day: dt.date, since
 def _value(column: Column, values: list, i: int, n: int, keys: dict[str, list[str]], landing: LandingFile, day):
     """Row i's value: its own key, a key of the file it points into (every parent but the last, which has no
     children), or one of the column's boundary values: each in turn, then drawn at random (deterministically)."""
+    if column.name == landing.key and column.codes:  # keyed by a code (a rate per currency): each code once
+        return values[i]
     if column.name == landing.key:
         return f"{landing.name}-{day:%Y%m%d}-{i}" if column.name in KEYS_FOR_GOOD else f"{landing.name}-{i}"
     if column.name in KEYS:
@@ -96,6 +103,8 @@ def boundary_file(con, spec: CleaningSpec, day: dt.date, since: dt.date, keys: d
     values = {c.name: boundary_values(con, spec, c, day, since) for c in landing.columns}
     parents = [len(keys[c.name]) for c in landing.columns if c.name in keys]
     n = max(3, *(2 * len(v) for v in values.values()), *(2 * (p - 1) for p in parents))
+    if next(c for c in landing.columns if c.name == landing.key).codes:
+        n = len(values[landing.key])
     rows = [{c.name: _value(c, values[c.name], i, n, keys, landing, day) for c in landing.columns} for i in range(n)]
     return [row for row, reasons in zip(rows, contract_reasons(con, spec, rows, day)) if not reasons]
 
@@ -105,6 +114,7 @@ def boundary_bank(day: dt.date, since: dt.date) -> dict[str, list[dict]]:
     keys: dict[str, list[str]] = {}
     bank = {}
     with duckdb.connect() as con:
+        load_all_references(con)
         for landing in LANDING_FILES:
             rows = boundary_file(con, CLEANING_SPECS[landing.name], day, since, keys)
             bank[landing.name] = rows

@@ -69,7 +69,16 @@ def _outside_day(column: str) -> Rule:
 
 
 CLEANING_SPECS: dict[str, CleaningSpec] = {
-    "fx_rates": CleaningSpec(FX_RATES, rules=(Rule("rate <= 0", "rate not positive"),)),
+    "fx_rates": CleaningSpec(
+        FX_RATES,
+        rules=(
+            Rule("rate <= 0", "rate not positive"),
+            Rule(
+                "currency IN (SELECT code FROM reference.currencies WHERE reporting = '1') AND rate <> 1",
+                "the reporting currency converts at 1",
+            ),
+        ),
+    ),
     "relationship_managers": CleaningSpec(
         RELATIONSHIP_MANAGERS,
         rules=(

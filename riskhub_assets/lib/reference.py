@@ -52,7 +52,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, name: str, header: list[str],
     clashes = con.execute(
         f"SELECT string_agg(code, ', ') FROM (SELECT lower(code) AS code FROM reference.{name}"
         " GROUP BY 1 HAVING count(*) > 1)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if clashes:
         raise ReferenceError(f"codes listed twice in {path} (codes are matched ignoring case): {clashes}")
     if "reporting" in header:
@@ -62,7 +62,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, name: str, header: list[str],
 
 def _one_reporting_currency(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
     """Refuse a currency list that does not mark exactly one reporting currency: amounts convert into it."""
-    marked = con.execute(f"SELECT list(code) FROM reference.{name} WHERE reporting = '1'").fetchone()[0] or []
+    marked = con.execute(f"SELECT list(code) FROM reference.{name} WHERE reporting = '1'").fetchall()[0][0] or []
     if len(marked) != 1:
         raise ReferenceError(
             f"{path} must mark exactly one reporting currency (reporting = 1), the one amounts are converted into;"

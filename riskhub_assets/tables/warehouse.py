@@ -173,7 +173,7 @@ TABLES = (
             Column("hour_of_day", "INTEGER", "Hour of the booking time, 0-23."),
             Column(
                 "amount_reporting",
-                "DECIMAL(18,2)",
+                "DECIMAL(38,2)",
                 "Amount in the reporting currency (reference.currencies) at the day's rate from fx_rates.csv.",
             ),
         ),
@@ -237,7 +237,7 @@ TABLES = (
             Column("is_open", "BOOLEAN", "The account was open at the close of the day."),
             Column(
                 "balance_reporting",
-                "DECIMAL(18,2)",
+                "DECIMAL(38,2)",
                 "Balance in the reporting currency at the day's rate from fx_rates.csv; empty when the account's"
                 " currency had no rate within a week.",
             ),

@@ -9,7 +9,7 @@ SELECT
         business_date + 6
     ) AS valid_to
 FROM clean.fx_rates
-WHERE business_date <= $end
+WHERE business_date <= $end AND currency NOT IN (SELECT code FROM reference.currencies WHERE reporting = '1')
 UNION ALL
 SELECT
     code AS key,

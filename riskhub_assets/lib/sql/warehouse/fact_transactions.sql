@@ -3,7 +3,7 @@
 SELECT t.transaction_id, t.business_date, t."timestamp", t.account_id, a.client_id, t.amount,
        CASE WHEN t.direction = 'debit' THEN -t.amount ELSE t.amount END, t.currency, t.direction,
        t.channel, t.merchant_category, t.counterparty_country, hour(t."timestamp"),
-       CAST(t.amount * r.rate AS DECIMAL(18, 2))
+       CAST(CAST(t.amount AS DECIMAL(38, 2)) * r.rate AS DECIMAL(38, 2))
 FROM clean.transactions t
 JOIN clean.accounts a ON a.account_id = t.account_id AND a.business_date = t.business_date
 LEFT JOIN fx_rate_periods r ON r.key = t.currency AND t.business_date BETWEEN r.valid_from AND r.valid_to
