@@ -21,6 +21,7 @@ class Reference:
     column: str
     relation: str  # SQL with columns key, valid_from, valid_to; may use $start and $end
     same_day: bool = False  # valid only on valid_from: an equality join, far faster over a range of days
+    only_once_sent: bool = False  # checked only once the referenced (optional) file has been sent at all
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ def _known_as_of(table: str, column: str) -> str:
 
 
 def _outside_day(column: str) -> Rule:
-    """A timestamp must fall on the business day of the file that reports it."""
-    return Rule(f'CAST("{column}" AS DATE) <> business_date', f"{column} outside the business date")
+    """A timestamp (or, where the time may be unknown, a date alone) must fall on the business day of its file."""
+    return Rule(f'"{column}__day" <> business_date', f"{column} outside the business date")
 
 
 CLEANING_SPECS: dict[str, CleaningSpec] = {
@@ -70,7 +71,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
     ),
     "clients": CleaningSpec(
         CLIENTS,
-        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id")),),
+        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id"), only_once_sent=True),),
         rules=(
             Rule("birth_date NOT BETWEEN DATE '1900-01-01' AND business_date", "birth_date out of range"),
             Rule("onboarding_date > business_date", "onboarding_date after the business date"),

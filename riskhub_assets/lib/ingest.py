@@ -16,12 +16,14 @@ class LandingError(Exception):
 
 @dataclass(frozen=True)
 class RawLoad:
-    """What one day's file gave: rows loaded and lines rejected as unparseable."""
+    """What one day's file gave: rows loaded, lines rejected as unparseable, and what the bank did not send."""
 
     day: dt.date
     path: Path
     rows: int
     rejected: int
+    absent: bool = False  # an optional file not sent that day: no rows
+    columns_not_sent: tuple[str, ...] = ()  # optional columns left out of the header: loaded as empty
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
@@ -29,8 +31,9 @@ def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
     return landing_dir / day.isoformat() / spec.filename
 
 
-def check_header(path: Path, spec: LandingFile) -> None:
-    """Refuse a missing file or one whose header is not the contract's, naming what differs."""
+def check_header(path: Path, spec: LandingFile) -> list[str]:
+    """The file's columns; refuse a missing file or a header that is not the contract's (optional columns may be left
+    out), naming what differs."""
     if not path.is_file():
         raise LandingError(
             f"landing file missing: {path} (expected by the landing contract, see docs/landing_contract.md)"
@@ -38,13 +41,16 @@ def check_header(path: Path, spec: LandingFile) -> None:
     with path.open("rb") as f:
         first = f.readline().decode("utf-8-sig", errors="replace").strip()
     header = [c.strip().strip('"') for c in first.split(",")]
-    if header != spec.header:
-        missing = [c for c in spec.header if c not in header]
+    required = [c.name for c in spec.columns if c.required]
+    if [c for c in spec.header if c in header] != header or not set(required) <= set(header):
+        missing = [c for c in required if c not in header]
         extra = [c for c in header if c not in spec.header]
         raise LandingError(
             f"wrong header in {path}: expected {','.join(spec.header)}; got {first!r}"
-            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters)"
+            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters; optional columns may be"
+            " left out, see docs/landing_contract.md)"
         )
+    return header
 
 
 def raw_table_ddl(spec: LandingFile) -> list[str]:
@@ -59,8 +65,8 @@ def raw_table_ddl(spec: LandingFile) -> list[str]:
     ]
 
 
-def _read_csv_sql(spec: LandingFile, rejects: str) -> str:
-    columns = ", ".join(f"'{c}': 'VARCHAR'" for c in spec.header)
+def _read_csv_sql(header: list[str], rejects: str) -> str:
+    columns = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
     return (
         f"read_csv($path, header=true, columns={{{columns}}}, auto_detect=false, delim=',', quote='\"',"
         f" escape='\"', strict_mode=true, store_rejects=true, rejects_table='{rejects}',"
@@ -68,18 +74,27 @@ def _read_csv_sql(spec: LandingFile, rejects: str) -> str:
     )
 
 
-def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date) -> RawLoad:
-    """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table."""
-    check_header(path, spec)
-    rejects = f"rejects_{spec.name}"
-    params = {"path": str(path), "day": day}
-    cols = ", ".join(f'"{c}"' for c in spec.header)
+def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) -> None:
     con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
     con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+
+
+def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date) -> RawLoad:
+    """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table.
+
+    An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
+    if spec.optional and not path.exists():
+        _clear_day(con, spec, day)
+        return RawLoad(day=day, path=path, rows=0, rejected=0, absent=True)
+    header = check_header(path, spec)
+    rejects = f"rejects_{spec.name}"
+    params = {"path": str(path), "day": day}
+    values = ", ".join(f'"{c}"' if c in header else "NULL" for c in spec.header)
+    _clear_day(con, spec, day)
     # DuckDB keeps file order (preserve_insertion_order), so row_number() over () is the record's ordinal.
     con.execute(
-        f"INSERT INTO raw.{spec.name} SELECT {cols}, $day, $path, row_number() OVER () + 1, now()"
-        f" FROM {_read_csv_sql(spec, rejects)}",
+        f"INSERT INTO raw.{spec.name} SELECT {values}, $day, $path, row_number() OVER () + 1, now()"
+        f" FROM {_read_csv_sql(header, rejects)}",
         params,
     )
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
@@ -87,7 +102,8 @@ def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, 
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
-    return RawLoad(day=day, path=path, rows=rows, rejected=rejected)
+    not_sent = tuple(c for c in spec.header if c not in header)
+    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent)
 
 
 def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: str, params: dict) -> None:
@@ -113,3 +129,18 @@ def load_raw_days(con: duckdb.DuckDBPyConnection, spec: LandingFile, landing_dir
     for ddl in raw_table_ddl(spec):
         con.execute(ddl)
     return [load_raw_day(con, spec, landing_file(landing_dir, day, spec), day) for day in days(start, end)]
+
+
+def not_sent(loads: list[RawLoad]) -> dict[str, str]:
+    """What the bank did not send over a run's days, in words: an optional file's absent days, optional columns left out."""
+    said = {}
+    absent = [load.day.isoformat() for load in loads if load.absent]
+    if absent:
+        said["file_not_sent"] = (
+            f"optional file {loads[0].path.name} not sent on {len(absent)} of {len(loads)} days"
+            f" ({absent[0]}..{absent[-1]}): no rows loaded for those days"
+        )
+    columns = sorted({c for load in loads for c in load.columns_not_sent})
+    if columns:
+        said["columns_not_sent"] = f"optional columns not in the header, loaded as empty: {', '.join(columns)}"
+    return said
