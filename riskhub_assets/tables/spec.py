@@ -44,6 +44,7 @@ class Table:
     not_null: tuple[str, ...] = ()
     accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
+    references_once_sent: tuple[str, ...] = ()  # references into a table of an optional file: checked once it has rows
     ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
     partition_column: str | None = None
     volume: bool = True  # partitioned tables: test each day's row count against the trailing days
