@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from riskhub_assets.definitions import build_defs
+from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.defs.models import anomaly_model, client_model_asset
 from riskhub_assets.defs.scoring import score_assets
-from riskhub_assets.lib import settings
+from riskhub_assets.lib import performance, settings
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days
@@ -141,3 +142,20 @@ def test_models_trained_without_those_inputs_score_the_bank(thin_bank, resources
             for t, score in SCORES
         }
     assert all(rows > 0 and missing == 0 for rows, missing in scored.values()), scored
+
+
+def test_without_relationship_managers_performance_says_so_and_predicts_nobody(thin_bank, resources):
+    assert thin_bank.success
+    models = [a for a in insight_assets if a.key.path[-1].endswith("_performance_model")]
+    trained = dg.materialize(models, resources=resources, raise_on_error=False)
+    failures = [e.event_specific_data.error.message for e in trained.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert len(failures) == 2 and all(performance.NO_MANAGERS in f for f in failures)
+    tables = [a for a in insight_assets if a.key.path[-1] in ("manager_performance", "agency_performance")]
+    predicted = dg.materialize(tables, partition_key=END.isoformat(), resources=resources, raise_on_error=False)
+    assert predicted.success, _step_errors(predicted)
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        rows = [
+            con.execute(f"SELECT count(*) FROM scores.{level}_performance").fetchone()[0]
+            for level in ("manager", "agency")
+        ]
+    assert rows == [0, 0]
