@@ -239,8 +239,8 @@ EVENTS = LandingFile(
 
 RELATIONSHIP_MANAGERS = LandingFile(
     name="relationship_managers",
-    grain="end-of-day snapshot: one row per relationship manager employed that day, with their branch and objective;"
-    " optional: without it there are no manager or branch tables and no manager performance",
+    grain="end-of-day snapshot: one row per relationship manager employed that day, with their branch and objective"
+    " (without it there are no manager or branch tables and no manager performance)",
     key="manager_id",
     optional=True,
     columns=(
@@ -262,7 +262,7 @@ PRODUCT_HOLDINGS = LandingFile(
     name="product_holdings",
     grain="one row per product holding that started or ended that day in the product system (deposits, mortgages,"
     " insurance, investments, packages; products held as accounts come from accounts.csv); a full snapshot is also"
-    " accepted; optional: without it only products held as accounts are known",
+    " accepted (without it only products held as accounts are known)",
     key="holding_id",
     optional=True,
     columns=(
