@@ -19,7 +19,9 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
     """The daily CSV a producer drops in the landing zone, as the contract defines it."""
     return dg.AssetSpec(
         key=["landing", spec.name],
-        description=f"Landing file `YYYY-MM-DD/{spec.filename}`: {spec.grain}. See docs/landing_contract.md.",
+        description=f"Landing file `YYYY-MM-DD/{spec.filename}`: {spec.grain}."
+        + (" Optional: a day without it loads no rows and says so." if spec.optional else "")
+        + " See docs/landing_contract.md.",
         group_name="landing",
         partitions_def=daily_partitions,
         kinds={"csv"},

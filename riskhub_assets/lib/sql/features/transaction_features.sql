@@ -7,12 +7,14 @@ SELECT t.transaction_id, t.transaction_date, t.client_id, t.account_id,
             THEN coalesce(t.merchant_category, 'none') END AS merchant_category,
        CAST(t.counterparty_country <> coalesce(f.country, t.counterparty_country) AS INTEGER) AS foreign_counterparty,
        CASE WHEN t.merchant_category IS NOT NULL OR NOT list_contains($merchant_channels, t.channel)
-            THEN CAST(coalesce(list_contains($risky_merchants, t.merchant_category), false) AS INTEGER)
+            THEN CAST(coalesce(list_contains($risky_merchants, t.merchant_category), FALSE) AS INTEGER)
        END AS risky_merchant,
        CAST(t.amount AS DOUBLE) / nullif(f.avg_amount_90d, 0) AS amount_vs_usual,
        count(*) OVER (PARTITION BY t.account_id, t.transaction_date) AS account_transactions_that_day,
-       CASE WHEN t.transaction_ts IS NOT NULL THEN coalesce(epoch(t.transaction_ts - lag(t.transaction_ts) OVER (
-           PARTITION BY t.account_id, t.transaction_date ORDER BY t.transaction_ts)), 86400) END AS seconds_since_previous
+       CASE WHEN t.transaction_ts IS NOT NULL
+            THEN coalesce(epoch(t.transaction_ts - lag(t.transaction_ts) OVER (
+                PARTITION BY t.account_id, t.transaction_date ORDER BY t.transaction_ts)), 86400)
+       END AS seconds_since_previous
 FROM warehouse.fact_transactions t
 LEFT JOIN features.client_features f ON f.client_id = t.client_id AND f.as_of_date = t.transaction_date - 1
 WHERE t.transaction_date BETWEEN $start AND $end
