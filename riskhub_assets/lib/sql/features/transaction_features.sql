@@ -2,7 +2,7 @@
 -- merchant, counterparty country, and how fast the account was used that day; the anomaly model's inputs. What the
 -- bank did not send (time of day, counterparty country, a card payment's merchant) is NULL, not a made-up value.
 SELECT t.transaction_id, t.transaction_date, t.client_id, t.account_id,
-       CAST(t.amount AS DOUBLE) AS amount, t.hour_of_day, t.channel, t.direction,
+       CAST(t.amount AS DOUBLE) AS amount, CAST(t.hour_of_day AS DOUBLE) AS hour_of_day, t.channel, t.direction,
        CASE WHEN t.merchant_category IS NOT NULL OR NOT list_contains($merchant_channels, t.channel)
             THEN coalesce(t.merchant_category, 'none') END AS merchant_category,
        CAST(t.counterparty_country <> coalesce(f.country, t.counterparty_country) AS INTEGER) AS foreign_counterparty,
