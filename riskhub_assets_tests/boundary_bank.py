@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from riskhub_assets.lib.cleaning import column_reasons, typed_expr
+from riskhub_assets.lib.cleaning import column_reasons, day_expr, typed_expr
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.contract import LANDING_FILES, Column, LandingFile
 from riskhub_assets.lib.reference import default_codes, load_all_references
@@ -19,6 +19,8 @@ DECIMAL_PROBES = ("-1000000000000000", "-1000000", "-0.01", "0", "0.01", "999999
 """Amounts from far below to far above anything a bank sends (DECIMAL(18,2) holds up to 10^16)."""
 EARLIEST = dt.date(1900, 1, 1)
 COUNTRIES = ("BE", "NL")
+END_DATES = ("close_date", "end_date")
+"""Dates that end something: empty while it runs."""
 CODES = {"currencies": ("EUR", "USD")}
 """Code lists drawn from a few of their codes rather than all: the reporting currency and one with a rate."""
 KEYS = {f.key: f for f in LANDING_FILES if not any(c.name == f.key and c.codes for c in f.columns)}
@@ -36,10 +38,12 @@ def contract_reasons(con: duckdb.DuckDBPyConnection, spec: CleaningSpec, rows: l
     frame.insert(0, "_i", range(len(rows)))
     con.register("_rows", frame)
     typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
+    days = "".join(f', {day_expr(c)} AS "{c.name}__day"' for c in cols if c.type == "timestamp")
     reasons = [r for c in cols for r in column_reasons(c)]
     reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
     found = con.execute(
-        f"WITH t AS (SELECT _rows.*, DATE '{day}' AS business_date, {typed} FROM _rows)"
+        f"WITH typed AS (SELECT _rows.*, DATE '{day}' AS business_date, {typed} FROM _rows),"
+        f" t AS (SELECT typed.*{days} FROM typed)"
         f" SELECT concat_ws('; ', {', '.join(reasons)}) FROM t ORDER BY _i"
     ).fetchall()
     con.unregister("_rows")
@@ -64,8 +68,8 @@ def boundary_values(con, spec: CleaningSpec, column: Column, day: dt.date, since
         accepted = [float(p) for p in accepted_probes(con, spec, column, DECIMAL_PROBES, day)]
         extremes = {min(accepted), max(accepted), *([0.0] if 0.0 in accepted else [])}
         return [f"{v:.2f}" for v in sorted(extremes)] + optional
-    if column.type == "date" and column.required:
-        return [str(d) for d in accepted_probes(con, spec, column, (EARLIEST, since), day)]
+    if column.type == "date" and column.name not in END_DATES:
+        return [str(d) for d in accepted_probes(con, spec, column, (EARLIEST, since), day)] + optional
     if column.type == "date":  # an end date: empty while running, or the first day of the bank
         return [None, str(since)]
     if column.type == "timestamp":

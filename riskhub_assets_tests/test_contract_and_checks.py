@@ -41,6 +41,8 @@ def _landing_columns(declared: Table, column: str, direct: bool = False):
 
 
 FED_TABLES = [t for t in registry().values() if _fed_by(t)]
+FILLED_IN = {("marts.transaction_kpis", "segment")}
+"""Columns whose build spells a value the bank did not send ('unknown'), so they are never null."""
 
 
 @pytest.mark.parametrize("declared", FED_TABLES, ids=lambda t: t.name)
@@ -67,7 +69,7 @@ def test_accepted_values_and_required_columns_agree_with_the_contract(declared):
                 continue
             assert landed.allowed, f"{where}: the contract accepts any value"
             assert set(landed.allowed) <= set(values), f"{where}: missing {set(landed.allowed) - set(values)}"
-    for column in declared.not_null:
+    for column in (c for c in declared.not_null if (declared.name, c) not in FILLED_IN):
         landed = _landing_columns(declared, column, direct=True)
         assert not landed or any(c.required for _, c in landed), (
             f"{declared.name}.{column} must not be null but the contract lets"

@@ -5,15 +5,21 @@ import pydantic
 CLIENT_MODELS = ("default", "churn")
 """The models that score clients: a request may name the client (`client_id`), and the answer repeats it."""
 
-_TYPES = {"string": str, "boolean": bool}
+_TYPES = {"string": str, "boolean": bool, None: str}
+"""Python type per signature type (numbers are floats); a label column the model never saw filled (a bank that
+does not send it) has no inferred type and is taken as text."""
 
 
 def signature_columns(name: str, version: str) -> dict[str, type]:
     """The input columns and Python types of a registered model version's signature."""
     import mlflow
 
-    info = mlflow.models.get_model_info(f"models:/{name}/{version}")
-    return {c.name: _TYPES.get(c.type.name, float) for c in info.signature.inputs.inputs}
+    return input_types(mlflow.models.get_model_info(f"models:/{name}/{version}").signature)
+
+
+def input_types(signature) -> dict[str, type]:
+    """The input columns of an MLflow signature and the Python type a request gives each (always nullable)."""
+    return {c.name: _TYPES.get(getattr(c.type, "name", None), float) for c in signature.inputs.inputs}
 
 
 def request_schema(kind: str, columns: dict[str, type]) -> type[pydantic.BaseModel]:

@@ -144,7 +144,13 @@ with offers:
         st.download_button("Download the campaign list", actions.to_csv(index=False), f"churn_actions_{day}.csv")
 
 with performance:
-    for level, title in (("manager", "Relationship managers"), ("agency", "Branches")):
+    managers = queries.managers_sent()
+    if not managers:
+        st.info(
+            "No relationship managers sent: relationship_managers.csv is optional, and without it there is no manager"
+            " or branch performance to show."
+        )
+    for level, title in (("manager", "Relationship managers"), ("agency", "Branches")) if managers else ():
         if not queries.published(f"scores.{level}_performance"):
             st.info(f"No {level} performance published yet: run the weekly training, then the day.")
             continue

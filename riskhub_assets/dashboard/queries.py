@@ -88,6 +88,11 @@ def published(table: str, path: Path | None = None) -> bool:
     return bool(found["n"][0])
 
 
+def managers_sent(path: Path | None = None) -> bool:
+    """Whether the bank sent any relationship managers (relationship_managers.csv is optional)."""
+    return published("dims.manager", path) and bool(read("SELECT count(*) AS n FROM dims.manager", path=path)["n"][0])
+
+
 def first_offers(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT r.product_code, p.product_name, count(*) AS clients, avg(r.score) AS average_score

@@ -19,7 +19,9 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
     """The daily CSV a producer drops in the landing zone, as the contract defines it."""
     return dg.AssetSpec(
         key=["landing", spec.name],
-        description=f"Landing file `YYYY-MM-DD/{spec.filename}`: {spec.grain}. See docs/landing_contract.md.",
+        description=f"Landing file `YYYY-MM-DD/{spec.filename}`: {spec.grain}."
+        + (" Optional: a day without it loads no rows and says so." if spec.optional else "")
+        + " See docs/landing_contract.md.",
         group_name="landing",
         partitions_def=daily_partitions,
         kinds={"csv"},
@@ -48,11 +50,15 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
+        not_sent = ingest.not_sent(loads)
+        for what in not_sent.values():
+            context.log.warning(f"raw.{spec.name}: {what}")
         yield dg.MaterializeResult(
             metadata={
                 **metadata,
                 "rejected_lines": rejected,
                 "landing_files": f"{len(loads)} days from {loads[0].path}",
+                **not_sent,
             }
         )
         for outcome in outcomes:

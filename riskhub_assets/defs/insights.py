@@ -72,9 +72,9 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
     def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
-        with duckdb.get_connection() as con:
-            rows, last = performance_history(con, level)
         try:
+            with duckdb.get_connection() as con:
+                rows, last = performance_history(con, level)
             outcome = train_performance_model(rows, level, last, context.run.run_id)
         except NotEnoughHistory as error:
             raise dg.Failure(str(error)) from error

@@ -51,11 +51,26 @@ def _parse_any(value: str, formats: tuple[str, ...], sql_type: str) -> str:
     return f"coalesce(TRY_CAST({value} AS {sql_type}), CAST(coalesce({tries}) AS {sql_type}))"
 
 
+def time_unknown(col: Column) -> bool:
+    """An optional timestamp may come as a date alone: the day is known, the time of day is not (left NULL)."""
+    return col.type == "timestamp" and not col.required
+
+
+def day_expr(col: Column) -> str:
+    """SQL giving the day of a timestamp column, whether it came with a time of day or as a date alone."""
+    if not time_unknown(col):
+        return f'CAST("{col.name}" AS DATE)'
+    v = _value(col)
+    return f"coalesce(CAST(\"{col.name}\" AS DATE), CASE WHEN NOT contains({v}, ':') THEN {_parse_any(v, DATE_FORMATS, 'DATE')} END)"
+
+
 def typed_expr(col: Column) -> str:
     """SQL turning the raw VARCHAR into the clean type, with codes standardised; NULL when it does not parse."""
     v = _value(col)
     if col.type == "date":
         return _parse_any(v, DATE_FORMATS, "DATE")
+    if time_unknown(col):
+        return f"CASE WHEN contains({v}, ':') THEN {_parse_any(v, TIMESTAMP_FORMATS, 'TIMESTAMP')} END"
     if col.type == "timestamp":
         return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
     if col.type in ("decimal", "rate"):
@@ -78,7 +93,8 @@ def column_reasons(col: Column) -> list[str]:
     reasons = []
     if col.required:
         reasons.append(f"CASE WHEN {v} IS NULL THEN 'missing {col.name}' END")
-    reasons.append(f"CASE WHEN {v} IS NOT NULL AND {t} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
+    parsed = f'"{col.name}__day"' if time_unknown(col) else t
+    reasons.append(f"CASE WHEN {v} IS NOT NULL AND {parsed} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
     if col.allowed:
         allowed = ", ".join(literal(a) for a in col.allowed)
         reasons.append(
@@ -124,6 +140,7 @@ def _checked_sql(spec: CleaningSpec) -> str:
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
     typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
     code_joins, spellings, code_reasons = _code_joins(cols)
+    days = "".join(f', {day_expr(c)} AS "{c.name}__day"' for c in cols if c.type == "timestamp")
     joins, reasons = [], [r for c in cols for r in column_reasons(c)] + ["_code_reason"]
     for i, ref in enumerate(spec.references):
         joins.append(
@@ -134,8 +151,9 @@ def _checked_sql(spec: CleaningSpec) -> str:
                 else f" AND t.business_date BETWEEN ref{i}.valid_from AND ref{i}.valid_to"
             )
         )
+        sent = f" AND EXISTS ({ref.relation})" if ref.only_once_sent else ""
         reasons.append(
-            f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL'
+            f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL{sent}'
             f" THEN '{ref.reason}: ''' || t.\"{ref.column}\" || '''' END"
         )
     reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
@@ -151,8 +169,9 @@ def _checked_sql(spec: CleaningSpec) -> str:
         SELECT business_date, _row_number,
                row_number() OVER (PARTITION BY business_date, {raw_key} ORDER BY _row_number) AS _copy
         FROM src WHERE _key_count > 1),
-    t AS (SELECT src.*, coalesce(copies._copy, 1) AS _copy, {typed}
-          FROM src LEFT JOIN copies USING (business_date, _row_number)),
+    typed AS (SELECT src.*, coalesce(copies._copy, 1) AS _copy, {typed}
+              FROM src LEFT JOIN copies USING (business_date, _row_number)),
+    t AS (SELECT typed.*{days} FROM typed),
     coded AS (
         SELECT t.*{f" REPLACE ({', '.join(spellings)})" if spellings else ""},
                nullif(concat_ws('; ', {", ".join(code_reasons) or "NULL"}), '') AS _code_reason

@@ -30,6 +30,8 @@ class Reference:
         """What a quarantined row's reason says before the value."""
         return self.missing or f"unknown {self.column}"
 
+    only_once_sent: bool = False  # checked only once the referenced (optional) file has been sent at all
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -64,8 +66,8 @@ def _known_as_of(table: str, column: str) -> str:
 
 
 def _outside_day(column: str) -> Rule:
-    """A timestamp must fall on the business day of the file that reports it."""
-    return Rule(f'CAST("{column}" AS DATE) <> business_date', f"{column} outside the business date")
+    """A timestamp (or, where the time may be unknown, a date alone) must fall on the business day of its file."""
+    return Rule(f'"{column}__day" <> business_date', f"{column} outside the business date")
 
 
 CLEANING_SPECS: dict[str, CleaningSpec] = {
@@ -88,7 +90,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
     ),
     "clients": CleaningSpec(
         CLIENTS,
-        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id")),),
+        references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id"), only_once_sent=True),),
         rules=(
             Rule("birth_date NOT BETWEEN DATE '1900-01-01' AND business_date", "birth_date out of range"),
             Rule("onboarding_date > business_date", "onboarding_date after the business date"),

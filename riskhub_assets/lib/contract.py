@@ -1,4 +1,9 @@
-"""The landing contract: the six daily CSV files any producer must write for RiskHub to ingest them."""
+"""The landing contract: the daily CSV files a producer writes for RiskHub to ingest them.
+
+Only what the pipeline needs is required: keys, dates, amounts, balances, direction, channel and currency. A bank
+may leave every other column empty (or out of the header) and may not send the optional files at all; what is not
+sent becomes a missing value downstream (a missing feature, an empty table), never an invented one.
+"""
 
 from dataclasses import dataclass, field
 
@@ -6,7 +11,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
 """Accepted date spellings, tried in order: ISO 8601 first, then the day-first European form, then compact."""
 
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
-"""Accepted timestamp spellings (bank-local time, no zone), tried in order."""
+"""Accepted timestamp spellings (bank-local time, no zone), tried in order. Where a timestamp column is optional, a
+date alone (one of DATE_FORMATS) is also accepted and means the time of day is unknown."""
 
 DIRECTIONS = ("debit", "credit")
 """Which way money moved: part of the contract, not a bank's code list."""
@@ -19,7 +25,7 @@ class Column:
     name: str
     type: str  # string | date | timestamp | decimal | rate (8 decimal places) | integer | flag
     description: str
-    required: bool = True
+    required: bool = True  # False: the value may be empty and the column may be left out of the header
     identifier: bool = False
     personal: bool = False
     allowed: tuple[str, ...] = ()
@@ -29,7 +35,7 @@ class Column:
 
 @dataclass(frozen=True)
 class LandingFile:
-    """One daily landing file: its name, grain, business key and columns in header order."""
+    """One daily landing file: its name, grain, business key, columns in header order and whether it may be absent."""
 
     name: str
     grain: str
@@ -56,24 +62,28 @@ CLIENTS = LandingFile(
     key="client_id",
     columns=(
         Column("client_id", "string", "Bank-internal client number", identifier=True),
-        Column("full_name", "string", "Client's full legal name", personal=True),
-        Column("birth_date", "date", "Date of birth", personal=True),
-        Column("address", "string", "Postal address, one line", personal=True),
+        Column("full_name", "string", "Client's full legal name", required=False, personal=True),
+        Column(
+            "birth_date", "date", "Date of birth; without it age is a missing feature", required=False, personal=True
+        ),
+        Column("address", "string", "Postal address, one line", required=False, personal=True),
         Column("country", "string", "Country of residence, ISO 3166-1 alpha-2", unit="ISO country"),
         Column("email", "string", "E-mail address", required=False, personal=True),
         Column("phone", "string", "Phone number, E.164", required=False, personal=True),
-        Column("national_id", "string", "National identity number", personal=True),
+        Column("national_id", "string", "National identity number", required=False, personal=True),
         Column("annual_income", "decimal", "Declared gross annual income", required=False, unit="EUR"),
-        Column("employment_status", "string", "Employment status", codes="employment_statuses"),
-        Column("segment", "string", "Commercial segment", codes="segments"),
+        Column("employment_status", "string", "Employment status", required=False, codes="employment_statuses"),
+        Column("segment", "string", "Commercial segment", required=False, codes="segments"),
         Column("onboarding_date", "date", "Date the client relationship began"),
         Column("kyc_review_date", "date", "Date of the last KYC review", required=False),
-        Column("pep_flag", "flag", "Politically exposed person (1/0)"),
-        Column("sanctions_flag", "flag", "Hit on a sanctions list (1/0)"),
+        Column("pep_flag", "flag", "Politically exposed person (1/0); empty when not screened", required=False),
+        Column("sanctions_flag", "flag", "Hit on a sanctions list (1/0); empty when not screened", required=False),
         Column(
             "manager_id",
             "string",
-            "Relationship manager in charge; must be in that day's relationship_managers file",
+            "Relationship manager in charge, where there is one; once relationship_managers files are sent it must"
+            " be a manager already sent",
+            required=False,
             identifier=True,
         ),
     ),
@@ -113,7 +123,13 @@ TRANSACTIONS = LandingFile(
     columns=(
         Column("transaction_id", "string", "Unique transaction reference", identifier=True),
         Column("account_id", "string", "Booked account; must be in that day's accounts file", identifier=True),
-        Column("timestamp", "timestamp", "Booking time, bank-local, within the file's day"),
+        Column(
+            "timestamp",
+            "timestamp",
+            "Booking time, bank-local, within the file's day; a date alone or empty means the time is unknown"
+            " (the booking day is the file's day)",
+            required=False,
+        ),
         Column("amount", "decimal", "Amount, strictly positive, below 1,000,000", unit="transaction currency"),
         Column("currency", "string", "Transaction currency, ISO 4217", codes="currencies"),
         Column("direction", "string", "debit = money out of the account, credit = money in", allowed=DIRECTIONS),
@@ -121,11 +137,18 @@ TRANSACTIONS = LandingFile(
         Column(
             "merchant_category",
             "string",
-            "ISO 18245 merchant category code; empty when no merchant",
+            "ISO 18245 merchant category code; empty when no merchant or not known (a card payment without one"
+            " counts as unknown)",
             required=False,
             codes="merchant_categories",
         ),
-        Column("counterparty_country", "string", "Counterparty's country, ISO 3166-1 alpha-2", unit="ISO country"),
+        Column(
+            "counterparty_country",
+            "string",
+            "Counterparty's country, ISO 3166-1 alpha-2; empty when not known",
+            required=False,
+            unit="ISO country",
+        ),
     ),
 )
 
@@ -151,8 +174,10 @@ EVENTS = LandingFile(
 
 RELATIONSHIP_MANAGERS = LandingFile(
     name="relationship_managers",
-    grain="end-of-day snapshot: one row per relationship manager employed that day, with their branch and objective",
+    grain="end-of-day snapshot: one row per relationship manager employed that day, with their branch and objective"
+    " (without it there are no manager or branch tables and no manager performance)",
     key="manager_id",
+    optional=True,
     columns=(
         Column("manager_id", "string", "Bank-internal relationship-manager number", identifier=True),
         Column("agency_id", "string", "Branch (agency) the manager works in", identifier=True),
@@ -172,8 +197,9 @@ PRODUCT_HOLDINGS = LandingFile(
     name="product_holdings",
     grain="one row per product holding that started or ended that day in the product system (deposits, mortgages,"
     " insurance, investments, packages; products held as accounts come from accounts.csv); a full snapshot is also"
-    " accepted",
+    " accepted (without it only products held as accounts are known)",
     key="holding_id",
+    optional=True,
     columns=(
         Column("holding_id", "string", "Bank-internal contract number", identifier=True),
         Column("client_id", "string", "Holding client; must be a known client", identifier=True),

@@ -14,6 +14,9 @@ RISKY_MERCHANTS = ("7995", "6051", "5944", "4829")
 DISTRESS_MERCHANTS = ("7995", "6051", "4829", "6011")
 """Gambling, quasi-cash/crypto, money transfer and cash disbursement: card purchases that signal financial distress
 (counted among card-present and online purchases, where a household's everyday spending goes)."""
+MERCHANT_CHANNELS = ("pos", "ecommerce")
+"""Channels where a transaction has a merchant: a card payment without a merchant category has an unknown merchant
+(elsewhere an empty category means there is no merchant)."""
 RECENCY_HALF_LIFE_DAYS = 30
 """Weight of a repayment event halves every 30 days in the recent miss rate: last month counts most."""
 LONG_WINDOW_DAYS = 180
@@ -28,7 +31,12 @@ def load_client_daily_activity(con: duckdb.DuckDBPyConnection, start: dt.date, e
     con.execute(f"DELETE FROM {activity.name} WHERE activity_date BETWEEN $start AND $end", window)
     con.execute(
         f"INSERT INTO {activity.name} {read_sql('features', 'client_daily_activity')}",
-        {**window, "risky_merchants": list(RISKY_MERCHANTS), "distress_merchants": list(DISTRESS_MERCHANTS)},
+        {
+            **window,
+            "risky_merchants": list(RISKY_MERCHANTS),
+            "distress_merchants": list(DISTRESS_MERCHANTS),
+            "merchant_channels": list(MERCHANT_CHANNELS),
+        },
     )
 
 
@@ -50,5 +58,10 @@ def transaction_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     """The anomaly model's inputs for transactions booked start..end, as a pandas frame."""
     return con.execute(
         read_sql("features", "transaction_features"),
-        {"start": start, "end": end, "risky_merchants": list(RISKY_MERCHANTS)},
+        {
+            "start": start,
+            "end": end,
+            "risky_merchants": list(RISKY_MERCHANTS),
+            "merchant_channels": list(MERCHANT_CHANNELS),
+        },
     ).df()

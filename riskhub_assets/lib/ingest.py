@@ -18,12 +18,14 @@ class LandingError(Exception):
 
 @dataclass(frozen=True)
 class RawLoad:
-    """What one day's file gave: rows loaded and lines rejected as unparseable."""
+    """What one day's file gave: rows loaded, lines rejected as unparseable, and what the bank did not send."""
 
     day: dt.date
     path: Path
     rows: int
     rejected: int
+    absent: bool = False  # an optional file not sent that day: no rows
+    columns_not_sent: tuple[str, ...] = ()  # optional columns left out of the header: loaded as empty
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile, mapping: SourceMapping | None = None) -> Path:
@@ -41,19 +43,23 @@ def _check_present(path: Path, mapping: SourceMapping | None) -> None:
         raise LandingError(f"landing file missing: {path} (expected {expected}; see docs/bring_your_own_bank.md)")
 
 
-def check_header(path: Path, spec: LandingFile) -> None:
-    """Refuse a missing file or one whose header is not the contract's, naming what differs."""
+def check_header(path: Path, spec: LandingFile) -> list[str]:
+    """The file's columns; refuse a missing file or a header that is not the contract's (optional columns may be left
+    out), naming what differs."""
     _check_present(path, None)
     with path.open("rb") as f:
         first = f.readline().decode("utf-8-sig", errors="replace").strip()
     header = [c.strip().strip('"') for c in first.split(",")]
-    if header != spec.header:
-        missing = [c for c in spec.header if c not in header]
+    required = [c.name for c in spec.columns if c.required]
+    if [c for c in spec.header if c in header] != header or not set(required) <= set(header):
+        missing = [c for c in required if c not in header]
         extra = [c for c in header if c not in spec.header]
         raise LandingError(
             f"wrong header in {path}: expected {','.join(spec.header)}; got {first!r}"
-            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters)"
+            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters; optional columns may be"
+            " left out, see docs/landing_contract.md)"
         )
+    return header
 
 
 def raw_table_ddl(spec: LandingFile) -> list[str]:
@@ -95,20 +101,30 @@ def _read_csv_sql(header: list[str], rejects: str, mapping: SourceMapping | None
     )
 
 
+def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) -> None:
+    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
+    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+
+
 def load_raw_day(
     con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date, mapping: SourceMapping | None = None
 ) -> RawLoad:
     """Replace one business day of a raw table with the file's rows, in the contract's columns and canonical text when
-    the bank's mapping is given; unparseable lines go to its rejects table."""
+    the bank's mapping is given; unparseable lines go to its rejects table.
+
+    An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
+    if spec.optional and not path.exists():
+        _clear_day(con, spec, day)
+        return RawLoad(day=day, path=path, rows=0, rejected=0, absent=True)
     if mapping:
         header, cols = mapped_header(path, mapping), converted_select(mapping)
+        sent = {*mapping.columns, *mapping.constants}
     else:
-        check_header(path, spec)
-        header, cols = spec.header, ", ".join(f'"{c}"' for c in spec.header)
+        header = check_header(path, spec)
+        cols, sent = ", ".join(f'"{c}"' if c in header else "NULL" for c in spec.header), set(header)
     rejects = f"rejects_{spec.name}"
     params = {"path": str(path), "day": day}
-    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
-    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+    _clear_day(con, spec, day)
     # DuckDB keeps file order (preserve_insertion_order), so row_number() over () is the record's ordinal.
     con.execute(
         f"INSERT INTO raw.{spec.name} SELECT {cols}, $day, $path, row_number() OVER () + 1, now()"
@@ -120,7 +136,8 @@ def load_raw_day(
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
-    return RawLoad(day=day, path=path, rows=rows, rejected=rejected)
+    not_sent = tuple(c for c in spec.header if c not in sent)
+    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent)
 
 
 def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: str, params: dict) -> None:
@@ -156,3 +173,18 @@ def load_raw_days(
     return [
         load_raw_day(con, spec, landing_file(landing_dir, day, spec, mapping), day, mapping) for day in days(start, end)
     ]
+
+
+def not_sent(loads: list[RawLoad]) -> dict[str, str]:
+    """What the bank did not send over a run's days, in words: an optional file's absent days, optional columns left out."""
+    said = {}
+    absent = [load.day.isoformat() for load in loads if load.absent]
+    if absent:
+        said["file_not_sent"] = (
+            f"optional file {loads[0].path.name} not sent on {len(absent)} of {len(loads)} days"
+            f" ({absent[0]}..{absent[-1]}): no rows loaded for those days"
+        )
+    columns = sorted({c for load in loads for c in load.columns_not_sent})
+    if columns:
+        said["columns_not_sent"] = f"optional columns not in the header, loaded as empty: {', '.join(columns)}"
+    return said

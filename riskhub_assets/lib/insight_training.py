@@ -67,8 +67,12 @@ def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, run_id: str)
 
 
 def performance_history(con: duckdb.DuckDBPyConnection, level: str) -> tuple[pd.DataFrame, dt.date]:
-    """The completed months a manager or branch performance model learns from, and the latest snapshot day."""
+    """The completed months a manager or branch performance model learns from, and the latest snapshot day.
+
+    Raises NotEnoughHistory when the bank never sent relationship managers."""
     last = con.execute("SELECT max(last_snapshot_date) FROM warehouse.dim_manager").fetchone()[0]
+    if last is None:
+        raise NotEnoughHistory(performance.NO_MANAGERS)
     return performance.training_rows(performance.monthly_frame(con, level, last)), last
 
 

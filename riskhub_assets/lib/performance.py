@@ -18,6 +18,10 @@ from riskhub_assets.ml.performance import PerformanceModel
 
 LEVELS = {"manager": "manager_id", "agency": "agency_id"}
 TARGET = "performance_score"
+NO_MANAGERS = (
+    "no relationship managers sent: relationship_managers.csv is optional, and without it there is no manager or"
+    " branch performance to model or predict"
+)
 NAIVE = "naive_last_month"
 """The forecast without a model: last month's score (the mean of all scores when there is no last month)."""
 

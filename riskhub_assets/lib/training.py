@@ -42,7 +42,7 @@ def as_model_frame(frame: pd.DataFrame) -> pd.DataFrame:
     numeric = [
         c
         for c in frame.columns
-        if c not in LABELS and (frame[c].dtype == bool or pd.api.types.is_integer_dtype(frame[c]))
+        if c not in LABELS and (pd.api.types.is_bool_dtype(frame[c]) or pd.api.types.is_integer_dtype(frame[c]))
     ]
     return frame.astype({c: float for c in numeric})
 

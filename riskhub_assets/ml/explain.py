@@ -14,6 +14,14 @@ def points_from_pd(pd_array, pdo: float = 20.0, base_score: float = 600.0, base_
     return base_score - factor * np.log(base_odds) + factor * np.log((1 - p) / p)
 
 
+def _typical(column: pd.Series):
+    """A typical value: the median number or the commonest label; missing when the column was never filled."""
+    if is_numeric(column):
+        return column.median()
+    labels = column.mode()
+    return labels.iloc[0] if len(labels) else None
+
+
 class ExplainedClassifier(ClassifierMixin, BaseEstimator):
     """Wraps a classifier: reason codes are the features whose move to a typical good client's value lowers PD most."""
 
@@ -38,7 +46,7 @@ class ExplainedClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_ = clone(self.estimator).fit(X, y)
         self.classes_ = self.estimator_.classes_
         good = X[y == self.classes_[0]]
-        self.reference_ = {c: good[c].median() if is_numeric(good[c]) else good[c].mode().iloc[0] for c in X.columns}
+        self.reference_ = {c: _typical(good[c]) for c in X.columns}
         if self.candidate_reasons == 0:  # scored only (a cross-validation fold): no reason codes to look for
             self.reference_ = {}
             return self

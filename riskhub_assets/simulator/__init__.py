@@ -49,7 +49,9 @@ class SimulationConfig:
         if self.style not in STYLES:
             raise ValueError(f"unknown export style {self.style!r}: expected one of {', '.join(STYLES)}")
         if self.dirty_rate > 0 and self.style != "canonical":
-            raise ValueError("defects (--dirty-rate) are planted in the canonical style only: drop --dirty-rate or --style")
+            raise ValueError(
+                "defects (--dirty-rate) are planted in the canonical style only: drop --dirty-rate or --style"
+            )
 
 
 @dataclass

@@ -131,6 +131,7 @@ TABLES = (
         not_null=("churn_probability", "action", "action_description", "model_version"),
         accepted={"action": tuple(churn_actions.ACTIONS)},
         references={**CLIENT, "manager_id": "warehouse.dim_manager.manager_id"},
+        references_once_sent=("manager_id",),
         ranges={"expected_risk_reduction": ("0", "1")},
         partition_column="as_of_date",
         publish=Publish(optional=True),

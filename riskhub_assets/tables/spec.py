@@ -44,6 +44,7 @@ class Table:
     not_null: tuple[str, ...] = ()
     accepted: dict[str, tuple[str, ...] | str] = field(default_factory=dict)  # values, or a "reference.<list>"
     references: dict[str, str] = field(default_factory=dict)  # column -> "schema.table.column"
+    references_once_sent: tuple[str, ...] = ()  # references into a table of an optional file: checked once it has rows
     ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # inclusive SQL bounds
     patterns: dict[str, str] = field(default_factory=dict)  # column -> regular expression every value matches
     # Bounds of usual values, tested with a warning only: a value outside is valid under the landing contract (the

@@ -37,9 +37,10 @@ TABLES = (
         "One row per client: the latest clean KYC record, personal data pseudonymised.",
         upstream=("clean.clients",),
         key=("client_id",),
-        not_null=("birth_date", "country", "segment", "onboarding_date"),
+        not_null=("country", "onboarding_date"),
         accepted={"segment": "reference.segments", "employment_status": "reference.employment_statuses"},
         references={"manager_id": "warehouse.dim_manager.manager_id"},
+        references_once_sent=("manager_id",),
         ranges={"annual_income": ("0", None)},
         plausible={"annual_income": (None, str(BIG))},
         publish=Publish(
@@ -160,7 +161,7 @@ TABLES = (
         columns=(
             Column("transaction_id", "VARCHAR", "Unique transaction reference."),
             Column("transaction_date", "DATE", "Business day the transaction was booked on."),
-            Column("transaction_ts", "TIMESTAMP", "Booking time, bank-local."),
+            Column("transaction_ts", "TIMESTAMP", "Booking time, bank-local; empty when the bank sent no time of day."),
             Column("account_id", "VARCHAR", "Booked account."),
             Column("client_id", "VARCHAR", "Client owning the account on that day."),
             Column("amount", "DECIMAL(18,2)", "Amount, always positive, in the transaction currency."),
@@ -168,9 +169,13 @@ TABLES = (
             Column("currency", "VARCHAR", "Transaction currency, ISO 4217."),
             Column("direction", "VARCHAR", "debit (money out of the account) or credit (money in)."),
             Column("channel", "VARCHAR", "Channel the transaction came through."),
-            Column("merchant_category", "VARCHAR", "ISO 18245 merchant category code; empty without merchant."),
-            Column("counterparty_country", "VARCHAR", "Counterparty's country, ISO 3166-1 alpha-2."),
-            Column("hour_of_day", "INTEGER", "Hour of the booking time, 0-23."),
+            Column(
+                "merchant_category", "VARCHAR", "ISO 18245 merchant category code; empty without merchant or unknown."
+            ),
+            Column(
+                "counterparty_country", "VARCHAR", "Counterparty's country, ISO 3166-1 alpha-2; empty when unknown."
+            ),
+            Column("hour_of_day", "INTEGER", "Hour of the booking time, 0-23; empty when the time is unknown."),
             Column(
                 "amount_reporting",
                 "DECIMAL(38,2)",
@@ -179,16 +184,7 @@ TABLES = (
         ),
         upstream=("clean.transactions", "clean.accounts", "clean.fx_rates"),
         key=("transaction_id",),
-        not_null=(
-            "transaction_date",
-            "transaction_ts",
-            "account_id",
-            "client_id",
-            "amount",
-            "direction",
-            "channel",
-            "amount_reporting",
-        ),
+        not_null=("transaction_date", "account_id", "client_id", "amount", "direction", "channel", "amount_reporting"),
         accepted={"direction": DIRECTIONS, "currency": "reference.currencies"},
         references={
             "account_id": "warehouse.dim_account.account_id",

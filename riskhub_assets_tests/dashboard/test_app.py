@@ -58,6 +58,18 @@ def test_client_lookup_shows_scores_and_reasons(bank):
     assert any("missed_payments_90d" in md.value for md in app.markdown)
 
 
+def test_without_relationship_managers_the_performance_tab_says_none_were_sent(published, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(published / "bi", data / "bi")
+    monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
+    with duckdb.connect(str(queries.bi_database())) as con:
+        con.execute("DELETE FROM dims.manager")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception and not app.error
+    assert any("No relationship managers sent" in i.value for i in app.info)
+    assert "Relationship managers: predicted performance" not in " | ".join(s.value for s in app.subheader)
+
+
 def test_without_a_published_database_the_page_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(tmp_path))
     app = AppTest.from_file(APP, default_timeout=60).run()

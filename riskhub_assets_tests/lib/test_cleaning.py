@@ -90,11 +90,48 @@ def test_duplicates_are_removed_and_conflicts_quarantined(con, tmp_path):
 
 
 def test_several_problems_are_all_reported(con, tmp_path):
-    client = CLIENT.replace("50000", "lots").replace("mass", "vip").replace("C1,Ann  Lee", "C1,")
+    client = CLIENT.replace("50000", "lots").replace("mass,2020-01-01", "vip,")
     _land_and_clean(con, tmp_path, {"clients": [client]})
     assert _reasons(con, "clients")[2] == (
-        "missing full_name; invalid decimal in annual_income: 'lots'; segment not in reference.segments: 'vip'"
+        "invalid decimal in annual_income: 'lots'; missing onboarding_date; segment not in reference.segments: 'vip'"
     )
+
+
+def test_a_client_with_every_optional_column_empty_is_clean_and_keeps_them_missing(con, tmp_path):
+    bare = "C1,,,,FR,,,,,,,2020-01-01,,,,"
+    result = _land_and_clean(con, tmp_path, {"clients": [bare]})
+    assert (result["clients"].clean_rows, result["clients"].quarantined) == (1, 0)
+    row = con.execute(
+        "SELECT full_name_pseudonym, birth_date, segment, employment_status, pep_flag, sanctions_flag, manager_id"
+        " FROM clean.clients"
+    ).fetchone()
+    assert row == (None,) * 7
+
+
+def test_manager_ids_resolve_only_once_a_relationship_managers_file_was_sent(con, tmp_path):
+    client = CLIENT.replace(",M1", ",M9")
+    _land_and_clean(con, tmp_path, {"clients": [client]})
+    assert _reasons(con, "clients") == {2: "unknown manager_id: 'M9'"}
+    con.execute("DELETE FROM clean.relationship_managers")
+    result = clean_range(con, CLEANING_SPECS["clients"], DAY, DAY, KEY)
+    assert (result.clean_rows, result.quarantined) == (1, 0)  # no managers sent: kept as the bank gave it
+
+
+def test_a_date_alone_is_a_booking_day_with_the_time_unknown(con, tmp_path):
+    rows = [
+        TX.replace("2025-03-04T10:00:00", "2025-03-04"),
+        TX.replace("T1,", "T2,").replace("2025-03-04T10:00:00", ""),
+        TX.replace("T1,", "T3,").replace("2025-03-04T10:00:00", "05/03/2025"),
+        TX.replace("T1,", "T4,").replace("2025-03-04T10:00:00", "soon"),
+        TX.replace("T1,", "T5,").replace(",5411,FR", ",,"),
+    ]
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": rows})
+    clean = con.execute('SELECT transaction_id, "timestamp" FROM clean.transactions ORDER BY 1').fetchall()
+    assert clean == [("T1", None), ("T2", None), ("T5", dt.datetime(2025, 3, 4, 10))]
+    assert _reasons(con, "transactions") == {
+        4: "timestamp outside the business date",
+        5: "invalid timestamp in timestamp: 'soon'",
+    }
 
 
 def test_personal_data_never_reaches_the_quarantine(con, tmp_path):

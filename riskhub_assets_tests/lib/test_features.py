@@ -86,9 +86,9 @@ def con():
     for client, days_before, due, missed, purchases, distress in activity:
         con.execute(
             "INSERT INTO features.client_daily_activity BY NAME SELECT ? AS activity_date, ? AS client_id,"
-            " 0 AS tx_count, ? AS purchase_count, ? AS distress_purchase_count, ? AS payments_due,"
-            " ? AS payments_missed",
-            [_day(days_before), client, purchases, distress, due, missed],
+            " 0 AS tx_count, ? AS purchase_count, ? AS known_purchase_count, ? AS distress_purchase_count,"
+            " ? AS payments_due, ? AS payments_missed",
+            [_day(days_before), client, purchases, purchases, distress, due, missed],
         )
     yield con
     con.close()
@@ -117,6 +117,25 @@ def test_repayment_history_loan_rate_and_distress_purchases(con):
     assert rows[0][6:] == (None, None)  # no purchases
     assert rows[1] == ("B", 0, None, None, 0, None, pytest.approx(0.2), pytest.approx(0.1))
     assert rows[2][4:] == (0, None, None, None)
+
+
+def test_shares_of_inputs_the_bank_did_not_send_are_missing_not_zero(con):
+    con.execute(
+        "UPDATE features.client_daily_activity SET tx_count = 4, night_count = 0, timed_count = 0,"
+        " foreign_count = 0, counterparty_known_count = 0, risky_merchant_count = 0, merchant_known_count = 0,"
+        " known_purchase_count = 0 WHERE client_id = 'B'"
+    )
+    con.execute(
+        "UPDATE features.client_daily_activity SET tx_count = 4, night_count = 1, timed_count = 4,"
+        " foreign_count = 0, counterparty_known_count = 2, risky_merchant_count = 1, merchant_known_count = 4"
+        " WHERE client_id = 'A'"
+    )
+    load_client_features(con, AS_OF, AS_OF)
+    rows = con.execute(
+        "SELECT client_id, night_share_90d, foreign_share_90d, risky_merchant_share_90d, distress_purchase_share_90d"
+        " FROM features.client_features WHERE client_id IN ('A', 'B') ORDER BY client_id"
+    ).fetchall()
+    assert rows == [("A", 0.25, 0.0, 0.25, None), ("B", None, None, None, None)]
 
 
 def test_a_table_with_an_older_schema_is_refused_with_its_remedy(con):

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from riskhub_assets.lib.contract import TRANSACTIONS
-from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, raw_table_ddl
+from riskhub_assets.lib.contract import RELATIONSHIP_MANAGERS, TRANSACTIONS
+from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, not_sent, raw_table_ddl
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
@@ -22,6 +22,41 @@ def test_missing_file_is_a_clear_error(con, tmp_path):
         con.execute(ddl)
     with pytest.raises(LandingError, match="landing file missing: .*2025-03-04/transactions.csv"):
         load_raw_day(con, TRANSACTIONS, landing_file(tmp_path, DAY, TRANSACTIONS), DAY)
+
+
+def test_an_optional_file_not_sent_loads_no_rows_and_says_so(con, tmp_path):
+    for ddl in raw_table_ddl(RELATIONSHIP_MANAGERS):
+        con.execute(ddl)
+    con.execute(
+        "INSERT INTO raw.relationship_managers (manager_id, business_date, _file, _row_number, _loaded_at)"
+        " VALUES ('M1', $day, 'earlier', 2, now())",
+        {"day": DAY},
+    )
+    load = load_raw_day(con, RELATIONSHIP_MANAGERS, landing_file(tmp_path, DAY, RELATIONSHIP_MANAGERS), DAY)
+    assert (load.rows, load.absent) == (0, True)
+    assert con.execute("SELECT count(*) FROM raw.relationship_managers").fetchone()[0] == 0  # the day is replaced
+    assert not_sent([load]) == {
+        "file_not_sent": "optional file relationship_managers.csv not sent on 1 of 1 days (2025-03-04..2025-03-04):"
+        " no rows loaded for those days"
+    }
+
+
+def test_optional_columns_may_be_left_out_of_the_header(con, tmp_path):
+    header = "transaction_id,account_id,amount,currency,direction,channel"
+    load = _load(con, tmp_path, ["T1,A1,12.50,EUR,debit,pos"], header)
+    assert load.columns_not_sent == ("timestamp", "merchant_category", "counterparty_country")
+    row = con.execute('SELECT transaction_id, "timestamp", amount, counterparty_country FROM raw.transactions')
+    assert row.fetchone() == ("T1", None, "12.50", None)
+    assert "loaded as empty: counterparty_country, merchant_category, timestamp" in not_sent([load])["columns_not_sent"]
+
+
+def test_a_required_column_left_out_or_columns_out_of_order_are_refused(con, tmp_path):
+    with pytest.raises(LandingError, match=r"missing: \['amount'\]"):
+        _load(con, tmp_path, ["T1,A1,EUR,debit,pos"], "transaction_id,account_id,currency,direction,channel")
+    with pytest.raises(LandingError, match="order matters"):
+        _load(
+            con, tmp_path, ["A1,T1,12.50,EUR,debit,pos"], "account_id,transaction_id,amount,currency,direction,channel"
+        )
 
 
 def test_wrong_header_names_what_differs(con, tmp_path):

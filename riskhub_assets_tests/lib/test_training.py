@@ -79,3 +79,10 @@ def test_models_learn_from_the_labelled_dates_of_the_latest_window_only():
     frame = training.labelled_frame(con, window_days=90)
     assert sorted(frame["as_of_date"].dt.date) == dates[-13:]  # 13 weekly dates fit in 90 days
     assert len(training.labelled_frame(con, window_days=365)) == 20
+
+
+def test_flags_with_missing_values_become_numbers_with_gaps():
+    frame = pd.DataFrame({"pep_flag": pd.Series([True, pd.NA, False], dtype="boolean"), "default_label": [1, 0, 0]})
+    model_frame = training.as_model_frame(frame)
+    assert model_frame["pep_flag"].dtype == float and model_frame["pep_flag"].isna().tolist() == [False, True, False]
+    assert model_frame["default_label"].tolist() == [1, 0, 0]  # labels as they are

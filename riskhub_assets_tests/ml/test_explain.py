@@ -1,6 +1,7 @@
 """Any classifier explained like a scorecard: points, and reason codes from the features that move PD most."""
 
 import numpy as np
+import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 
 from riskhub_assets.lib.training import _encoded
@@ -33,3 +34,12 @@ def test_reasons_rank_the_largest_losses_first_and_ties_to_the_earlier_feature()
     expected = np.where(kept, np.array(features, dtype=object)[order], None)
     assert reason_names(losses, features, 3).tolist() == expected.tolist()
     assert reason_names(losses[:, :2], features[:2], 3)[:, 2].tolist() == [None] * 500  # fewer features than asked
+
+
+def test_a_column_never_filled_has_a_missing_typical_value_instead_of_crashing():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=200), "segment": pd.Series([None] * 200, dtype=object)})
+    y = (X["x"] + rng.normal(size=200) > 1).astype(int).to_numpy()
+    model = _encoded(RandomForestClassifier(n_estimators=10, random_state=0)).fit(X, y)
+    assert model.predict_proba(X).shape == (200, 2)
+    assert set(model.reference_) <= {"x", "segment"} and model.reference_.get("segment") is None

@@ -1,4 +1,5 @@
--- The client features as of $as_of, each computed only from data up to that date.
+-- The client features as of $as_of, each computed only from data up to that date. A share whose input the bank did
+-- not send (time of day, counterparty country, merchant category) is NULL: a missing feature, not a zero.
 WITH accounts AS (
     SELECT client_id,
            count(*) AS products_held,
@@ -36,19 +37,20 @@ activity AS (
            sum(transfer_inflow) FILTER (WHERE activity_date > $as_of - 30) AS salary_inflow_30d,
            sum(debit_amount) FILTER (WHERE activity_date > $as_of - 30) AS spend_30d,
            sum(risky_merchant_count) FILTER (WHERE activity_date > $as_of - 30)
-               / nullif(sum(tx_count) FILTER (WHERE activity_date > $as_of - 30), 0) AS risky_merchant_share_30d,
+               / nullif(sum(merchant_known_count) FILTER (WHERE activity_date > $as_of - 30), 0)
+               AS risky_merchant_share_30d,
            sum(digital_count) / nullif(sum(tx_count), 0) AS digital_share_90d,
            sum(cash_count) / nullif(sum(tx_count), 0) AS cash_share_90d,
            sum(branch_count) / nullif(sum(tx_count), 0) AS branch_share_90d,
-           sum(night_count) / nullif(sum(tx_count), 0) AS night_share_90d,
-           sum(foreign_count) / nullif(sum(tx_count), 0) AS foreign_share_90d,
-           sum(risky_merchant_count) / nullif(sum(tx_count), 0) AS risky_merchant_share_90d,
+           sum(night_count) / nullif(sum(timed_count), 0) AS night_share_90d,
+           sum(foreign_count) / nullif(sum(counterparty_known_count), 0) AS foreign_share_90d,
+           sum(risky_merchant_count) / nullif(sum(merchant_known_count), 0) AS risky_merchant_share_90d,
            sum(payments_due) AS payments_due_90d, sum(payments_missed) AS missed_payments_90d,
            sum(complaints) AS complaints_90d,
            sum(distress_purchase_count) FILTER (WHERE activity_date > $as_of - 30)
-               / nullif(sum(purchase_count) FILTER (WHERE activity_date > $as_of - 30), 0)
+               / nullif(sum(known_purchase_count) FILTER (WHERE activity_date > $as_of - 30), 0)
                AS distress_purchase_share_30d,
-           sum(distress_purchase_count) / nullif(sum(purchase_count), 0) AS distress_purchase_share_90d
+           sum(distress_purchase_count) / nullif(sum(known_purchase_count), 0) AS distress_purchase_share_90d
     FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 89 AND $as_of
     GROUP BY client_id),
