@@ -48,6 +48,9 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
+        absent = [load.day.isoformat() for load in loads if not load.sent]
+        if absent:
+            context.log.info(f"raw.{spec.name}: optional {spec.filename} not sent on {', '.join(absent)}: no rows")
         yield dg.MaterializeResult(
             metadata={
                 **metadata,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from riskhub_assets.lib.cleaning_specs import CleaningSpec
+from riskhub_assets.lib.cleaning_specs import CleaningSpec, Reference
 from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, Column
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
@@ -103,6 +103,18 @@ def clean_table_ddl(spec: CleaningSpec) -> list[str]:
     ]
 
 
+def _reference_reason(ref: Reference, i: int) -> str:
+    """SQL saying why the row's key is not valid on its day: ended before it (when the reference knows), or unknown."""
+    value = f't."{ref.column}"'
+    why = f"'unknown {ref.column}: ''' || {value} || ''''"
+    if ref.ended:
+        why = (
+            f"CASE WHEN ended{i}.ended_on < t.business_date THEN '{ref.column} closed before the business date: '''"
+            f" || {value} || ''' closed on ' || ended{i}.ended_on ELSE {why} END"
+        )
+    return f"CASE WHEN {value} IS NOT NULL AND ref{i}.key IS NULL THEN {why} END"
+
+
 def _checked_sql(spec: CleaningSpec) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
@@ -117,10 +129,9 @@ def _checked_sql(spec: CleaningSpec) -> str:
                 else f" AND t.business_date BETWEEN ref{i}.valid_from AND ref{i}.valid_to"
             )
         )
-        reasons.append(
-            f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL'
-            f" THEN 'unknown {ref.column}: ''' || t.\"{ref.column}\" || '''' END"
-        )
+        reasons.append(_reference_reason(ref, i))
+        if ref.ended:
+            joins.append(f'LEFT JOIN ({ref.ended}) ended{i} ON ended{i}.key = t."{ref.column}"')
     reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
     key_col = next(c for c in cols if c.name == spec.landing.key)
     raw_key = ", ".join(f'"raw__{c.name}"' for c in cols)

@@ -16,12 +16,13 @@ class LandingError(Exception):
 
 @dataclass(frozen=True)
 class RawLoad:
-    """What one day's file gave: rows loaded and lines rejected as unparseable."""
+    """What one day's file gave: rows loaded and lines rejected as unparseable (none when an optional file is absent)."""
 
     day: dt.date
     path: Path
     rows: int
     rejected: int
+    sent: bool = True
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
@@ -70,12 +71,14 @@ def _read_csv_sql(spec: LandingFile, rejects: str) -> str:
 
 def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date) -> RawLoad:
     """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table."""
+    if spec.optional and not path.is_file():
+        _clear_day(con, spec, day)
+        return RawLoad(day=day, path=path, rows=0, rejected=0, sent=False)
     check_header(path, spec)
     rejects = f"rejects_{spec.name}"
     params = {"path": str(path), "day": day}
     cols = ", ".join(f'"{c}"' for c in spec.header)
-    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
-    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+    _clear_day(con, spec, day)
     # DuckDB keeps file order (preserve_insertion_order), so row_number() over () is the record's ordinal.
     con.execute(
         f"INSERT INTO raw.{spec.name} SELECT {cols}, $day, $path, row_number() OVER () + 1, now()"
@@ -88,6 +91,12 @@ def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, 
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
     return RawLoad(day=day, path=path, rows=rows, rejected=rejected)
+
+
+def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) -> None:
+    """Remove a business day from the raw table and its rejects, so a reload replaces it."""
+    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
+    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
 
 
 def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: str, params: dict) -> None:

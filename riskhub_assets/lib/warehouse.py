@@ -48,6 +48,9 @@ CODE_LISTS = {
     "dim_product": _products,
 }
 """The landing contract's code lists, rebuilt whole from it: each dimension's rows."""
+AS_OF_ACCOUNTS = {"fact_transactions", "fact_account_balances"}
+"""Facts that read each account's state on each of their days: the temp table account_days, built for their window
+from sql/clean/account_days.sql (the same state clean.transactions was checked against)."""
 
 
 def load_table(
@@ -64,4 +67,7 @@ def load_table(
     fact, window = table(f"warehouse.{name}"), {"start": start, "end": end}
     con.execute(f"CREATE TABLE IF NOT EXISTS {fact.name} ({fact.ddl_columns})")
     con.execute(f"DELETE FROM {fact.name} WHERE {fact.partition_column} BETWEEN $start AND $end", window)
+    if name in AS_OF_ACCOUNTS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE account_days AS {read_sql('clean', 'account_days')}", window)
     con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", window)
+    con.execute("DROP TABLE IF EXISTS temp.account_days")

@@ -1,7 +1,8 @@
--- Business days $start..$end of fact_transactions: each booked transaction with its account's client.
+-- Business days $start..$end of fact_transactions: each booked transaction with the client owning its account that
+-- day (account_days: each account's state on each day, from sql/clean/account_days.sql).
 SELECT t.transaction_id, t.business_date, t."timestamp", t.account_id, a.client_id, t.amount,
        CASE WHEN t.direction = 'debit' THEN -t.amount ELSE t.amount END, t.currency, t.direction,
        t.channel, t.merchant_category, t.counterparty_country, hour(t."timestamp")
 FROM clean.transactions t
-JOIN clean.accounts a ON a.account_id = t.account_id AND a.business_date = t.business_date
+JOIN account_days a ON a.account_id = t.account_id AND a.day = t.business_date
 WHERE t.business_date BETWEEN $start AND $end
