@@ -11,7 +11,7 @@ import pandas as pd
 from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
-from riskhub_assets.simulator.reports import Day
+from riskhub_assets.simulator.reports import Day, account_changes
 from riskhub_assets.simulator.writer import write, write_landing
 
 TRUTH_CLIENT_TYPES = {
@@ -26,6 +26,9 @@ TRUTH_CLIENT_TYPES = {
     "true_income": "float",
 }
 """Columns of truth/DAY/clients.csv: status, true 90-day probabilities and latent traits at the end of the day."""
+ACCOUNT_STYLES = ("snapshot", "changes")
+"""How accounts land: a full end-of-day snapshot carrying balances (the canonical style), or change records (accounts
+opened, changed or closed that day) with every end-of-day balance in balances.csv."""
 DIRTY_TYPES = {"file": "string", "line": "integer", "key": "string", "kind": "string", "column": "string"}
 """Columns of truth/DAY/dirty.csv: which row (line 1 = header) of which landing file got which defect, where."""
 
@@ -40,6 +43,7 @@ class SimulationConfig:
     seed: int = 7
     tx_per_client: float = 2.5
     dirty_rate: float = 0.0
+    accounts: str = "snapshot"  # one of ACCOUNT_STYLES
 
 
 @dataclass
@@ -69,8 +73,13 @@ def _write_day(
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
     }
+    if config.accounts == "changes":
+        frames["accounts"] = account_changes(result.accounts, np.datetime64(day, "D"), summary.days == 0)
+        frames["balances"] = result.accounts[["account_id", "balance"]]
     defects: list[dict] = []
     for number, landing_file in enumerate(LANDING_FILES):
+        if landing_file.name not in frames:
+            continue
         path = write_landing(con, frames[landing_file.name], landing_file, day, landing)
         summary.rows[landing_file.name] += len(frames[landing_file.name])
         if config.dirty_rate > 0:
@@ -88,6 +97,8 @@ def _write_day(
 
 def simulate(config: SimulationConfig, out_dir: pathlib.Path) -> SimulationSummary:
     """Simulate the bank day by day: landing files under out_dir/landing, ground truth under out_dir/truth."""
+    if config.accounts not in ACCOUNT_STYLES:
+        raise ValueError(f"unknown accounts style {config.accounts!r}: use one of {', '.join(ACCOUNT_STYLES)}")
     bank = Bank(config.seed, config.clients, config.tx_per_client)
     summary = SimulationSummary()
     day = config.start

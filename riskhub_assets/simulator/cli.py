@@ -5,7 +5,7 @@ import datetime
 import pathlib
 import time
 
-from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.simulator import ACCOUNT_STYLES, SimulationConfig, simulate
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -16,6 +16,7 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         tx_per_client=args.tx_per_client,
         dirty_rate=args.dirty_rate,
+        accounts=args.accounts,
     )
     began = time.perf_counter()
     summary = simulate(config, args.out)
@@ -36,6 +37,13 @@ def add_simulate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tx-per-client", type=float, default=2.5, help="mean transactions per active client per day")
     parser.add_argument("--dirty-rate", type=float, default=0.0, help="share of rows to corrupt, 0..1")
+    parser.add_argument(
+        "--accounts",
+        choices=ACCOUNT_STYLES,
+        default="snapshot",
+        help="snapshot: accounts.csv is every account every day, with balances; changes: accounts.csv holds only"
+        " accounts opened or closed that day and balances go to balances.csv",
+    )
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data"), help="output folder")
     parser.set_defaults(handler=_run)
     return parser
