@@ -23,7 +23,10 @@ END_DATES = ("close_date", "end_date")
 """Dates that end something: empty while it runs."""
 CODES = {"currencies": ("EUR", "USD")}
 """Code lists drawn from a few of their codes rather than all: the reporting currency and one with a rate."""
-KEYS = {f.key: f for f in LANDING_FILES if not any(c.name == f.key and c.codes for c in f.columns)}
+KEYS: dict[str, LandingFile] = {}
+for _file in LANDING_FILES:  # the first file keyed by a column owns it (balances are keyed by their account)
+    if not any(c.name == _file.key and c.codes for c in _file.columns):
+        KEYS.setdefault(_file.key, _file)
 """Landing files by their business key: a column named like another file's key points into that file."""
 KEYS_FOR_GOOD = {t.key[0] for t in registry().values() if t.partition_column and len(t.key) == 1}
 """Keys a daily fact holds once over all days (a transaction, an event): a new day brings new ones."""
@@ -88,7 +91,7 @@ def _value(column: Column, values: list, i: int, n: int, keys: dict[str, list[st
     children), or one of the column's boundary values: each in turn, then drawn at random (deterministically)."""
     if column.name == landing.key and column.codes:  # keyed by a code (a rate per currency): each code once
         return values[i]
-    if column.name == landing.key:
+    if column.name == landing.key and KEYS[column.name] is landing:
         return f"{landing.name}-{day:%Y%m%d}-{i}" if column.name in KEYS_FOR_GOOD else f"{landing.name}-{i}"
     if column.name in KEYS:
         parents = keys[column.name]
@@ -109,6 +112,8 @@ def boundary_file(con, spec: CleaningSpec, day: dt.date, since: dt.date, keys: d
     n = max(3, *(2 * len(v) for v in values.values()), *(2 * (p - 1) for p in parents))
     if next(c for c in landing.columns if c.name == landing.key).codes:
         n = len(values[landing.key])
+    elif KEYS[landing.key] is not landing:  # keyed by its parent's key: one row per parent but the last
+        n = max(len(keys[landing.key]) - 1, 1)
     rows = [{c.name: _value(c, values[c.name], i, n, keys, landing, day) for c in landing.columns} for i in range(n)]
     return [row for row, reasons in zip(rows, contract_reasons(con, spec, rows, day)) if not reasons]
 
@@ -122,7 +127,8 @@ def boundary_bank(day: dt.date, since: dt.date) -> dict[str, list[dict]]:
         for landing in LANDING_FILES:
             rows = boundary_file(con, CLEANING_SPECS[landing.name], day, since, keys)
             bank[landing.name] = rows
-            keys[landing.key] = [r[landing.key] for r in rows]
+            if KEYS.get(landing.key) is landing:  # what children may point at: records not closed before the day
+                keys[landing.key] = [r[landing.key] for r in rows if (r.get("close_date") or str(day)) >= str(day)]
     return bank
 
 

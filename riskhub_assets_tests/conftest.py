@@ -74,3 +74,18 @@ def published(tmp_path_factory) -> Path:
     finally:
         for key, value in saved.items():
             os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+def open_accounts(con: duckdb.DuckDBPyConnection, day: dt.date, *account_ids: str) -> None:
+    """Clean current accounts in euros, known and open on `day`: what a transaction's account must resolve to."""
+    from riskhub_assets.lib.cleaning import clean_table_ddl
+    from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
+
+    for ddl in clean_table_ddl(CLEANING_SPECS["accounts"]):
+        con.execute(ddl)
+    for account_id in account_ids:
+        con.execute(
+            "INSERT INTO clean.accounts (business_date, account_id, client_id, account_type, currency, open_date,"
+            " _file, _row_number) VALUES ($day, $account, 'C1', 'current', 'EUR', $day, 'accounts.csv', 2)",
+            {"day": day, "account": account_id},
+        )

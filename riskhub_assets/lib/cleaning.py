@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from riskhub_assets.lib.cleaning_specs import CleaningSpec
+from riskhub_assets.lib.cleaning_specs import CleaningSpec, Reference
 from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, Column
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
@@ -135,6 +135,29 @@ def clean_table_ddl(spec: CleaningSpec) -> list[str]:
     ]
 
 
+def _reference_table(spec: CleaningSpec, i: int) -> str:
+    return f"_valid_{spec.name}_{i}"
+
+
+def _create_reference_tables(con: duckdb.DuckDBPyConnection, spec: CleaningSpec, window: dict) -> None:
+    """Each reference's valid keys as a temp table: joined from a table, the checking query is planned far better."""
+    for i, ref in enumerate(spec.references):
+        params = {name: value for name, value in window.items() if f"${name}" in ref.relation}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_reference_table(spec, i)} AS {ref.relation}", params)
+
+
+def _reference_reason(ref: Reference, i: int, sent: str) -> str:
+    """SQL saying why the row's key is not valid on its day: ended before it (when the reference knows), or unknown."""
+    value = f't."{ref.column}"'
+    why = f"'{ref.reason}: ''' || {value} || ''''"
+    if ref.ended:
+        why = (
+            f"CASE WHEN ended{i}.ended_on < t.business_date THEN '{ref.column} closed before the business date: '''"
+            f" || {value} || ''' closed on ' || ended{i}.ended_on ELSE {why} END"
+        )
+    return f"CASE WHEN {value} IS NOT NULL AND ref{i}.key IS NULL{sent} THEN {why} END"
+
+
 def _checked_sql(spec: CleaningSpec) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
@@ -144,7 +167,7 @@ def _checked_sql(spec: CleaningSpec) -> str:
     joins, reasons = [], [r for c in cols for r in column_reasons(c)] + ["_code_reason"]
     for i, ref in enumerate(spec.references):
         joins.append(
-            f'LEFT JOIN ({ref.relation}) ref{i} ON ref{i}.key = t."{ref.column}"'
+            f'LEFT JOIN {_reference_table(spec, i)} ref{i} ON ref{i}.key = t."{ref.column}"'
             + (
                 f" AND t.business_date = ref{i}.valid_from"
                 if ref.same_day
@@ -152,10 +175,9 @@ def _checked_sql(spec: CleaningSpec) -> str:
             )
         )
         sent = f" AND EXISTS ({ref.relation})" if ref.only_once_sent else ""
-        reasons.append(
-            f'CASE WHEN t."{ref.column}" IS NOT NULL AND ref{i}.key IS NULL{sent}'
-            f" THEN '{ref.reason}: ''' || t.\"{ref.column}\" || '''' END"
-        )
+        reasons.append(_reference_reason(ref, i, sent))
+        if ref.ended:
+            joins.append(f'LEFT JOIN ({ref.ended}) ended{i} ON ended{i}.key = t."{ref.column}"')
     reasons += [f"CASE WHEN {rule.violated} THEN {literal(rule.reason)} END" for rule in spec.rules]
     key_col = next(c for c in cols if c.name == spec.landing.key)
     raw_key = ", ".join(f'"raw__{c.name}"' for c in cols)
@@ -226,6 +248,7 @@ def clean_range(
     checked = f"_checked_{spec.name}"
     for ddl in clean_table_ddl(spec):
         con.execute(ddl)
+    _create_reference_tables(con, spec, window)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec)}", window)
     con.execute(f"DELETE FROM clean.{spec.name} WHERE business_date BETWEEN $start AND $end", window)
     con.execute(f"DELETE FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end", window)
@@ -254,7 +277,8 @@ def clean_range(
     parse_rejects = con.execute(
         f"SELECT count(*) FROM raw.{spec.name}_rejects WHERE business_date BETWEEN $start AND $end", window
     ).fetchone()[0]
-    con.execute(f"DROP TABLE {checked}")
+    for name in (checked, *(_reference_table(spec, i) for i in range(len(spec.references)))):
+        con.execute(f"DROP TABLE {name}")
     return CleanResult(
         raw_rows=sum(counts.values()),
         clean_rows=counts.get("clean", 0),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from riskhub_assets.lib.contract import (
     ACCOUNTS,
+    BALANCES,
     CLIENTS,
     EVENTS,
     FX_RATES,
@@ -31,6 +32,7 @@ class Reference:
         return self.missing or f"unknown {self.column}"
 
     only_once_sent: bool = False  # checked only once the referenced (optional) file has been sent at all
+    ended: str = ""  # SQL with columns key, ended_on: a key valid earlier but ended before the row's day is named so
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ def _known_as_of(table: str, column: str) -> str:
         f"SELECT {column} AS key, min(business_date) AS valid_from, {_FAR_FUTURE} AS valid_to"
         f" FROM clean.{table} WHERE business_date <= $end GROUP BY {column}"
     )
+
+
+ACCOUNT_OPEN_THAT_DAY = Reference(
+    "account_id",
+    f"SELECT account_id AS key, day AS valid_from, day AS valid_to FROM ({read_sql('clean', 'account_days')})",
+    same_day=True,
+    ended="SELECT account_id AS key, max(close_date) AS ended_on FROM clean.accounts"
+    " WHERE close_date IS NOT NULL AND business_date <= $end GROUP BY account_id",
+)
+"""An account known and open on the row's business day: by its latest accounts record on or before that day."""
 
 
 def _outside_day(column: str) -> Rule:
@@ -111,15 +123,11 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             ),
         ),
     ),
+    "balances": CleaningSpec(BALANCES, references=(ACCOUNT_OPEN_THAT_DAY,)),
     "transactions": CleaningSpec(
         TRANSACTIONS,
         references=(
-            Reference(
-                "account_id",
-                "SELECT DISTINCT account_id AS key, business_date AS valid_from, business_date AS valid_to"
-                " FROM clean.accounts WHERE business_date BETWEEN $start AND $end",
-                same_day=True,
-            ),
+            ACCOUNT_OPEN_THAT_DAY,
             Reference(
                 "currency",
                 read_sql("clean", "fx_rate_periods"),
@@ -135,7 +143,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
         EVENTS,
         references=(
             Reference("client_id", _known_as_of("clients", "client_id")),
-            Reference("account_id", _known_as_of("accounts", "account_id")),
+            ACCOUNT_OPEN_THAT_DAY,
         ),
         rules=(Rule("amount < 0", "negative amount"), _outside_day("timestamp")),
     ),

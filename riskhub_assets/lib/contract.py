@@ -91,7 +91,9 @@ CLIENTS = LandingFile(
 
 ACCOUNTS = LandingFile(
     name="accounts",
-    grain="end-of-day snapshot: one row per account open at any time that day",
+    grain="one row per account opened, changed or closed that day (a full end-of-day snapshot is also accepted: it is"
+    " a change record for every account); an account's state on a day is its latest record on or before that day, and"
+    " an account left out of a day's file keeps its state",
     key="account_id",
     columns=(
         Column("account_id", "string", "Bank-internal account number", identifier=True),
@@ -110,7 +112,9 @@ ACCOUNTS = LandingFile(
         Column(
             "balance",
             "decimal",
-            "End-of-day balance: positive = held by the client, negative = owed to the bank",
+            "End-of-day balance: positive = held by the client, negative = owed to the bank; may be left empty when"
+            " balances come in balances.csv, which wins when both give one",
+            required=False,
             unit="account currency",
         ),
     ),
@@ -122,7 +126,12 @@ TRANSACTIONS = LandingFile(
     key="transaction_id",
     columns=(
         Column("transaction_id", "string", "Unique transaction reference", identifier=True),
-        Column("account_id", "string", "Booked account; must be in that day's accounts file", identifier=True),
+        Column(
+            "account_id",
+            "string",
+            "Booked account; must be known and open that day (its latest accounts record on or before the day)",
+            identifier=True,
+        ),
         Column(
             "timestamp",
             "timestamp",
@@ -159,7 +168,13 @@ EVENTS = LandingFile(
     columns=(
         Column("event_id", "string", "Unique event reference", identifier=True),
         Column("client_id", "string", "Client concerned; must be a known client", identifier=True),
-        Column("account_id", "string", "Account concerned, where there is one", required=False, identifier=True),
+        Column(
+            "account_id",
+            "string",
+            "Account concerned, where there is one; must be known and open that day",
+            required=False,
+            identifier=True,
+        ),
         Column("timestamp", "timestamp", "When the event happened, bank-local, within the file's day"),
         Column(
             "event_type",
@@ -169,6 +184,29 @@ EVENTS = LandingFile(
             codes="event_types",
         ),
         Column("amount", "decimal", "Amount due or missed, where relevant", required=False, unit="account currency"),
+    ),
+)
+
+BALANCES = LandingFile(
+    name="balances",
+    grain="optional; one row per account per day: its end-of-day balance. When sent, an account's balance on a day"
+    " comes from here (it wins over accounts.csv's balance column); an account with no balance in either file on a"
+    " day has no balance that day (none is carried forward)",
+    key="account_id",
+    optional=True,
+    columns=(
+        Column(
+            "account_id",
+            "string",
+            "Account; must be known and open that day (its latest accounts record on or before the day)",
+            identifier=True,
+        ),
+        Column(
+            "balance",
+            "decimal",
+            "End-of-day balance: positive = held by the client, negative = owed to the bank",
+            unit="account currency",
+        ),
     ),
 )
 
@@ -234,6 +272,7 @@ LANDING_FILES: tuple[LandingFile, ...] = (
     RELATIONSHIP_MANAGERS,
     CLIENTS,
     ACCOUNTS,
+    BALANCES,
     TRANSACTIONS,
     EVENTS,
     PRODUCT_HOLDINGS,

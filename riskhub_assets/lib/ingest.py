@@ -102,6 +102,7 @@ def _read_csv_sql(header: list[str], rejects: str, mapping: SourceMapping | None
 
 
 def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) -> None:
+    """Remove a business day from the raw table and its rejects, so a reload replaces it."""
     con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
     con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
 

@@ -23,6 +23,9 @@ REBUILT_WHOLE = frozenset(
     }
 )
 """Tables rebuilt whole on every run by their sql/warehouse/<table>.sql: the dimensions and small accumulating facts."""
+AS_OF_ACCOUNTS = {"fact_transactions", "fact_account_balances"}
+"""Facts that read each account's state on each of their days: the temp table account_days, built for their window
+from sql/clean/account_days.sql (the same state clean.transactions was checked against)."""
 
 
 def load_table(
@@ -39,4 +42,7 @@ def load_table(
         con.execute(f"CREATE OR REPLACE TEMP TABLE fx_rate_periods AS {periods}", {"end": end})
     con.execute(f"CREATE TABLE IF NOT EXISTS {fact.name} ({fact.ddl_columns})")
     con.execute(f"DELETE FROM {fact.name} WHERE {fact.partition_column} BETWEEN $start AND $end", window)
+    if name in AS_OF_ACCOUNTS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE account_days AS {read_sql('clean', 'account_days')}", window)
     con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", window)
+    con.execute("DROP TABLE IF EXISTS temp.account_days")

@@ -13,7 +13,7 @@ from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
 from riskhub_assets.simulator.export_style import STYLES, copy_style_mappings, style_mappings, write_styled
 from riskhub_assets.simulator.fx import fx_rates
-from riskhub_assets.simulator.reports import Day
+from riskhub_assets.simulator.reports import Day, account_changes
 from riskhub_assets.simulator.writer import write, write_landing
 
 TRUTH_CLIENT_TYPES = {
@@ -28,6 +28,9 @@ TRUTH_CLIENT_TYPES = {
     "true_income": "float",
 }
 """Columns of truth/DAY/clients.csv: status, true 90-day probabilities and latent traits at the end of the day."""
+ACCOUNT_STYLES = ("snapshot", "changes")
+"""How accounts land: a full end-of-day snapshot carrying balances (the canonical style), or change records (accounts
+opened, changed or closed that day) with every end-of-day balance in balances.csv."""
 DIRTY_TYPES = {"file": "string", "line": "integer", "key": "string", "kind": "string", "column": "string"}
 """Columns of truth/DAY/dirty.csv: which row (line 1 = header) of which landing file got which defect, where."""
 
@@ -44,10 +47,13 @@ class SimulationConfig:
     tx_per_client: float = 2.5
     dirty_rate: float = 0.0
     style: str = "canonical"
+    accounts: str = "snapshot"  # one of ACCOUNT_STYLES
 
     def __post_init__(self):
         if self.style not in STYLES:
             raise ValueError(f"unknown export style {self.style!r}: expected one of {', '.join(STYLES)}")
+        if self.accounts not in ACCOUNT_STYLES:
+            raise ValueError(f"unknown accounts style {self.accounts!r}: use one of {', '.join(ACCOUNT_STYLES)}")
         if self.dirty_rate > 0 and self.style != "canonical":
             raise ValueError(
                 "defects (--dirty-rate) are planted in the canonical style only: drop --dirty-rate or --style"
@@ -82,9 +88,14 @@ def _write_day(
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
     }
+    if config.accounts == "changes":
+        frames["accounts"] = account_changes(result.accounts, np.datetime64(day, "D"), summary.days == 0)
+        frames["balances"] = result.accounts[["account_id", "balance"]]
     defects: list[dict] = []
     mappings = style_mappings(config.style)
     for number, landing_file in enumerate(LANDING_FILES):
+        if landing_file.name not in frames:
+            continue
         frame, mapping = frames[landing_file.name], mappings.get(landing_file.name)
         path = (
             write_styled(con, frame, mapping, day, landing)

@@ -5,7 +5,7 @@ import datetime
 import pathlib
 import time
 
-from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.simulator import ACCOUNT_STYLES, SimulationConfig, simulate
 from riskhub_assets.simulator.export_style import STYLES
 
 
@@ -19,6 +19,7 @@ def _run(args: argparse.Namespace) -> int:
             tx_per_client=args.tx_per_client,
             dirty_rate=args.dirty_rate,
             style=args.style,
+            accounts=args.accounts,
         )
     except ValueError as error:
         print(f"riskhub simulate: {error}")
@@ -49,6 +50,13 @@ def add_simulate_command(subparsers) -> argparse.ArgumentParser:
         choices=STYLES,
         default="canonical",
         help="canonical = the landing contract; foreign = a foreign bank's export with its mapping files in OUT/mapping",
+    )
+    parser.add_argument(
+        "--accounts",
+        choices=ACCOUNT_STYLES,
+        default="snapshot",
+        help="snapshot: accounts.csv is every account every day, with balances; changes: accounts.csv holds only"
+        " accounts opened or closed that day and balances go to balances.csv",
     )
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data"), help="output folder")
     parser.set_defaults(handler=_run)

@@ -76,6 +76,15 @@ def account_rows(accounts: Table, now: np.datetime64) -> pd.DataFrame:
     )
 
 
+def account_changes(snapshot: pd.DataFrame, now: np.datetime64, first_day: bool) -> pd.DataFrame:
+    """The snapshot's accounts opened or closed today (all of them on the first day), as change records without balances.
+
+    The simulated bank changes an account only when it opens or closes it; its balances go to balances.csv.
+    """
+    changed = first_day | (snapshot["open_date"] == now) | (snapshot["close_date"] == now)
+    return snapshot[changed].assign(balance=np.nan)
+
+
 def truth(clients: Table, accounts: Table, today: datetime.date) -> pd.DataFrame:
     """Every client's status, true 90-day default and churn probabilities, and latent traits at end of day."""
     c, a = clients, accounts

@@ -6,12 +6,13 @@ from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.tables.spec import Column, Table
 
 OWNER = "team:data-engineering"
-STEADY_VOLUME = {"accounts", "transactions"}
-"""Landing files whose daily row count is steady enough to test against the trailing days (clients and
-events come in bursts: the first load, due dates, month ends)."""
+STEADY_VOLUME = {"transactions"}
+"""Landing files whose daily row count is steady enough to test against the trailing days (clients, accounts and
+events come in bursts: the first load, change records, due dates, month ends)."""
 UPSTREAM_CLEAN = {
     "clients": ["relationship_managers"],
     "accounts": ["clients"],
+    "balances": ["accounts"],
     "transactions": ["accounts", "fx_rates"],
     "events": ["clients", "accounts"],
     "product_holdings": ["clients"],

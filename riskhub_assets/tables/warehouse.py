@@ -52,14 +52,14 @@ TABLES = (
     ),
     _table(
         "dim_account",
-        "One row per account: its latest end-of-day snapshot.",
+        "One row per account: its state in its latest record (a change record or a day of a full snapshot).",
         columns=(
             *ACCOUNT,
             Column("open_date", "DATE", "Date the account was opened."),
             Column("close_date", "DATE", "Date the account was closed; empty while open."),
             Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
-            Column("is_open", "BOOLEAN", "The account was open in its latest snapshot."),
-            Column("last_snapshot_date", "DATE", "Business day of the latest snapshot."),
+            Column("is_open", "BOOLEAN", "The account was open in its latest record."),
+            Column("last_record_date", "DATE", "Business day of the account's latest record."),
         ),
         upstream=("clean.accounts",),
         key=("account_id",),
@@ -163,7 +163,9 @@ TABLES = (
             Column("transaction_date", "DATE", "Business day the transaction was booked on."),
             Column("transaction_ts", "TIMESTAMP", "Booking time, bank-local; empty when the bank sent no time of day."),
             Column("account_id", "VARCHAR", "Booked account."),
-            Column("client_id", "VARCHAR", "Client owning the account on that day."),
+            Column(
+                "client_id", "VARCHAR", "Client owning the account on that day (its latest record on or before it)."
+            ),
             Column("amount", "DECIMAL(18,2)", "Amount, always positive, in the transaction currency."),
             Column("signed_amount", "DECIMAL(18,2)", "Amount with its sign: negative for a debit."),
             Column("currency", "VARCHAR", "Transaction currency, ISO 4217."),
@@ -224,9 +226,10 @@ TABLES = (
     ),
     _table(
         "fact_account_balances",
-        "One row per account per day: end-of-day balance and limit; partitioned by snapshot date.",
+        "One row per account per day with a balance sent for that day (balances.csv, else accounts.csv; never carried"
+        " forward): end-of-day balance and limit; partitioned by snapshot date.",
         columns=(
-            Column("snapshot_date", "DATE", "Business day of the end-of-day snapshot."),
+            Column("snapshot_date", "DATE", "Business day of the end-of-day balance."),
             *ACCOUNT,
             Column("balance", "DECIMAL(18,2)", "End-of-day balance: positive held by the client, negative owed."),
             Column("limit_or_principal", "DECIMAL(18,2)", "Credit limit (card) or original principal (loan)."),
@@ -238,7 +241,7 @@ TABLES = (
                 " currency had no rate within a week.",
             ),
         ),
-        upstream=("clean.accounts", "clean.fx_rates", "reference.currencies"),
+        upstream=("clean.accounts", "clean.balances", "clean.fx_rates", "reference.currencies"),
         key=("snapshot_date", "account_id"),
         not_null=("client_id", "account_type", "balance"),
         references={

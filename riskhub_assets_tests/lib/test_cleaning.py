@@ -46,6 +46,7 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
         {
             "clients": [client],
             "accounts": [ACCOUNT.replace("EUR", "eur")],
+            "balances": ["A1,99.00"],
             "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
             "events": [EVENT],
             "product_holdings": [HOLDING],

@@ -5,7 +5,7 @@ import pytest
 
 from riskhub_assets.lib.cleaning import clean_range
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
-from riskhub_assets.lib.contract import ACCOUNTS, FX_RATES, TRANSACTIONS
+from riskhub_assets.lib.contract import ACCOUNTS, BALANCES, FX_RATES, TRANSACTIONS
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.reference import DEFAULT_DIR, ReferenceError, load_all_references
 from riskhub_assets.lib.warehouse import load_table
@@ -30,6 +30,7 @@ def _bank(con, tmp_path, fixings: dict[dt.date, list[str]], day: dt.date, transa
     for fixing_day, rows in sorted(fixings.items()):
         _load(con, tmp_path, fixing_day, FX_RATES, rows)
     _load(con, tmp_path, day, ACCOUNTS, ["A1,C1,current,CZK,2020-01-01,,,2500.00"])
+    _load(con, tmp_path, day, BALANCES, [])
     _load(con, tmp_path, day, TRANSACTIONS, transactions)
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from riskhub_assets.lib.contract import RELATIONSHIP_MANAGERS, TRANSACTIONS
+from riskhub_assets.lib.contract import BALANCES, RELATIONSHIP_MANAGERS, TRANSACTIONS
 from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, not_sent, raw_table_ddl
 from riskhub_assets_tests.conftest import write_landing
 
@@ -110,3 +110,14 @@ def test_windows_line_endings_and_a_byte_order_mark_are_read_as_landed(con, tmp_
         con.execute(ddl)
     assert load_raw_day(con, TRANSACTIONS, path, DAY).rows == 1
     assert con.execute("SELECT counterparty_country, _row_number FROM raw.transactions").fetchall() == [("FR", 2)]
+
+
+def test_an_absent_optional_file_loads_no_rows_and_replaces_the_day(con, tmp_path):
+    for ddl in raw_table_ddl(BALANCES):
+        con.execute(ddl)
+    path = write_landing(tmp_path, DAY, BALANCES, ["A1,10.00"])
+    assert load_raw_day(con, BALANCES, path, DAY).rows == 1
+    path.unlink()
+    load = load_raw_day(con, BALANCES, path, DAY)
+    assert (load.rows, load.absent) == (0, True)
+    assert con.execute("SELECT count(*) FROM raw.balances").fetchone()[0] == 0

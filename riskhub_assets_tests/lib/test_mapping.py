@@ -9,6 +9,7 @@ from riskhub_assets.lib.contract import TRANSACTIONS
 from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.mapping import MappingError, load_mappings, read_mapping
 from riskhub_assets.lib.reference import load_all_references
+from riskhub_assets_tests.conftest import open_accounts
 
 DAY = dt.date(2025, 3, 4)
 TRANSACTIONS_MAPPING = """
@@ -148,9 +149,7 @@ def test_a_value_that_does_not_convert_stays_as_landed_and_is_quarantined_with_i
         ("2025-03-04T00:00:00", "12,5x", "pos"),
         ("2025-03-04T00:00:00", "1.5", "BARGELD"),
     ]
-    con.execute(
-        "CREATE SCHEMA clean; CREATE TABLE clean.accounts AS SELECT DATE '2025-03-04' AS business_date, 'A1' AS account_id"
-    )
+    open_accounts(con, DAY, "A1")
     load_all_references(con)
     for ddl in clean_table_ddl(CLEANING_SPECS["fx_rates"]):  # EUR, the reporting currency, needs no rate
         con.execute(ddl)

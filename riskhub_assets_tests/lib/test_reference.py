@@ -10,7 +10,7 @@ from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.quality import accepted_values, values_match_patterns
 from riskhub_assets.lib.reference import DEFAULT_DIR, ReferenceError, load_all_references
 from riskhub_assets.tables import table
-from riskhub_assets_tests.conftest import write_landing
+from riskhub_assets_tests.conftest import open_accounts, write_landing
 
 DAY = dt.date(2025, 3, 4)
 
@@ -24,8 +24,7 @@ def bank_reference(tmp_path):
 
 
 def _clean_transactions(con, tmp_path, rows):
-    con.execute("CREATE SCHEMA clean")
-    con.execute("CREATE TABLE clean.accounts AS SELECT DATE '2025-03-04' AS business_date, 'A1' AS account_id")
+    open_accounts(con, DAY, "A1")
     for spec, landed in ((FX_RATES, ["CZK,0.04"]), (TRANSACTIONS, rows)):
         write_landing(tmp_path, DAY, spec, landed)
         for ddl in raw_table_ddl(spec):

@@ -8,6 +8,8 @@ import pathlib
 import pytest
 
 from riskhub_assets.lib.contract import (
+    ACCOUNTS,
+    BALANCES,
     DATE_FORMATS,
     LANDING_FILES,
     MAX_AMOUNT,
@@ -23,6 +25,8 @@ from riskhub_assets.simulator.transactions import FRAUD_PATTERNS
 START = datetime.date(2025, 1, 1)
 CLEAN = SimulationConfig(START, START + datetime.timedelta(days=30), clients=2000, seed=3, tx_per_client=1.0)
 DIRTY = SimulationConfig(START, START + datetime.timedelta(days=2), clients=300, seed=5, dirty_rate=0.1)
+SNAPSHOT_FILES = [f for f in LANDING_FILES if f is not BALANCES]
+"""The files written with accounts as daily snapshots (the default style): no balances.csv."""
 
 
 def _days(config: SimulationConfig) -> list[str]:
@@ -59,7 +63,7 @@ def test_same_config_gives_same_bytes(dirty, tmp_path):
 
 def test_headers_equal_the_contract(clean):
     for day in _days(CLEAN):
-        for landing in LANDING_FILES:
+        for landing in SNAPSHOT_FILES:
             header = (clean / "landing" / day / landing.filename).read_text(encoding="utf-8").split("\n")[0]
             assert header == ",".join(landing.header)
 
@@ -96,8 +100,8 @@ def _violations(rows: list[dict[str, str]], landing: LandingFile, day: str) -> l
 def test_clean_run_keeps_the_contract(clean):
     seen_clients, transaction_ids, event_ids = set(), set(), set()
     for day in _days(CLEAN):
-        files = {f.name: _read(clean / "landing" / day / f.filename) for f in LANDING_FILES}
-        for landing in LANDING_FILES:
+        files = {f.name: _read(clean / "landing" / day / f.filename) for f in SNAPSHOT_FILES}
+        for landing in SNAPSHOT_FILES:
             assert _violations(files[landing.name], landing, day) == []
         seen_clients |= {r["client_id"] for r in files["clients"]}
         accounts = {r["account_id"]: r for r in files["accounts"]}
@@ -121,6 +125,22 @@ def test_clean_run_keeps_the_contract(clean):
         assert event_ids.isdisjoint(ids) and len(set(ids)) == len(ids)
         event_ids |= set(ids)
     assert len(seen_clients) > CLEAN.clients
+
+
+def test_accounts_as_changes_send_only_what_changed_and_every_balance(clean, tmp_path):
+    config = SimulationConfig(
+        CLEAN.start, CLEAN.end, CLEAN.clients, CLEAN.seed, CLEAN.tx_per_client, accounts="changes"
+    )
+    simulate(config, tmp_path)
+    for number, day in enumerate(_days(CLEAN)):
+        snapshot = _read(clean / "landing" / day / "accounts.csv")
+        changes = _read(tmp_path / "landing" / day / "accounts.csv")
+        balances = _read(tmp_path / "landing" / day / "balances.csv")
+        assert _violations(changes, ACCOUNTS, day) == [] and _violations(balances, BALANCES, day) == []
+        assert {r["account_id"]: r["balance"] for r in balances} == {r["account_id"]: r["balance"] for r in snapshot}
+        assert all(r["balance"] == "" for r in changes)
+        changed = [r for r in snapshot if number == 0 or day in (r["open_date"], r["close_date"])]
+        assert [r["account_id"] for r in changes] == [r["account_id"] for r in changed]
 
 
 def test_the_book_behaves_like_a_bank(clean):
@@ -227,8 +247,8 @@ def test_dirty_run_plants_every_kind_and_records_it(dirty):
     for day in _days(DIRTY):
         records = _read(dirty / "truth" / day / "dirty.csv")
         accounts = {r["account_id"] for r in _read(dirty / "landing" / day / "accounts.csv") if r["account_id"]}
-        lines = {f.filename: (dirty / "landing" / day / f.filename).read_bytes().split(b"\n") for f in LANDING_FILES}
-        landing = {f.filename: f for f in LANDING_FILES}
+        lines = {f.filename: (dirty / "landing" / day / f.filename).read_bytes().split(b"\n") for f in SNAPSHOT_FILES}
+        landing = {f.filename: f for f in SNAPSHOT_FILES}
         for r in records:
             line = int(r["line"])
             content = lines[r["file"]][line - 1]
