@@ -48,11 +48,15 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
+        not_sent = ingest.not_sent(loads)
+        for what in not_sent.values():
+            context.log.warning(f"raw.{spec.name}: {what}")
         yield dg.MaterializeResult(
             metadata={
                 **metadata,
                 "rejected_lines": rejected,
                 "landing_files": f"{len(loads)} days from {loads[0].path}",
+                **not_sent,
             }
         )
         for outcome in outcomes:

@@ -15,6 +15,7 @@ CLEAN_TYPES = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",
     "decimal": "DECIMAL(18,2)",
+    "integer": "INTEGER",
     "flag": "BOOLEAN",
 }
 
@@ -59,6 +60,8 @@ def typed_expr(col: Column) -> str:
         return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
     if col.type == "decimal":
         return f"TRY_CAST({v} AS DECIMAL(18,2))"
+    if col.type == "integer":  # a cast alone would round 12.5 to 13
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN TRY_CAST({v} AS INTEGER) END"
     if col.type == "flag":
         return f"CASE WHEN lower({v}) IN ('1','true','y','yes') THEN true WHEN lower({v}) IN ('0','false','n','no') THEN false END"
     if col.unit == "ISO country" or (col.allowed and all(a.isupper() for a in col.allowed)):

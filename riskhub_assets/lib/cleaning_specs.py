@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from riskhub_assets.lib.contract import (
     ACCOUNTS,
     CLIENTS,
+    CREDIT_FACILITIES,
     EVENTS,
     MAX_AMOUNT,
     PRODUCT_HOLDINGS,
@@ -121,6 +122,24 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             Rule("start_date > business_date", "start_date after the business date"),
             Rule("end_date < start_date", "end_date before start_date"),
             Rule("end_date > business_date", "end_date after the business date"),
+        ),
+    ),
+    "credit_facilities": CleaningSpec(
+        CREDIT_FACILITIES,
+        references=(
+            Reference("client_id", _known_as_of("clients", "client_id")),
+            Reference("account_id", _known_as_of("accounts", "account_id")),
+        ),
+        rules=(
+            Rule("principal < 0", "negative principal"),
+            Rule("instalment < 0", "negative instalment"),
+            Rule("days_past_due < 0", "negative days_past_due"),
+            Rule("start_date > business_date", "start_date after the business date"),
+            Rule("maturity_date < start_date", "maturity_date before start_date"),
+            Rule("status_since < start_date", "status_since before start_date"),
+            Rule("status_since > business_date", "status_since after the business date"),
+            Rule("interest_rate NOT BETWEEN -10 AND 100", "interest_rate out of range (percent per year, -10 to 100)"),
+            Rule("status = 'repaid' AND days_past_due > 0", "repaid facility with days_past_due"),
         ),
     ),
 }

@@ -4,7 +4,13 @@ import json
 
 import duckdb
 
-from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS
+from riskhub_assets.lib.contract import (
+    DATE_FORMATS,
+    DEFAULT_DAYS_PAST_DUE,
+    DEFAULTED_STATUSES,
+    LANDING_FILES,
+    TIMESTAMP_FORMATS,
+)
 from riskhub_assets.lib.report_schema import REPORT_SCHEMA
 from riskhub_assets.tables import tables_in
 
@@ -20,7 +26,7 @@ def landing_contract_markdown() -> str:
         "",
         "Any producer (the simulator, or a bank's own export) that writes these files gets the whole pipeline.",
         "Each business day is a folder `YYYY-MM-DD/` under the landing zone (`RISKHUB_LANDING_DIR`, default",
-        "`data/landing/`) holding the six files below: UTF-8, comma separated, double quotes around fields that",
+        "`data/landing/`) holding the files below (an optional file may be left out): UTF-8, comma separated, double quotes around fields that",
         "contain commas, a header row with exactly these columns in this order, empty for a missing value.",
         "",
         f"- Dates: {', '.join(f'`{f}`' for f in DATE_FORMATS)} (tried in that order; ISO 8601 preferred).",
@@ -32,7 +38,8 @@ def landing_contract_markdown() -> str:
         "",
         "| problem | outcome |",
         "|---|---|",
-        "| file missing, or header not exactly the contract's | the day's run fails with an error naming the file and the difference |",
+        "| required file missing, or header not exactly the contract's | the day's run fails with an error naming the file and the difference |",
+        "| optional file missing | no rows for that day; the run says the file was not sent |",
         "| a line that does not parse (wrong number of fields, bad UTF-8) | kept in `raw.<file>_rejects`, quarantined with stage `parse` |",
         "| a record with a missing required value, a bad type, a value not accepted, a broken rule or an unknown reference | quarantined in `clean.<file>_quarantine` with stage `validation` and every reason |",
         "| an exact copy of an earlier record of the day | removed and counted (`duplicates_removed`) |",
@@ -46,7 +53,7 @@ def landing_contract_markdown() -> str:
             "",
             f"## `{spec.filename}`",
             "",
-            f"Grain: {spec.grain}. Business key: `{spec.key}`.",
+            f"Grain: {spec.grain}. Business key: `{spec.key}`." + (" **Optional file.**" if spec.optional else ""),
             "",
             "| column | type | required | unit | allowed values | identifier | personal data | meaning |",
             "|---|---|---|---|---|---|---|---|",
@@ -57,7 +64,27 @@ def landing_contract_markdown() -> str:
                 f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.unit} | {allowed} |"
                 f" {'yes' if c.identifier else ''} | {'yes' if c.personal else ''} | {c.description} |"
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + default_definition_lines()) + "\n"
+
+
+def default_definition_lines() -> list[str]:
+    """How the default label reads defaults from whatever the bank sends (CRR Art. 178)."""
+    statuses = " or ".join(f"`{s}`" for s in DEFAULTED_STATUSES)
+    return [
+        "",
+        "## Defaults",
+        "",
+        "A client defaults (CRR Art. 178, EBA/GL/2016/07) when an obligation is past due on a material amount for",
+        f"{DEFAULT_DAYS_PAST_DUE} days or more, or the bank judges the client unlikely to pay.",
+        "RiskHub reads a default from any of: a `default` event in `events.csv`; a `credit_facilities.csv` row with",
+        f"`days_past_due` >= {DEFAULT_DAYS_PAST_DUE}, `default_flag` = 1, `unlikely_to_pay` = 1 or `status` {statuses}",
+        "(a facility that ended unpaid is a default even without a dated event). A default begins on the earliest of:",
+        "the event's day; the day a facility is first reported in default; its `status_since`; the day its arrears",
+        f"reached {DEFAULT_DAYS_PAST_DUE} days (business day - `days_past_due` + {DEFAULT_DAYS_PAST_DUE}). Historical outcomes whose",
+        "exact dates are unknown land once, on the export's business day, with `status_since` set to the date the",
+        "outcome was known by (for example the contract's end); without it the export's day dates the default.",
+        "See docs/default_definition.md.",
+    ]
 
 
 def star_schema_markdown() -> str:

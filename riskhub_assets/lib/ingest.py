@@ -16,12 +16,13 @@ class LandingError(Exception):
 
 @dataclass(frozen=True)
 class RawLoad:
-    """What one day's file gave: rows loaded and lines rejected as unparseable."""
+    """What one day's file gave: rows loaded, lines rejected as unparseable, and whether an optional file was absent."""
 
     day: dt.date
     path: Path
     rows: int
     rejected: int
+    absent: bool = False  # an optional file not sent that day: no rows
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile) -> Path:
@@ -68,14 +69,23 @@ def _read_csv_sql(spec: LandingFile, rejects: str) -> str:
     )
 
 
+def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) -> None:
+    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
+    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+
+
 def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date) -> RawLoad:
-    """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table."""
+    """Replace one business day of a raw table with the file's rows; unparseable lines go to its rejects table.
+
+    An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
+    if spec.optional and not path.exists():
+        _clear_day(con, spec, day)
+        return RawLoad(day=day, path=path, rows=0, rejected=0, absent=True)
     check_header(path, spec)
     rejects = f"rejects_{spec.name}"
     params = {"path": str(path), "day": day}
     cols = ", ".join(f'"{c}"' for c in spec.header)
-    con.execute(f"DELETE FROM raw.{spec.name} WHERE business_date = $day", {"day": day})
-    con.execute(f"DELETE FROM raw.{spec.name}_rejects WHERE business_date = $day", {"day": day})
+    _clear_day(con, spec, day)
     # DuckDB keeps file order (preserve_insertion_order), so row_number() over () is the record's ordinal.
     con.execute(
         f"INSERT INTO raw.{spec.name} SELECT {cols}, $day, $path, row_number() OVER () + 1, now()"
@@ -113,3 +123,14 @@ def load_raw_days(con: duckdb.DuckDBPyConnection, spec: LandingFile, landing_dir
     for ddl in raw_table_ddl(spec):
         con.execute(ddl)
     return [load_raw_day(con, spec, landing_file(landing_dir, day, spec), day) for day in days(start, end)]
+
+
+def not_sent(loads: list[RawLoad]) -> dict[str, str]:
+    """The days of a run an optional file was not sent, in words (empty when it was sent every day)."""
+    absent = [load.day.isoformat() for load in loads if load.absent]
+    if not absent:
+        return {}
+    return {
+        "file_not_sent": f"optional file {loads[0].path.name} not sent on {len(absent)} of {len(loads)} days"
+        f" ({absent[0]}..{absent[-1]}): no rows loaded for those days"
+    }

@@ -5,7 +5,15 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from riskhub_assets.lib.contract import ACCOUNT_PRODUCTS, CHANNELS, EVENT_TYPES, MERCHANT_CATEGORIES, PRODUCTS
+from riskhub_assets.lib.contract import (
+    ACCOUNT_PRODUCTS,
+    CHANNELS,
+    DEFAULT_DAYS_PAST_DUE,
+    DEFAULTED_STATUSES,
+    EVENT_TYPES,
+    MERCHANT_CATEGORIES,
+    PRODUCTS,
+)
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables import table
@@ -21,6 +29,7 @@ DIMENSIONS: dict[str, dict] = {
         "account_products": list(ACCOUNT_PRODUCTS.values()),
     },
     "fact_manager_objectives": {},
+    "fact_defaults": {"days_past_due": DEFAULT_DAYS_PAST_DUE, "defaulted_statuses": list(DEFAULTED_STATUSES)},
 }
 """Tables rebuilt whole on every run (the dimensions, and the small accumulating facts): the parameters of each one's
 sql/warehouse/<table>.sql."""
@@ -48,6 +57,10 @@ CODE_LISTS = {
     "dim_product": _products,
 }
 """The landing contract's code lists, rebuilt whole from it: each dimension's rows."""
+FACT_PARAMETERS: dict[str, dict] = {
+    "fact_credit_facility": {"days_past_due": DEFAULT_DAYS_PAST_DUE, "defaulted_statuses": list(DEFAULTED_STATUSES)},
+}
+"""Parameters of the daily facts' sql/warehouse/<table>.sql besides $start and $end."""
 
 
 def load_table(
@@ -64,4 +77,4 @@ def load_table(
     fact, window = table(f"warehouse.{name}"), {"start": start, "end": end}
     con.execute(f"CREATE TABLE IF NOT EXISTS {fact.name} ({fact.ddl_columns})")
     con.execute(f"DELETE FROM {fact.name} WHERE {fact.partition_column} BETWEEN $start AND $end", window)
-    con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", window)
+    con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", {**window, **FACT_PARAMETERS.get(name, {})})

@@ -68,6 +68,7 @@ def _write_day(
         "events": result.events,
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
+        "credit_facilities": result.credit_facilities,
     }
     defects: list[dict] = []
     for number, landing_file in enumerate(LANDING_FILES):

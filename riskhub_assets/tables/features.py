@@ -115,6 +115,7 @@ TABLES = (
             "features.client_daily_activity",
             "warehouse.fact_account_balances",
             "warehouse.fact_events",
+            "warehouse.fact_defaults",
             "clean.clients",
         ),
         key=("as_of_date", "client_id"),
@@ -141,7 +142,7 @@ TABLES = (
         upstream=(
             "features.client_features",
             "features.client_daily_activity",
-            "warehouse.fact_events",
+            "warehouse.fact_defaults",
             "warehouse.fact_account_balances",
         ),
         key=("as_of_date", "client_id"),

@@ -15,6 +15,7 @@ UPSTREAM_CLEAN = {
     "transactions": ["accounts"],
     "events": ["clients", "accounts"],
     "product_holdings": ["clients"],
+    "credit_facilities": ["clients", "accounts"],
 }
 """Clean tables whose keys a landing file references, so they must be cleaned first."""
 BUSINESS_DATE = Column("business_date", "DATE", "Business day of the landing file the row came from.")
@@ -42,6 +43,7 @@ def raw_table(spec: LandingFile) -> Table:
         upstream=(f"landing.{spec.name}",),
         partition_column="business_date",
         volume=spec.name in STEADY_VOLUME,
+        freshness=not spec.optional,  # a bank may never send an optional file
         restricted=spec.has_personal_data,
     )
 
