@@ -21,7 +21,8 @@ facility_defaults AS (
 evidence AS (
     SELECT client_id, reported_date, default_date, evidence FROM facility_defaults
     UNION ALL
-    SELECT client_id, event_date, event_date, 'default event' FROM warehouse.fact_events WHERE event_type = 'default')
+    SELECT client_id, event_date AS reported_date, event_date AS default_date, 'default event' AS evidence
+    FROM warehouse.fact_events WHERE event_type = 'default')
 SELECT client_id, default_date, min(reported_date) AS reported_date,
        string_agg(DISTINCT evidence, '; ' ORDER BY evidence) AS evidence
 FROM evidence
