@@ -46,6 +46,7 @@ TABLES = (
         ranges={"principal": ("0", str(BIG)), "days_past_due": ("0", None)},
         partition_column="snapshot_date",
         volume=False,  # an optional file, and change records come in bursts
+        freshness=False,  # a bank may never send it
         owner=OWNER,
         group=GROUP,
     ),

@@ -43,7 +43,6 @@ def raw_table(spec: LandingFile) -> Table:
         upstream=(f"landing.{spec.name}",),
         partition_column="business_date",
         volume=spec.name in STEADY_VOLUME,
-        freshness=not spec.optional,  # a bank may never send an optional file
         restricted=spec.has_personal_data,
     )
 
