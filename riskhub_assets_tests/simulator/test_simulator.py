@@ -53,7 +53,7 @@ def test_same_config_gives_same_bytes(dirty, tmp_path):
     first = {p.relative_to(dirty): p.read_bytes() for p in sorted(dirty.rglob("*.csv"))}
     second = {p.relative_to(tmp_path): p.read_bytes() for p in sorted(tmp_path.rglob("*.csv"))}
     assert first == second
-    assert len(first) == 3 * 11  # 3 days of 6 landing files and 5 truth files
+    assert len(first) == 3 * 12  # 3 days of 7 landing files and 5 truth files
 
 
 def test_headers_equal_the_contract(clean):
