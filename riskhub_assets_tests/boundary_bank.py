@@ -17,6 +17,8 @@ from riskhub_assets.tables import registry
 
 DECIMAL_PROBES = ("-1000000000000000", "-1000000", "-0.01", "0", "0.01", "999999.99", "1000000", "1000000000000000")
 """Amounts from far below to far above anything a bank sends (DECIMAL(18,2) holds up to 10^16)."""
+INTEGER_PROBES = ("-1", "0", "89", "90", "2147483647", "2147483648")
+"""Counts (days past due) from below zero to beyond a 32-bit integer."""
 EARLIEST = dt.date(1900, 1, 1)
 COUNTRIES = ("BE", "NL")
 END_DATES = ("close_date", "end_date")
@@ -77,6 +79,9 @@ def boundary_values(con, spec: CleaningSpec, column: Column, day: dt.date, since
         return [None, str(since)]
     if column.type == "timestamp":
         return [f"{day}T00:00:00", f"{day}T23:59:59", *optional]
+    if column.type == "integer":
+        accepted = [int(p) for p in accepted_probes(con, spec, column, INTEGER_PROBES, day)]
+        return [str(v) for v in sorted({min(accepted), max(accepted)})] + optional
     if column.type == "flag":
         return ["1", "0", *optional]
     if column.type == "string":

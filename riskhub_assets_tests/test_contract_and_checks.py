@@ -10,6 +10,7 @@ from riskhub_assets.lib import settings
 from riskhub_assets.lib.cleaning import clean_column_name
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
+from riskhub_assets.lib.reference import load_all_references
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.tables import Table, registry, table
 from riskhub_assets_tests.boundary_bank import DECIMAL_PROBES, accepted_probes, boundary_bank, write_bank
@@ -47,6 +48,7 @@ FILLED_IN = {("marts.transaction_kpis", "segment")}
 
 @pytest.mark.parametrize("declared", FED_TABLES, ids=lambda t: t.name)
 def test_range_checks_are_at_least_as_wide_as_the_contract(declared, con):
+    load_all_references(con)  # rules may read the bank's code lists
     for column, (low, high) in declared.ranges.items():
         for landing, landed in _landing_columns(declared, column):
             if landed.type != "decimal":

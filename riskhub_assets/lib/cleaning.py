@@ -16,6 +16,7 @@ CLEAN_TYPES = {
     "timestamp": "TIMESTAMP",
     "decimal": "DECIMAL(18,2)",
     "rate": "DECIMAL(18,8)",
+    "integer": "INTEGER",
     "flag": "BOOLEAN",
 }
 
@@ -75,6 +76,8 @@ def typed_expr(col: Column) -> str:
         return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
     if col.type in ("decimal", "rate"):
         return f"TRY_CAST({v} AS {CLEAN_TYPES[col.type]})"
+    if col.type == "integer":  # a cast alone would round 12.5 to 13
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN TRY_CAST({v} AS INTEGER) END"
     if col.type == "flag":
         return f"CASE WHEN lower({v}) IN ('1','true','y','yes') THEN true WHEN lower({v}) IN ('0','false','n','no') THEN false END"
     if col.codes:

@@ -6,6 +6,7 @@ from riskhub_assets.lib.contract import (
     ACCOUNTS,
     BALANCES,
     CLIENTS,
+    CREDIT_FACILITIES,
     EVENTS,
     FX_RATES,
     MAX_AMOUNT,
@@ -157,6 +158,28 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             Rule(
                 "product_code IN (SELECT product_code FROM reference.account_types)",
                 "product held as an account: it comes from accounts.csv",
+            ),
+        ),
+    ),
+    "credit_facilities": CleaningSpec(
+        CREDIT_FACILITIES,
+        references=(
+            Reference("client_id", _known_as_of("clients", "client_id")),
+            Reference("account_id", _known_as_of("accounts", "account_id")),
+        ),
+        rules=(
+            Rule("principal < 0", "negative principal"),
+            Rule("instalment < 0", "negative instalment"),
+            Rule("days_past_due < 0", "negative days_past_due"),
+            Rule("start_date > business_date", "start_date after the business date"),
+            Rule("maturity_date < start_date", "maturity_date before start_date"),
+            Rule("status_since < start_date", "status_since before start_date"),
+            Rule("status_since > business_date", "status_since after the business date"),
+            Rule("interest_rate NOT BETWEEN -10 AND 100", "interest_rate out of range (percent per year, -10 to 100)"),
+            Rule("status = 'repaid' AND days_past_due > 0", "repaid facility with days_past_due"),
+            Rule(
+                "product_code NOT IN (SELECT code FROM reference.products WHERE family = 'credit')",
+                "product_code not a credit product (family credit in reference/products.csv)",
             ),
         ),
     ),

@@ -17,6 +17,18 @@ date alone (one of DATE_FORMATS) is also accepted and means the time of day is u
 DIRECTIONS = ("debit", "credit")
 """Which way money moved: part of the contract, not a bank's code list."""
 
+FACILITY_STATUSES = {
+    "performing": "Running and paid as agreed",
+    "arrears": "Running with an amount past due, not (yet) in default",
+    "default": "In default: 90 days past due on a material amount, or unlikely to pay (CRR Art. 178)",
+    "repaid": "Ended, fully repaid",
+    "written_off": "Ended unpaid: written off, charged off or sold as bad debt (a default)",
+}
+"""Where a credit facility stands; `default` and `written_off` are defaults (docs/default_definition.md)."""
+DEFAULTED_STATUSES = ("default", "written_off")
+DEFAULT_DAYS_PAST_DUE = 90
+"""Days past due on a material amount from which a facility is in default (CRR Art. 178(1)(b))."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -267,6 +279,63 @@ FX_RATES = LandingFile(
     optional=True,
 )
 
+CREDIT_FACILITIES = LandingFile(
+    name="credit_facilities",
+    grain="one row per credit facility (loan, mortgage, card) whose terms or status changed that day, or that"
+    " started or ended that day; a full daily snapshot is also accepted. Optional: a bank without it reads its"
+    " defaults from default events only. A historical export lands once, on its export date, with each"
+    " facility's outcome as of that date and `status_since` where the bank knows it",
+    key="facility_id",
+    optional=True,
+    columns=(
+        Column("facility_id", "string", "Bank-internal contract number of the facility", identifier=True),
+        Column("client_id", "string", "Borrowing client; must be a known client", identifier=True),
+        Column(
+            "account_id",
+            "string",
+            "Account the facility is booked on, where there is one; must be a known account",
+            required=False,
+            identifier=True,
+        ),
+        Column("product_code", "string", "Credit product of the catalogue (family credit)", codes="products"),
+        Column("currency", "string", "Facility currency, ISO 4217", codes="currencies"),
+        Column("principal", "decimal", "Original principal (loan) or credit limit (card)", unit="facility currency"),
+        Column("start_date", "date", "Date the facility was granted (first drawdown)"),
+        Column("maturity_date", "date", "Contractual end date; empty for revolving credit", required=False),
+        Column(
+            "instalment",
+            "decimal",
+            "Scheduled periodic repayment; empty for revolving credit",
+            required=False,
+            unit="facility currency",
+        ),
+        Column("interest_rate", "decimal", "Nominal interest rate", required=False, unit="percent per year"),
+        Column("status", "string", "Where the facility stands", allowed=tuple(FACILITY_STATUSES)),
+        Column(
+            "days_past_due",
+            "integer",
+            "Days since the oldest unpaid material amount fell due, counted as the bank counts them for CRR"
+            " Art. 178 (materiality threshold applied); 0 when nothing is past due, empty when unknown",
+            required=False,
+            unit="days",
+        ),
+        Column("default_flag", "flag", "The bank's own default flag (1/0)", required=False),
+        Column(
+            "unlikely_to_pay",
+            "flag",
+            "The bank judges the client unlikely to pay in full without realising collateral (1/0)",
+            required=False,
+        ),
+        Column(
+            "status_since",
+            "date",
+            "Date the facility entered its status, where known; for a historical outcome whose exact date is"
+            " unknown, the date the bank knew it by (e.g. the end of the contract); empty: the business day",
+            required=False,
+        ),
+    ),
+)
+
 LANDING_FILES: tuple[LandingFile, ...] = (
     FX_RATES,
     RELATIONSHIP_MANAGERS,
@@ -276,6 +345,7 @@ LANDING_FILES: tuple[LandingFile, ...] = (
     TRANSACTIONS,
     EVENTS,
     PRODUCT_HOLDINGS,
+    CREDIT_FACILITIES,
 )
 """Every landing file, each after the files its keys refer to."""
 MAX_AMOUNT = 1_000_000

@@ -4,7 +4,14 @@ import json
 
 import duckdb
 
-from riskhub_assets.lib.contract import DATE_FORMATS, LANDING_FILES, TIMESTAMP_FORMATS, Column
+from riskhub_assets.lib.contract import (
+    DATE_FORMATS,
+    DEFAULT_DAYS_PAST_DUE,
+    DEFAULTED_STATUSES,
+    LANDING_FILES,
+    TIMESTAMP_FORMATS,
+    Column,
+)
 from riskhub_assets.lib.reference import default_codes
 from riskhub_assets.lib.report_schema import REPORT_SCHEMA
 from riskhub_assets.tables import tables_in
@@ -72,7 +79,27 @@ def landing_contract_markdown() -> str:
                 f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.unit} | {allowed} |"
                 f" {'yes' if c.identifier else ''} | {'yes' if c.personal else ''} | {c.description} |"
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + default_definition_lines()) + "\n"
+
+
+def default_definition_lines() -> list[str]:
+    """How the default label reads defaults from whatever the bank sends (CRR Art. 178)."""
+    statuses = " or ".join(f"`{s}`" for s in DEFAULTED_STATUSES)
+    return [
+        "",
+        "## Defaults",
+        "",
+        "A client defaults (CRR Art. 178, EBA/GL/2016/07) when an obligation is past due on a material amount for",
+        f"{DEFAULT_DAYS_PAST_DUE} days or more, or the bank judges the client unlikely to pay.",
+        "RiskHub reads a default from any of: a `default` event in `events.csv`; a `credit_facilities.csv` row with",
+        f"`days_past_due` >= {DEFAULT_DAYS_PAST_DUE}, `default_flag` = 1, `unlikely_to_pay` = 1 or `status` {statuses}",
+        "(a facility that ended unpaid is a default even without a dated event). A default begins on the earliest of:",
+        "the event's day; the day a facility is first reported in default; its `status_since`; the day its arrears",
+        f"reached {DEFAULT_DAYS_PAST_DUE} days (business day - `days_past_due` + {DEFAULT_DAYS_PAST_DUE}). Historical outcomes whose",
+        "exact dates are unknown land once, on the export's business day, with `status_since` set to the date the",
+        "outcome was known by (for example the contract's end); without it the export's day dates the default.",
+        "See docs/default_definition.md.",
+    ]
 
 
 def _allowed(column: Column) -> str:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import duckdb
 
+from riskhub_assets.lib.contract import DEFAULT_DAYS_PAST_DUE, DEFAULTED_STATUSES
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables import table
 
@@ -20,12 +21,16 @@ REBUILT_WHOLE = frozenset(
         "dim_agency",
         "fact_product_holdings",
         "fact_manager_objectives",
+        "fact_defaults",
     }
 )
 """Tables rebuilt whole on every run by their sql/warehouse/<table>.sql: the dimensions and small accumulating facts."""
 AS_OF_ACCOUNTS = {"fact_transactions", "fact_account_balances"}
 """Facts that read each account's state on each of their days: the temp table account_days, built for their window
 from sql/clean/account_days.sql (the same state clean.transactions was checked against)."""
+DEFAULT_DEFINITION = {"days_past_due": DEFAULT_DAYS_PAST_DUE, "defaulted_statuses": list(DEFAULTED_STATUSES)}
+PARAMETERS: dict[str, dict] = {"fact_defaults": DEFAULT_DEFINITION, "fact_credit_facility": DEFAULT_DEFINITION}
+"""Parameters of a table's sql/warehouse/<table>.sql besides $start and $end: the regulatory default definition."""
 
 
 def load_table(
@@ -34,7 +39,7 @@ def load_table(
     """Rebuild a dimension whole, or replace business days start..end of a fact table (its declared columns)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS warehouse")
     if name in REBUILT_WHOLE:
-        con.execute(read_sql("warehouse", name))
+        con.execute(read_sql("warehouse", name), PARAMETERS.get(name, {}))
         return
     fact, window = table(f"warehouse.{name}"), {"start": start, "end": end}
     if "clean.fx_rates" in fact.upstream:
@@ -44,5 +49,5 @@ def load_table(
     con.execute(f"DELETE FROM {fact.name} WHERE {fact.partition_column} BETWEEN $start AND $end", window)
     if name in AS_OF_ACCOUNTS:
         con.execute(f"CREATE OR REPLACE TEMP TABLE account_days AS {read_sql('clean', 'account_days')}", window)
-    con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", window)
+    con.execute(f"INSERT INTO {fact.name} {read_sql('warehouse', name)}", {**window, **PARAMETERS.get(name, {})})
     con.execute("DROP TABLE IF EXISTS temp.account_days")

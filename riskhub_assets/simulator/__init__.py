@@ -87,6 +87,7 @@ def _write_day(
         "events": result.events,
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
+        "credit_facilities": result.credit_facilities,
     }
     if config.accounts == "changes":
         frames["accounts"] = account_changes(result.accounts, np.datetime64(day, "D"), summary.days == 0)

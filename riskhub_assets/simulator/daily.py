@@ -38,7 +38,7 @@ from riskhub_assets.simulator.population import (
     new_clients,
     starter_products,
 )
-from riskhub_assets.simulator.reports import Day, account_rows, client_rows, truth
+from riskhub_assets.simulator.reports import Day, account_rows, client_rows, facility_rows, truth
 
 INFLOW = 0.10
 """New clients per year as a share of the live book."""
@@ -83,6 +83,7 @@ class Bank:
         self.next_transaction += len(frame)
         self.accounts["balance"] = np.round(self.accounts["balance"] + movement, 2)
         self._churn(rng, now, events)
+        self.accounts["arrears_since"][self.accounts["balance"] >= 0] = np.datetime64("NaT")  # nothing owed, none due
         self.sales = self.sales or Sales(self.seed, self.book_size, today)
         holdings, managers, personas = self.sales.day(today, self.clients)
         event_frame = events.close(self.next_event)
@@ -92,6 +93,7 @@ class Bank:
         return Day(
             client_rows(self.clients, self.sales.manager, reported),
             account_rows(self.accounts, now),
+            facility_rows(self.accounts, self.clients["status"], now),
             frame,
             event_frame,
             managers,
@@ -184,6 +186,8 @@ class Bank:
         events.add(who, due_at, DUE, idx, amount)
         events.add(who, settled_at, np.where(missed, MISSED, MADE), idx, amount)
         a["run"][idx] = np.where(missed, a["run"][idx] + 1, 0)
+        since = a["arrears_since"][idx]
+        a["arrears_since"][idx] = np.where(missed, np.where(np.isnat(since), now, since), np.datetime64("NaT", "D"))
         paid, home = ~missed, _home(c["country"][who])
         principal = amount - np.where(card[idx], 0, np.round(-a["balance"][idx] * a["rate"][idx], 2))
         ledger.book(idx[paid], settled_at[paid], principal[paid], mix.CREDIT, mix.TRANSFER, home[paid])

@@ -138,7 +138,7 @@ def new_accounts(
         opened = np.full(n, today)
         balance = np.where(kinds == CURRENT, rng.uniform(0, 500, n), np.where(kinds == LOAN, -principal, 0.0))
         run = np.zeros(n)
-    return {
+    accounts = {
         "owner": who,
         "kind": kinds.astype(np.int8),
         "currency": currency,
@@ -150,7 +150,17 @@ def new_accounts(
         "run": run.astype(np.int8),
         "rate": np.where(kinds == LOAN, rate, 0.0),
         "instalment": np.where(kinds == LOAN, instalment, 0.0),
+        "maturity": np.where(kinds == LOAN, opened + _days(np.round(term * 30.44)), np.datetime64("NaT", "D")),
     }
+    accounts["arrears_since"] = _arrears_since(today, accounts["due_day"], accounts["run"])
+    return accounts
+
+
+def _arrears_since(today: np.datetime64, due_day: np.ndarray, run: np.ndarray) -> np.ndarray:
+    """Due date of the oldest payment missed in a row (NaT when none): `run` monthly due dates back from the last."""
+    since_last_due = (today.astype(object).day - due_day) % 30
+    since = today - _days(since_last_due + 30 * (run.astype(int) - 1))
+    return np.where(run > 0, since, np.datetime64("NaT", "D")).astype("datetime64[D]")
 
 
 def starter_products(rng: np.random.Generator, clients: Table, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from riskhub_assets.lib.contract import FACILITY_STATUSES
 from riskhub_assets.simulator import dynamics
-from riskhub_assets.simulator.codes import ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, SEGMENTS
-from riskhub_assets.simulator.population import ACTIVE, CARD, LOAN, Table
+from riskhub_assets.simulator.codes import ACCOUNT_PRODUCTS, ACCOUNT_TYPES, CURRENCIES, EMPLOYMENT_STATUSES, SEGMENTS
+from riskhub_assets.simulator.population import ACTIVE, CARD, DEFAULTED, LOAN, Table
 
 STATUSES = ("active", "defaulted", "churned")
 """Client status names, by status code."""
@@ -32,10 +33,11 @@ CLIENT_COLUMNS = {
 
 @dataclass
 class Day:
-    """What one simulated day produced: the four landing frames and the ground truth."""
+    """What one simulated day produced: the landing frames and the ground truth."""
 
     clients: pd.DataFrame
     accounts: pd.DataFrame
+    credit_facilities: pd.DataFrame
     transactions: pd.DataFrame
     events: pd.DataFrame
     relationship_managers: pd.DataFrame
@@ -83,6 +85,49 @@ def account_changes(snapshot: pd.DataFrame, now: np.datetime64, first_day: bool)
     """
     changed = first_day | (snapshot["open_date"] == now) | (snapshot["close_date"] == now)
     return snapshot[changed].assign(balance=np.nan)
+
+
+PERFORMING, ARREARS, DEFAULT, REPAID = (
+    tuple(FACILITY_STATUSES).index(s) for s in ("performing", "arrears", "default", "repaid")
+)
+"""Positions of the facility statuses the simulated bank reports (it writes nothing off)."""
+FACILITY_PRODUCT = np.array([ACCOUNT_PRODUCTS[t] for t in ACCOUNT_TYPES])
+"""The catalogue product of each account kind."""
+
+
+def facility_rows(accounts: Table, client_status: np.ndarray, now: np.datetime64) -> pd.DataFrame:
+    """End-of-day snapshot of every card and loan open at any time today, with its status and days past due.
+
+    A defaulted client's facilities are all in default (obligor-level default), from the day of the default event.
+    """
+    a = accounts
+    open_today = (a["open"] <= now) & (np.isnat(a["close"]) | (a["close"] >= now))
+    rows = np.nonzero(open_today & np.isin(a["kind"], (CARD, LOAN)))[0]
+    since, loan = a["arrears_since"][rows], a["kind"][rows] == LOAN
+    status = np.select(
+        [client_status[a["owner"][rows]] == DEFAULTED, ~np.isnat(a["close"][rows]), ~np.isnat(since)],
+        [DEFAULT, REPAID, ARREARS],
+        PERFORMING,
+    )
+    return pd.DataFrame(
+        {
+            "facility_id": rows + 1,
+            "client_id": a["owner"][rows] + 1,
+            "account_id": rows + 1,
+            "product_code": FACILITY_PRODUCT[a["kind"][rows]],
+            "currency": pd.Categorical.from_codes(a["currency"][rows], CURRENCIES),
+            "principal": a["limit"][rows],
+            "start_date": a["open"][rows],
+            "maturity_date": a["maturity"][rows],
+            "instalment": np.where(loan, a["instalment"][rows], np.nan),
+            "interest_rate": np.where(loan, np.round(a["rate"][rows] * 1200, 2), np.nan),
+            "status": pd.Categorical.from_codes(status, tuple(FACILITY_STATUSES)),
+            "days_past_due": np.where(np.isnat(since), 0, (now - since).astype(int)),
+            "default_flag": (status == DEFAULT).astype(np.int8),
+            "unlikely_to_pay": np.full(len(rows), np.nan),
+            "status_since": np.full(len(rows), np.datetime64("NaT", "D")),
+        }
+    )
 
 
 def truth(clients: Table, accounts: Table, today: datetime.date) -> pd.DataFrame:

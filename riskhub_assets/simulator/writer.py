@@ -18,6 +18,7 @@ ID_FORMATS = {
     "manager_id": "M%05d",
     "agency_id": "B%04d",
     "holding_id": "H%010d",
+    "facility_id": "F%09d",
 }
 """How each bank-internal number is spelled as an identifier."""
 

@@ -1,6 +1,6 @@
 """The table registry: every table of RiskHub declared once; asset keys, deps, checks, docs and BI publishing derive from it.
 
-Declarations live in one module per layer (reference, landing, warehouse, features, scores, marts); they are gathered on first
+Declarations live in one module per layer (reference, landing, warehouse and its credit facts, features, scores, marts); they are gathered on first
 use, so library modules may look tables up without an import cycle.
 """
 
@@ -12,9 +12,17 @@ from riskhub_assets.tables.spec import Column, Publish, Table
 @functools.cache
 def registry() -> dict[str, Table]:
     """Every table by its name, "schema.table", layer by layer in the order data flows."""
-    from riskhub_assets.tables import features, landing, marts, reference, scores, warehouse
+    from riskhub_assets.tables import credit, features, landing, marts, reference, scores, warehouse
 
-    layers = (reference.TABLES, landing.TABLES, warehouse.TABLES, features.TABLES, scores.TABLES, marts.TABLES)
+    layers = (
+        reference.TABLES,
+        landing.TABLES,
+        warehouse.TABLES,
+        credit.TABLES,
+        features.TABLES,
+        scores.TABLES,
+        marts.TABLES,
+    )
     return {t.name: t for layer in layers for t in layer}
 
 

@@ -123,6 +123,7 @@ TABLES = (
             "features.client_daily_activity",
             "warehouse.fact_account_balances",
             "warehouse.fact_events",
+            "warehouse.fact_defaults",
             "clean.clients",
         ),
         key=("as_of_date", "client_id"),
@@ -155,7 +156,7 @@ TABLES = (
         upstream=(
             "features.client_features",
             "features.client_daily_activity",
-            "warehouse.fact_events",
+            "warehouse.fact_defaults",
             "warehouse.fact_account_balances",
         ),
         key=("as_of_date", "client_id"),

@@ -16,6 +16,7 @@ UPSTREAM_CLEAN = {
     "transactions": ["accounts", "fx_rates"],
     "events": ["clients", "accounts"],
     "product_holdings": ["clients"],
+    "credit_facilities": ["clients", "accounts"],
 }
 """Clean tables whose keys a landing file references, so they must be cleaned first."""
 BUSINESS_DATE = Column("business_date", "DATE", "Business day of the landing file the row came from.")

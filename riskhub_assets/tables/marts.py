@@ -65,7 +65,8 @@ TABLES = (
             "transacting_clients": ("BIGINT", "Clients with at least one transaction that day."),
             "defaults": (
                 "BIGINT",
-                "Clients who defaulted that day (third missed payment in a row, or 90+ days past due).",
+                "Clients whose default began that day (90+ days past due or unlikely to pay, from any evidence; see"
+                " warehouse.fact_defaults).",
             ),
             "complaints": ("BIGINT", "Complaints received that day."),
         },
@@ -75,6 +76,7 @@ TABLES = (
             "warehouse.dim_account",
             "warehouse.fact_transactions",
             "warehouse.fact_events",
+            "warehouse.fact_defaults",
         ),
     ),
     _mart(

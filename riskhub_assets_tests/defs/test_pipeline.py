@@ -113,3 +113,21 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resource
     result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert not result.success
     assert f"landing file missing: {missing}" in _step_errors(result)
+
+
+def test_a_day_without_the_optional_facilities_file_still_loads(isolated_data, resources):
+    _simulate(isolated_data)
+    (resources["paths"].landing / DAY2.isoformat() / "credit_facilities.csv").unlink()
+    result = run_business_days(build_defs(resources), DAY1, DAY2)
+    assert result.success, _step_errors(result)
+    said = {  # the run's metadata, on each day's materialisation
+        e.materialization.metadata["file_not_sent"].value
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "raw/credit_facilities"
+    }
+    assert said == {
+        "optional file credit_facilities.csv not sent on 1 of 2 days (2025-03-04..2025-03-04): no rows loaded for those days"
+    }
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        days = con.execute("SELECT DISTINCT snapshot_date FROM warehouse.fact_credit_facility").fetchall()
+    assert days == [(DAY1,)]

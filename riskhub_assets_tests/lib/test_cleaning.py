@@ -19,6 +19,7 @@ ACCOUNT = "A1,C1,current,EUR,2020-01-01,,,100.50"
 TX = "T1,A1,2025-03-04T10:00:00,12.50,EUR,debit,pos,5411,FR"
 EVENT = "E1,C1,A1,2025-03-04T09:00:00,complaint,"
 HOLDING = "H1,C1,Mortgage,2021-05-01,"
+FACILITY = "F1,C1,A1,personal_loan,EUR,10000,2024-01-15,2029-01-15,190.50,4.25,performing,0,0,,"
 
 
 def _land_and_clean(con, tmp_path, rows: dict[str, list[str]]):
@@ -50,6 +51,7 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
             "transactions": [TX.replace("2025-03-04T", "2025-03-04 ")],
             "events": [EVENT],
             "product_holdings": [HOLDING],
+            "credit_facilities": [FACILITY],
         },
     )
     assert all(r.clean_rows == 1 and r.quarantined == 0 for r in result.values())

@@ -68,9 +68,11 @@ def test_headers_equal_the_contract(clean):
             assert header == ",".join(landing.header)
 
 
-def _valid(value: str, kind: str, day: str) -> bool:
+def _valid(value: str, kind: str, day: str, future: bool = False) -> bool:
     if kind == "date":
-        return datetime.date.fromisoformat(value) <= datetime.date.fromisoformat(day)
+        return future or datetime.date.fromisoformat(value) <= datetime.date.fromisoformat(day)
+    if kind == "integer":
+        return value.isdigit()
     if kind == "timestamp":
         return datetime.datetime.strptime(value, TIMESTAMP_FORMATS[0]).date().isoformat() == day
     if kind == "flag":
@@ -92,7 +94,7 @@ def _violations(rows: list[dict[str, str]], landing: LandingFile, day: str) -> l
                 problems.append(f"{landing.name}.{column.name}={value!r} not allowed")
             elif column.codes and value not in default_codes(column.codes):
                 problems.append(f"{landing.name}.{column.name}={value!r} not in reference/{column.codes}.csv")
-            elif not _valid(value, column.type, day):
+            elif not _valid(value, column.type, day, future=column.name == "maturity_date"):
                 problems.append(f"{landing.name}.{column.name}={value!r} invalid")
     return problems
 

@@ -17,8 +17,8 @@ WITH accounts AS (
     GROUP BY client_id),
 population AS (
     SELECT a.* FROM accounts a
-    WHERE NOT EXISTS (SELECT 1 FROM warehouse.fact_events e
-                      WHERE e.client_id = a.client_id AND e.event_type = 'default' AND e.event_date <= $as_of)),
+    WHERE NOT EXISTS (SELECT 1 FROM warehouse.fact_defaults d
+                      WHERE d.client_id = a.client_id AND d.reported_date <= $as_of)),
 balances AS (
     SELECT client_id, avg(day_balance) AS avg_current_balance_30d, min(day_balance) AS min_current_balance_30d,
            count(*) FILTER (WHERE day_balance < 0) AS days_overdrawn_30d,

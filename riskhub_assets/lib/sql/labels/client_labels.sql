@@ -1,8 +1,9 @@
 -- Default and churn outcomes, and the future RFM, in the $horizon days after each as-of date of $dates.
+-- A default is one that began in the horizon, from any evidence (warehouse.fact_defaults, docs/default_definition.md).
 SELECT f.as_of_date, f.client_id,
-       EXISTS (SELECT 1 FROM warehouse.fact_events e  -- noqa: LT01, LT06
-               WHERE e.client_id = f.client_id AND e.event_type = 'default'
-               AND e.event_date > f.as_of_date AND e.event_date <= f.as_of_date + $horizon) AS default_label,
+       EXISTS (SELECT 1 FROM warehouse.fact_defaults d  -- noqa: LT01, LT06
+               WHERE d.client_id = f.client_id
+               AND d.default_date > f.as_of_date AND d.default_date <= f.as_of_date + $horizon) AS default_label,
        NOT EXISTS (SELECT 1 FROM warehouse.fact_account_balances b WHERE b.client_id = f.client_id AND b.is_open
                    AND b.snapshot_date = f.as_of_date + $horizon)
        OR coalesce((SELECT sum(a.tx_count) FROM features.client_daily_activity a WHERE a.client_id = f.client_id
