@@ -33,7 +33,8 @@ def check_header(path: Path, spec: LandingFile) -> None:
     """Refuse a missing file or one whose header is not the contract's, naming what differs."""
     if not path.is_file():
         raise LandingError(
-            f"landing file missing: {path} (expected by the landing contract, see docs/landing_contract.md)"
+            f"landing file missing: {path}: every day folder of the landing zone (RISKHUB_LANDING_DIR) needs"
+            f" {spec.filename}, with its header line alone on a day without records (see docs/landing_contract.md)"
         )
     with path.open("rb") as f:
         first = f.readline().decode("utf-8-sig", errors="replace").strip()
@@ -43,7 +44,8 @@ def check_header(path: Path, spec: LandingFile) -> None:
         extra = [c for c in header if c not in spec.header]
         raise LandingError(
             f"wrong header in {path}: expected {','.join(spec.header)}; got {first!r}"
-            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters)"
+            f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters): write the contract's"
+            " header line, see docs/landing_contract.md"
         )
 
 

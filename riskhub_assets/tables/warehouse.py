@@ -187,6 +187,7 @@ TABLES = (
         },
         ranges={"amount": ("0.01", str(MAX_AMOUNT - 0.01)), "hour_of_day": ("0", "23")},
         partition_column="transaction_date",
+        landed_from="transactions",
     ),
     _table(
         "fact_events",
@@ -211,7 +212,9 @@ TABLES = (
         },
         ranges={"amount": ("0", str(BIG))},
         partition_column="event_date",
+        landed_from="events",
         volume=False,  # events cluster on due dates and month ends: daily swings are normal
+        freshness=False,  # and a day without events is not late
     ),
     _table(
         "fact_account_balances",
@@ -233,6 +236,7 @@ TABLES = (
         },
         ranges={"balance": (str(-BIG), str(BIG))},
         partition_column="snapshot_date",
+        landed_from="accounts",
     ),
 )
 """Every star-schema table, dimensions first."""
