@@ -29,6 +29,7 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "RISKHUB_BI_DIR",
         "RISKHUB_REPORTS_DIR",
         "RISKHUB_MLFLOW_TRACKING_URI",
+        "RISKHUB_MAX_QUARANTINE_RATE",
     ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
