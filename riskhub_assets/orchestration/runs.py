@@ -48,7 +48,8 @@ def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
         error = event.event_specific_data.error
         while error.cause is not None:
             error = error.cause
-        kind, _, message = error.message.strip().partition(": ")  # "package.module.Error: what went wrong"
+        text = error.message.strip()
+        kind, _, message = text.partition(": ")  # "package.module.Error: what went wrong"
         if error.cls_name != "DagsterAssetCheckFailedError":
-            messages.append(f"step {event.step_key} FAILED: {message if kind.endswith(error.cls_name) else kind}")
+            messages.append(f"step {event.step_key} FAILED: {message if kind.endswith(error.cls_name) else text}")
     return messages

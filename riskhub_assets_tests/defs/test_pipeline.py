@@ -7,7 +7,7 @@ import duckdb
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
-from riskhub_assets.orchestration.runs import failed_checks, run_business_days
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets_tests.resources import local_resources
 
@@ -113,3 +113,8 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resource
     result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert not result.success
     assert f"landing file missing: {missing}" in _step_errors(result)
+    assert step_failures(result) == [
+        f"step raw__events FAILED: landing file missing: {missing}: every day folder of the landing zone"
+        " (RISKHUB_LANDING_DIR) needs events.csv, with its header line alone on a day without records (see"
+        " docs/landing_contract.md)"
+    ]
