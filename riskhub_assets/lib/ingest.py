@@ -9,6 +9,9 @@ import duckdb
 from riskhub_assets.lib.contract import LandingFile
 from riskhub_assets.lib.sqltext import days
 
+LOADS = "raw.landing_loads"
+"""Every day of a landing file loaded, with its row count even when it had none: how recent each file is."""
+
 
 class LandingError(Exception):
     """A landing file is missing or does not follow the contract; the day cannot be loaded."""
@@ -58,6 +61,8 @@ def raw_table_ddl(spec: LandingFile) -> list[str]:
         " _file VARCHAR NOT NULL, _row_number BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS raw.{spec.name}_rejects (business_date DATE NOT NULL, _file VARCHAR NOT NULL,"
         " _row_number BIGINT NOT NULL, error_type VARCHAR, reason VARCHAR, record VARCHAR, _loaded_at TIMESTAMP NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {LOADS} (landing_file VARCHAR NOT NULL, business_date DATE NOT NULL,"
+        " _file VARCHAR NOT NULL, rows BIGINT NOT NULL, rejected BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL)",
     ]
 
 
@@ -89,6 +94,11 @@ def load_raw_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, 
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
+    load = {"name": spec.name, **params, "rows": rows, "rejected": rejected}
+    con.execute(
+        f"DELETE FROM {LOADS} WHERE landing_file = $name AND business_date = $day", {"name": spec.name, "day": day}
+    )
+    con.execute(f"INSERT INTO {LOADS} VALUES ($name, $day, $path, $rows, $rejected, now())", load)
     return RawLoad(day=day, path=path, rows=rows, rejected=rejected)
 
 

@@ -7,6 +7,7 @@ import duckdb
 
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.cleaning import quarantine_reasons
+from riskhub_assets.lib.ingest import LOADS
 from riskhub_assets.tables.spec import Table
 
 TOP_REASONS = 3
@@ -131,7 +132,9 @@ def row_count_vs_trailing_days(con, table: Table, start: dt.date, end: dt.date, 
 def freshness(con, table: Table, end: dt.date | None, today: dt.date, max_lag_days: int = 2) -> CheckOutcome:
     """The latest business day loaded is recent on the morning the run's last day was due (warning only)."""
     due = today if end is None else min(today, end + dt.timedelta(days=1))
-    latest = con.execute(f'SELECT max("{table.partition_column}") FROM {table.name}').fetchone()[0]
+    source = f"{LOADS} WHERE landing_file = '{table.landing_file}'" if table.landing_file else table.name
+    column = "business_date" if table.landing_file else table.partition_column
+    latest = con.execute(f'SELECT max("{column}") FROM {source}').fetchone()[0]
     lag = None if latest is None else (due - latest).days
     passed = lag is not None and lag <= max_lag_days
     summary = (

@@ -7,8 +7,8 @@ from riskhub_assets.tables.spec import Column, Table
 
 OWNER = "team:data-engineering"
 STEADY_VOLUME = {"accounts", "transactions"}
-"""Landing files with rows every day, steady enough to test against the trailing days and for freshness (clients and
-events come in bursts: the first load, due dates, month ends; a day without changes is not late)."""
+"""Landing files whose daily row count is steady enough to test against the trailing days (clients and
+events come in bursts: the first load, due dates, month ends)."""
 UPSTREAM_CLEAN = {
     "clients": ["relationship_managers"],
     "accounts": ["clients"],
@@ -42,7 +42,6 @@ def raw_table(spec: LandingFile) -> Table:
         upstream=(f"landing.{spec.name}",),
         partition_column="business_date",
         volume=spec.name in STEADY_VOLUME,
-        freshness=spec.name in STEADY_VOLUME,
         restricted=spec.has_personal_data,
     )
 

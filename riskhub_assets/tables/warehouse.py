@@ -214,7 +214,6 @@ TABLES = (
         partition_column="event_date",
         landed_from="events",
         volume=False,  # events cluster on due dates and month ends: daily swings are normal
-        freshness=False,  # and a day without events is not late
     ),
     _table(
         "fact_account_balances",
