@@ -44,13 +44,26 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None, reco
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
-    from riskhub_assets.orchestration.runs import failed_checks, failed_steps, run_business_days, run_job
+    from riskhub_assets.orchestration.runs import run_business_days, run_job
 
     with dg.DagsterInstance.get() if recorded else dg.DagsterInstance.ephemeral() as instance:
         defs = build_defs()
         result = run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
-    for step, error in failed_steps(result).items():
-        print(f"step {step} FAILED: {error}")
+    _report_failures(result)
+    days = "" if start is None else f" for {start}..{end}"
+    where = "" if recorded else " (in process, not in the Dagster run log)"
+    print(f"{job} run {result.run_id}: {'succeeded' if result.success else 'FAILED'}{days}{where}")
+    return result.success
+
+
+def _report_failures(result) -> None:
+    """Print why a run failed (failed steps, blocking checks) and which warning checks did not pass."""
+    import dagster as dg
+
+    from riskhub_assets.orchestration.runs import failed_checks, step_failures
+
+    for message in step_failures(result):
+        print(message)
     failed = failed_checks(result)
     for check in failed:
         if check.severity == dg.AssetCheckSeverity.ERROR:
@@ -60,10 +73,12 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None, reco
     ]
     if warnings:
         print(f"{len(warnings)} warning checks did not pass (see the Dagster UI): {', '.join(warnings)}")
-    days = "" if start is None else f" for {start}..{end}"
-    where = "" if recorded else " (in process, not in the Dagster run log)"
-    print(f"{job} run {result.run_id}: {'succeeded' if result.success else 'FAILED'}{days}{where}")
-    return result.success
+
+
+def load_history(start: dt.date, end: dt.date) -> bool:
+    """Load business days start..end of the landing zone at bulk speed: the daily spine over the whole range in one
+    in-process run (SQL handles the range), kept out of the Dagster run log."""
+    return run("daily_spine", start, end, recorded=False)
 
 
 def _date(text: str) -> dt.date:
@@ -72,6 +87,15 @@ def _date(text: str) -> dt.date:
 
 def _cmd_materialise(args: argparse.Namespace) -> int:
     return 0 if run(args.job, args.start, args.end or args.start) else 1
+
+
+def _cmd_load_history(args: argparse.Namespace) -> int:
+    days = settings.landing_days()
+    start, end = args.start or next(iter(days), None), args.end or next(reversed(days), None)
+    if start is None or end is None:
+        print(f"no YYYY-MM-DD day folder in {settings.landing_dir()} (RISKHUB_LANDING_DIR): give --start and --end")
+        return 2
+    return 0 if load_history(start, end) else 1
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -90,7 +114,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
     recent = max(start + dt.timedelta(days=1), end - dt.timedelta(days=args.recent_days - 1))
     history = (start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
-    ok = run("daily_spine", start, start) and (history[1] < history[0] or run("daily_spine", *history, recorded=False))
+    ok = run("daily_spine", start, start) and (history[1] < history[0] or load_history(*history))
     ok = ok and run("weekly_training") and run("daily", recent, end)
     print(f"warehouse: {settings.duckdb_path()}  (open the UI with: python3 -m uv run riskhub ui)")
     return 0 if ok else 1
@@ -180,6 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_cmd_materialise)
 
+    history = commands.add_parser(
+        "load-history",
+        help="load a long history of landing days at bulk speed: the daily spine over the range in one in-process run"
+        " (not listed in the Dagster UI)",
+    )
+    history.add_argument("--start", type=_date, help="first business day (default: the landing zone's first folder)")
+    history.add_argument("--end", type=_date, help="last business day (default: the landing zone's last folder)")
+    history.set_defaults(handler=_cmd_load_history)
+
     train = commands.add_parser("train", help="run the weekly training job now: labels, models, MLflow registry")
     train.set_defaults(handler=_cmd_train)
 
@@ -237,7 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args) or 0
+    try:
+        return args.handler(args) or 0
+    except settings.SettingError as error:
+        print(f"riskhub {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

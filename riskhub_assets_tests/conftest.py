@@ -11,6 +11,11 @@ from riskhub_assets.lib import tracking
 from riskhub_assets.lib.contract import LandingFile
 from riskhub_assets_tests.resources import TEST_KEY, local_resources, tracking_uri
 
+TEST_PARTITIONS_START = "2024-01-01"
+os.environ["RISKHUB_PARTITIONS_START"] = TEST_PARTITIONS_START
+"""The daily partitions tests run with, whatever the shell or the user's landing zone says: they are built once per
+process, when the definitions are first imported."""
+
 
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -25,6 +30,7 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "RISKHUB_BI_DIR",
         "RISKHUB_REPORTS_DIR",
         "RISKHUB_MLFLOW_TRACKING_URI",
+        "RISKHUB_MAX_QUARANTINE_RATE",
     ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))

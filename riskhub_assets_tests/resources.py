@@ -4,7 +4,13 @@ from pathlib import Path
 
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.orchestration.resources import ModelStore, Pseudonymiser, RiskHubPaths, duckdb_config
+from riskhub_assets.orchestration.resources import (
+    ModelStore,
+    Pseudonymiser,
+    QualityLimits,
+    RiskHubPaths,
+    duckdb_config,
+)
 
 TEST_KEY = "test-pseudonymisation-key"
 
@@ -14,8 +20,11 @@ def tracking_uri(data: Path) -> str:
     return f"sqlite:///{data / 'mlflow.db'}"
 
 
-def local_resources(data: Path, key: str = TEST_KEY, mapping_dir: Path | None = None) -> dict:
-    """The resources a local deployment would have with its data folder at `data` (and the bank's mapping folder)."""
+def local_resources(
+    data: Path, key: str = TEST_KEY, mapping_dir: Path | None = None, max_quarantine_rate: str = "0.05"
+) -> dict:
+    """The resources a local deployment would have with its data folder at `data` (and the bank's mapping folder and
+    the quarantine limit given)."""
     data.mkdir(parents=True, exist_ok=True)
     database = str(data / "riskhub.duckdb")
     return {
@@ -27,5 +36,6 @@ def local_resources(data: Path, key: str = TEST_KEY, mapping_dir: Path | None = 
             mapping_dir=str(mapping_dir or ""),
         ),
         "pseudonymiser": Pseudonymiser(key=key),
+        "quality_limits": QualityLimits(max_quarantine_rate=max_quarantine_rate),
         "model_store": ModelStore(tracking_uri=tracking_uri(data)),
     }

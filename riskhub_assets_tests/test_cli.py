@@ -1,10 +1,17 @@
-"""The `riskhub` command as a user runs it: simulate, materialise, regenerate the docs."""
+"""The `riskhub` command as a user runs it: simulate, materialise, load a history, regenerate the docs."""
+
+import csv
+import datetime as dt
 
 import dagster as dg
 import duckdb
 
 from riskhub_assets import cli
 from riskhub_assets.lib import settings
+from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets_tests.conftest import TEST_PARTITIONS_START
+
+DAY = dt.date(2025, 2, 4)
 
 
 def test_simulate_then_materialise_records_the_run_for_the_ui(isolated_data, tmp_path):
@@ -58,3 +65,71 @@ def test_committed_report_schema_matches_the_code():
 
     committed = Path(__file__).parents[1] / "docs" / "daily_report.schema.json"
     assert committed.read_text() == report_schema_json(), "run `riskhub docs` to regenerate docs/"
+
+
+def _simulate(data, start: dt.date, end: dt.date) -> None:
+    simulate(SimulationConfig(start=start, end=end, clients=30, seed=5, tx_per_client=1.0), data)
+
+
+def _fact_days(table: str, column: str) -> int:
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = $t", {"t": table}
+        )
+        if not exists.fetchone()[0]:
+            return 0
+        return con.execute(f"SELECT count(DISTINCT {column}) FROM {table}").fetchone()[0]
+
+
+def _spoil_amounts(path) -> int:
+    """Write an unreadable amount on every transaction of a landing file; return how many there are."""
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "amount": "lots"} for row in rows)
+    return len(rows)
+
+
+def test_a_day_quarantined_whole_fails_the_run_naming_the_file_and_reason(isolated_data, monkeypatch, capsys):
+    _simulate(isolated_data, DAY, DAY)
+    path = settings.landing_dir() / DAY.isoformat() / "transactions.csv"
+    landed = _spoil_amounts(path)
+    assert cli.main(["materialise", "--start", str(DAY), "--job", "daily_spine"]) == 1
+    out = capsys.readouterr().out
+    assert "check quarantine_rate on clean/transactions_quarantine FAILED" in out
+    assert f"{DAY}: {path} had {landed} of {landed} records quarantined (100.0%)" in out
+    assert f"top reasons: invalid decimal in amount = {landed}" in out
+    assert _fact_days("warehouse.fact_transactions", "transaction_date") == 0  # nothing downstream ran on it
+    assert "daily_spine run" in out and "FAILED" in out.splitlines()[-1]
+
+    monkeypatch.setenv("RISKHUB_MAX_QUARANTINE_RATE", "100%")  # the limit is a setting: now the fact is left empty
+    assert cli.main(["materialise", "--start", str(DAY), "--job", "daily_spine"]) == 1
+    out = capsys.readouterr().out
+    assert "quarantine_rate" not in out
+    assert "check landed_days_not_empty on warehouse/fact_transactions FAILED" in out
+    assert f"{path} landed {landed} rows but warehouse.fact_transactions has none: clean.transactions has 0 rows" in out
+
+
+def test_days_outside_the_partitions_are_refused_before_running_naming_the_setting(capsys):
+    assert TEST_PARTITIONS_START == "2024-01-01"
+    assert cli.main(["materialise", "--start", "2023-12-30", "--end", "2024-01-02"]) == 2
+    err = capsys.readouterr().err
+    assert "business day 2023-12-30 is before the first daily partition, 2024-01-01: set" in err
+    assert "RISKHUB_PARTITIONS_START=2023-12-30" in err
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    assert cli.main(["load-history", "--start", "2024-01-01", "--end", str(tomorrow)]) == 2
+    assert f"business day {tomorrow} is not over yet" in capsys.readouterr().err
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_runs() == []
+
+
+def test_load_history_loads_past_days_in_one_run_without_freshness_warnings(isolated_data, capsys):
+    start, end = dt.date(2025, 2, 3), dt.date(2025, 2, 6)
+    _simulate(isolated_data, start, end)
+    assert cli.main(["load-history"]) == 0  # the landing zone's days, first to last
+    out = capsys.readouterr().out
+    assert "daily_spine run" in out and f"succeeded for {start}..{end}" in out
+    assert "freshness" not in out, out
+    assert _fact_days("warehouse.fact_transactions", "transaction_date") == 4

@@ -11,13 +11,14 @@ from riskhub_assets.lib.quality import quarantine_rate, row_conservation, table_
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days, writer
-from riskhub_assets.orchestration.resources import Pseudonymiser
+from riskhub_assets.orchestration.resources import Pseudonymiser, QualityLimits
 from riskhub_assets.orchestration.table_assets import asset_key, table_asset_spec, write_and_check
 from riskhub_assets.tables import table
 
 
 def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
-    """Factory: the clean table and quarantine of one landing file, with row conservation checked."""
+    """Factory: the clean table and quarantine of one landing file, with row conservation checked and a day that
+    quarantines too much of the file stopping the load."""
     clean, quarantine = table(f"clean.{spec.name}"), table(f"clean.{spec.name}_quarantine")
     clean_key, quarantine_key = asset_key(clean.name), asset_key(quarantine.name)
     personal = [c.name for c in spec.landing.columns if c.personal and c.type == "string"]
@@ -29,8 +30,14 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
         + check_specs(quarantine_key, ["quarantine_rate"]),
         **writer(partitioned=True),
     )
-    def _clean(context: dg.AssetExecutionContext, duckdb: DuckDBResource, pseudonymiser: Pseudonymiser):
+    def _clean(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        pseudonymiser: Pseudonymiser,
+        quality_limits: QualityLimits,
+    ):
         start, end = business_days(context)
+        limit = quality_limits.quarantine_limit
         key = pseudonymiser.secret(context.log) if personal else b""
         with duckdb.get_connection() as con:
             clean_days = partial(clean_range, con, spec, start, end, key)
@@ -38,7 +45,7 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
             describe(con, quarantine)
             quarantine_meta = table_metadata(con, quarantine, start, end)
             conservation = row_conservation(con, spec.name, spec.landing.header, start, end)
-            rate = quarantine_rate(con, spec.name, start, end)
+            rate = quarantine_rate(con, spec.name, start, end, limit)
         context.log.info(
             f"clean.{spec.name}: {result.clean_rows} clean, {result.quarantined} quarantined,"
             f" {result.duplicates_removed} duplicates removed, {result.parse_rejects} unparseable lines"

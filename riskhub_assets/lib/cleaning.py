@@ -123,6 +123,19 @@ def _code_joins(cols: tuple[Column, ...]) -> tuple[list[str], list[str], list[st
     return joins, spellings, reasons
 
 
+def quarantine_reasons(
+    con: duckdb.DuckDBPyConnection, name: str, start: dt.date, end: dt.date, top: int | None = None
+) -> dict[str, int]:
+    """Why records of a landing file were quarantined on business days start..end: each kind of reason (without the
+    value) and how many records it rejected, most frequent first (the `top` ones when given)."""
+    rows = con.execute(
+        f"SELECT regexp_replace(r, ': .*$', '') AS kind, count(*) FROM (SELECT unnest(string_split(reason, '; ')) AS r"
+        f" FROM clean.{name}_quarantine WHERE business_date BETWEEN $start AND $end) GROUP BY kind ORDER BY 2 DESC, 1",
+        {"start": start, "end": end},
+    ).fetchall()
+    return dict(rows[:top] if top else rows)
+
+
 def clean_table_ddl(spec: CleaningSpec) -> list[str]:
     """DDL for the clean table (typed, pseudonymised) and its quarantine."""
     cols = ", ".join(
@@ -270,13 +283,6 @@ def clean_range(
         window,
     )
     counts = dict(con.execute(f"SELECT _outcome, count(*) FROM {checked} GROUP BY ALL").fetchall())
-    reasons = dict(
-        con.execute(
-            f"SELECT regexp_replace(r, ': .*$', '') AS kind, count(*) FROM (SELECT unnest(string_split(reason, '; ')) AS r"
-            f" FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end) GROUP BY kind ORDER BY 2 DESC",
-            window,
-        ).fetchall()
-    )
     parse_rejects = con.execute(
         f"SELECT count(*) FROM raw.{spec.name}_rejects WHERE business_date BETWEEN $start AND $end", window
     ).fetchone()[0]
@@ -288,5 +294,5 @@ def clean_range(
         quarantined=counts.get("quarantined", 0),
         duplicates_removed=counts.get("duplicate", 0),
         parse_rejects=parse_rejects,
-        reasons=reasons,
+        reasons=quarantine_reasons(con, spec.name, start, end),
     )

@@ -11,6 +11,9 @@ from riskhub_assets.lib.conversion import converted_select
 from riskhub_assets.lib.mapping import SourceMapping
 from riskhub_assets.lib.sqltext import days, literal
 
+LOADS = "raw.landing_loads"
+"""Every day of a landing file loaded, with its row count even when it had none: how recent each file is."""
+
 
 class LandingError(Exception):
     """A landing file is missing or does not follow the contract; the day cannot be loaded."""
@@ -38,7 +41,8 @@ def _check_present(path: Path, mapping: SourceMapping | None) -> None:
         expected = (
             f"by the mapping {mapping.source}"
             if mapping
-            else "by the landing contract; an export with its own file names needs a mapping, RISKHUB_MAPPING_DIR"
+            else "in every day folder of the landing zone (RISKHUB_LANDING_DIR), with its header line alone on a day"
+            " without records; an export with its own file names needs a mapping, RISKHUB_MAPPING_DIR"
         )
         raise LandingError(f"landing file missing: {path} (expected {expected}; see docs/bring_your_own_bank.md)")
 
@@ -57,7 +61,7 @@ def check_header(path: Path, spec: LandingFile) -> list[str]:
         raise LandingError(
             f"wrong header in {path}: expected {','.join(spec.header)}; got {first!r}"
             f" (missing: {missing or 'none'}, unexpected: {extra or 'none'}, order matters; optional columns may be"
-            " left out, see docs/landing_contract.md)"
+            " left out): write the contract's header line, see docs/landing_contract.md"
         )
     return header
 
@@ -71,6 +75,8 @@ def raw_table_ddl(spec: LandingFile) -> list[str]:
         " _file VARCHAR NOT NULL, _row_number BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS raw.{spec.name}_rejects (business_date DATE NOT NULL, _file VARCHAR NOT NULL,"
         " _row_number BIGINT NOT NULL, error_type VARCHAR, reason VARCHAR, record VARCHAR, _loaded_at TIMESTAMP NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {LOADS} (landing_file VARCHAR NOT NULL, business_date DATE NOT NULL,"
+        " _file VARCHAR NOT NULL, rows BIGINT NOT NULL, rejected BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL)",
     ]
 
 
@@ -116,7 +122,7 @@ def load_raw_day(
     An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
     if spec.optional and not path.exists():
         _clear_day(con, spec, day)
-        return RawLoad(day=day, path=path, rows=0, rejected=0, absent=True)
+        return _record_load(con, spec, RawLoad(day=day, path=path, rows=0, rejected=0, absent=True))
     if mapping:
         header, cols = mapped_header(path, mapping), converted_select(mapping)
         sent = {*mapping.columns, *mapping.constants}
@@ -137,8 +143,20 @@ def load_raw_day(
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
+    _record_load(con, spec, RawLoad(day=day, path=path, rows=rows, rejected=rejected))
     not_sent = tuple(c for c in spec.header if c not in sent)
     return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent)
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, spec: LandingFile, load: RawLoad) -> RawLoad:
+    """Record that a day of a landing file was loaded (an optional file not sent too: the day is not late)."""
+    key = {"name": spec.name, "day": load.day}
+    con.execute(f"DELETE FROM {LOADS} WHERE landing_file = $name AND business_date = $day", key)
+    con.execute(
+        f"INSERT INTO {LOADS} VALUES ($name, $day, $path, $rows, $rejected, now())",
+        {**key, "path": str(load.path), "rows": load.rows, "rejected": load.rejected},
+    )
+    return load
 
 
 def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: str, params: dict) -> None:

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from riskhub_assets.lib import settings
+from riskhub_assets.lib.cleaning import quarantine_reasons
+from riskhub_assets.lib.ingest import LOADS
 from riskhub_assets.tables.spec import Table
+
+TOP_REASONS = 3
+"""Quarantine reasons a failure message names for a day, the most frequent first."""
+LISTED_DAYS = 5
+"""Days a failure message details one by one; the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -155,13 +163,62 @@ def row_count_vs_trailing_days(con, table: Table, start: dt.date, end: dt.date, 
     return CheckOutcome("row_count_vs_trailing_days", not off, sum(off.values()), summary, off, warn_only=True)
 
 
-def freshness(con, table: Table, today: dt.date, max_lag_days: int = 2) -> CheckOutcome:
-    """The latest business day loaded is recent enough for daily use (warning only)."""
-    latest = con.execute(f'SELECT max("{table.partition_column}") FROM {table.name}').fetchone()[0]
-    lag = None if latest is None else (today - latest).days
+def freshness(con, table: Table, end: dt.date | None, today: dt.date, max_lag_days: int = 2) -> CheckOutcome:
+    """The latest business day loaded is recent on the morning the run's last day was due (warning only)."""
+    due = today if end is None else min(today, end + dt.timedelta(days=1))
+    source = f"{LOADS} WHERE landing_file = '{table.landing_file}'" if table.landing_file else table.name
+    column = "business_date" if table.landing_file else table.partition_column
+    latest = con.execute(f'SELECT max("{column}") FROM {source}').fetchone()[0]
+    lag = None if latest is None else (due - latest).days
     passed = lag is not None and lag <= max_lag_days
-    summary = f"{table.name}: latest business day {latest}, {lag} days old (limit {max_lag_days})"
+    summary = (
+        f"{table.name}: latest business day {latest}, {lag} days before {due}, when it was due (limit {max_lag_days})"
+    )
     return CheckOutcome("freshness", passed, 0, summary, {"lag_days": lag if lag is not None else -1}, warn_only=True)
+
+
+def _more(count: int) -> str:
+    """What a message says of the days it does not detail."""
+    return f"; and {count - LISTED_DAYS} more" if count > LISTED_DAYS else ""
+
+
+def _reasons(con, name: str, day: dt.date) -> str:
+    """The top reasons a landing file's records were quarantined on a day, with their counts."""
+    return ", ".join(f"{kind} = {n}" for kind, n in quarantine_reasons(con, name, day, day, TOP_REASONS).items())
+
+
+def _why_empty(con, table: Table, day: dt.date) -> str:
+    """Where a day's landed rows stopped: each clean source's rows that day and why the rest were quarantined."""
+    parts = []
+    for source in (s for s in table.upstream if s.startswith("clean.")):
+        day_rows = "SELECT count(*) FROM {} WHERE business_date = $day"
+        clean = con.execute(day_rows.format(source), {"day": day}).fetchone()[0]
+        quarantined = con.execute(day_rows.format(f"{source}_quarantine"), {"day": day}).fetchone()[0]
+        why = f" ({quarantined} quarantined: {_reasons(con, source.split('.')[1], day)})" if quarantined else ""
+        parts.append(f"{source} has {clean} rows{why}")
+    return "; ".join(parts)
+
+
+def landed_days_not_empty(con, table: Table, start: dt.date, end: dt.date) -> CheckOutcome:
+    """A business day whose landing file had rows has rows here: an empty day means its records were lost."""
+    empty = con.execute(
+        f"""SELECT business_date, count(*), min(_file) FROM raw.{table.landed_from} r
+            WHERE business_date BETWEEN $start AND $end
+              AND NOT EXISTS (SELECT 1 FROM {table.name} t WHERE t."{table.partition_column}" = r.business_date)
+            GROUP BY 1 ORDER BY 1""",
+        {"start": start, "end": end},
+    ).fetchall()
+    listed = "; ".join(
+        f"{day}: {file} landed {rows} rows but {table.name} has none: {_why_empty(con, table, day)}"
+        for day, rows, file in empty[:LISTED_DAYS]
+    )
+    summary = (
+        f"{table.name}: no rows on days that landed rows ({len(empty)}): {listed}{_more(len(empty))}"
+        if empty
+        else f"{table.name}: every day with landed {table.landed_from} rows has rows"
+    )
+    detail = {str(day): rows for day, rows, _ in empty}
+    return CheckOutcome("landed_days_not_empty", not empty, sum(detail.values()), summary, detail)
 
 
 def table_check_names(table: Table) -> list[str]:
@@ -179,6 +236,8 @@ def table_check_names(table: Table) -> list[str]:
         names.append("values_match_patterns")
     if table.plausible:
         names.append("plausible_values")
+    if table.landed_from:
+        names.append("landed_days_not_empty")
     if table.partition_column and table.volume:
         names.append("row_count_vs_trailing_days")
     if table.partition_column and table.freshness:
@@ -195,8 +254,9 @@ def run_table_checks(con, table: Table, start=None, end=None, today: dt.date | N
         "value_ranges": lambda: value_ranges(con, table, start, end),
         "values_match_patterns": lambda: values_match_patterns(con, table, start, end),
         "plausible_values": lambda: plausible_values(con, table, start, end),
+        "landed_days_not_empty": lambda: landed_days_not_empty(con, table, start, end),
         "row_count_vs_trailing_days": lambda: row_count_vs_trailing_days(con, table, start, end),
-        "freshness": lambda: freshness(con, table, today or dt.date.today()),
+        "freshness": lambda: freshness(con, table, end, today or dt.date.today()),
     }
     return [runners[name]() for name in table_check_names(table)]
 
@@ -228,29 +288,41 @@ def row_conservation(con, table: str, columns: list[str], start: dt.date, end: d
     return CheckOutcome("row_conservation", gap == 0, abs(gap), summary, detail)
 
 
+def _landed_by_day(con, name: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, int, int, str]]:
+    """Each business day of a landing file: its records landed (parsed or not), how many were quarantined, the file."""
+    return con.execute(
+        f"""WITH landed AS (
+                SELECT business_date, _file FROM raw.{name} WHERE business_date BETWEEN $start AND $end
+                UNION ALL SELECT business_date, _file FROM raw.{name}_rejects WHERE business_date BETWEEN $start AND $end),
+            quarantined AS (SELECT business_date, count(*) AS n FROM clean.{name}_quarantine
+                            WHERE business_date BETWEEN $start AND $end GROUP BY 1)
+            SELECT l.business_date, count(*), coalesce(any_value(q.n), 0), min(l._file)
+            FROM landed l LEFT JOIN quarantined q USING (business_date) GROUP BY 1 ORDER BY 1""",
+        {"start": start, "end": end},
+    ).fetchall()
+
+
 def quarantine_rate(con, name: str, start: dt.date, end: dt.date, limit: float = 0.05) -> CheckOutcome:
-    """At most a small share of a day's landed records is quarantined (warning only)."""
-    window = {"start": start, "end": end}
-    q = "WHERE business_date BETWEEN $start AND $end"
-    landed = con.execute(
-        f"SELECT (SELECT count(*) FROM raw.{name} {q}) + (SELECT count(*) FROM raw.{name}_rejects {q})", window
-    ).fetchone()[0]
-    quarantined = con.execute(f"SELECT count(*) FROM clean.{name}_quarantine {q}", window).fetchone()[0]
-    rate = quarantined / landed if landed else 0.0
+    """No day quarantines more than a set share of a landing file's records: a day beyond it stops the load."""
+    days = _landed_by_day(con, name, start, end)
+    over = [(day, landed, quarantined, file) for day, landed, quarantined, file in days if quarantined > limit * landed]
+    landed, quarantined = sum(d[1] for d in days), sum(d[2] for d in days)
+    head = f"clean.{name}_quarantine: {quarantined} of {landed} landed records quarantined"
+    listed = "; ".join(
+        f"{day}: {file} had {q} of {n} records quarantined ({q / n:.1%}), top reasons: {_reasons(con, name, day)}"
+        for day, n, q, file in over[:LISTED_DAYS]
+    )
+    limit_text = f"{limit * 100:g}% ({settings.MAX_QUARANTINE_RATE_VAR})"
     summary = (
-        f"clean.{name}_quarantine: {quarantined} of {landed} landed records quarantined ({rate:.2%}, limit {limit:.0%})"
+        f"{head}; over the limit of {limit_text} on {len(over)} of {len(days)} days: {listed}{_more(len(over))}"
+        if over
+        else f"{head}; no day over the limit of {limit_text}"
     )
-    return CheckOutcome(
-        "quarantine_rate",
-        rate <= limit,
-        quarantined,
-        summary,
-        {"landed": landed, "quarantined": quarantined},
-        warn_only=True,
-    )
+    detail = {"landed": landed, "quarantined": quarantined, "days_over_limit": len(over)}
+    return CheckOutcome("quarantine_rate", not over, sum(d[2] for d in over), summary, detail)
 
 
-WARN_ONLY = frozenset({"plausible_values", "row_count_vs_trailing_days", "freshness", "quarantine_rate"})
+WARN_ONLY = frozenset({"plausible_values", "row_count_vs_trailing_days", "freshness"})
 """Data tests that warn without blocking: unusual values, volume swings and late data need a human, not a halt."""
 
 CHECK_DESCRIPTIONS = {
@@ -262,6 +334,7 @@ CHECK_DESCRIPTIONS = {
         value_ranges,
         values_match_patterns,
         plausible_values,
+        landed_days_not_empty,
         row_count_vs_trailing_days,
         freshness,
         row_conservation,

@@ -4,6 +4,7 @@ Read once at process start: by the CLI, the API and the dashboard, and by the re
 Assets never read these: their configuration reaches them through resources.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from riskhub_assets.lib.reference import DEFAULT_DIR as DEFAULT_REFERENCE_DIR
 ENVIRONMENTS = ("local", "production")
 MIN_TRAINING_EVENTS_VAR = "RISKHUB_MIN_TRAINING_EVENTS"
 DEFAULT_MIN_TRAINING_EVENTS = 30
+PARTITIONS_START_VAR = "RISKHUB_PARTITIONS_START"
+DEFAULT_PARTITIONS_START = "2024-01-01"
+MAX_QUARANTINE_RATE_VAR = "RISKHUB_MAX_QUARANTINE_RATE"
+"""Largest share of a day's landed records of a file that may be quarantined (read by the quality_limits resource)."""
 
 
 def data_dir() -> Path:
@@ -56,16 +61,46 @@ def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME", data_dir() / "dagster")).resolve()
 
 
+class SettingError(ValueError):
+    """A setting, or what was asked of it, RiskHub cannot use; the message names the variable that fixes it."""
+
+
+def landing_days() -> list[dt.date]:
+    """The business days of the landing zone's YYYY-MM-DD folders, in order."""
+    folder = landing_dir()
+    days = [_day(p.name) for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
+    return sorted(d for d in days if d is not None)
+
+
+def first_landing_day() -> dt.date | None:
+    """The earliest day folder of the landing zone: where the bank's history starts (None when there is none)."""
+    return next(iter(landing_days()), None)
+
+
+def _day(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(name) if len(name) == 10 else None
+    except ValueError:
+        return None
+
+
 def partitions_start() -> str:
-    """First business day the daily partitions cover."""
-    return os.environ.get("RISKHUB_PARTITIONS_START", "2024-01-01")
+    """First business day the daily partitions cover: RISKHUB_PARTITIONS_START, else the landing zone's first day
+    folder, else 2024-01-01."""
+    value = os.environ.get(PARTITIONS_START_VAR)
+    if not value:
+        first = first_landing_day()
+        return first.isoformat() if first else DEFAULT_PARTITIONS_START
+    if _day(value) is None:
+        raise SettingError(f"{PARTITIONS_START_VAR} is {value!r}: expected the first business day as YYYY-MM-DD")
+    return value
 
 
 def environment() -> str:
     """Which deployment this is (RISKHUB_ENV): local (the default), or production, which refuses the development key."""
     name = os.environ.get("RISKHUB_ENV", "local")
     if name not in ENVIRONMENTS:
-        raise ValueError(f"RISKHUB_ENV is {name!r}: expected one of {', '.join(ENVIRONMENTS)}")
+        raise SettingError(f"RISKHUB_ENV is {name!r}: expected one of {', '.join(ENVIRONMENTS)}")
     return name
 
 

@@ -83,6 +83,31 @@ class Pseudonymiser(dg.ConfigurableResource):
         return DEV_PSEUDONYMISATION_KEY.encode()
 
 
+MAX_QUARANTINE_RATE_VAR = settings.MAX_QUARANTINE_RATE_VAR
+DEFAULT_MAX_QUARANTINE_RATE = "0.05"
+
+
+class QualityLimits(dg.ConfigurableResource):
+    """How much bad input a day may carry before the load stops: the share of a landing file's records quarantined."""
+
+    max_quarantine_rate: str = DEFAULT_MAX_QUARANTINE_RATE
+
+    @property
+    def quarantine_limit(self) -> float:
+        """The largest share (0 to 1) of a day's landed records that may be quarantined without failing the run."""
+        text = self.max_quarantine_rate.strip()
+        try:
+            share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            share = -1.0
+        if not 0 <= share <= 1:
+            raise dg.Failure(
+                f"{MAX_QUARANTINE_RATE_VAR} is {self.max_quarantine_rate!r}: expected a share of a day's landed"
+                " records between 0 and 1, such as 0.05 (or 5%)"
+            )
+        return share
+
+
 class ModelStore(dg.ConfigurableResource):
     """The MLflow tracking store and model registry: every training run, registered model and champion; and the
     evidence a model must rest on (RISKHUB_MIN_TRAINING_EVENTS)."""
@@ -125,6 +150,9 @@ def resources_for(environment: str) -> dict:
         ),
         "pseudonymiser": Pseudonymiser(
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
+        ),
+        "quality_limits": QualityLimits(
+            max_quarantine_rate=_variable(MAX_QUARANTINE_RATE_VAR, DEFAULT_MAX_QUARANTINE_RATE)
         ),
         "model_store": ModelStore(
             tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri()),

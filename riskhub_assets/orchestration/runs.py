@@ -5,6 +5,8 @@ import datetime as dt
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from riskhub_assets.orchestration.policy import require_partitions
+
 SPINE_JOB = "daily_spine"
 
 
@@ -15,7 +17,9 @@ def run_business_days(
     instance: dg.DagsterInstance | None = None,
     job: str = SPINE_JOB,
 ) -> dg.ExecuteInProcessResult:
-    """Materialise business days start..end through a daily job in one in-process run."""
+    """Materialise business days start..end through a daily job in one in-process run (refused, before it starts,
+    when the daily partitions do not cover them)."""
+    require_partitions(start, end)
     tags = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
     return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
 
@@ -34,10 +38,18 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvalua
     ]
 
 
-def failed_steps(result: dg.ExecuteInProcessResult) -> dict[str, str]:
-    """The steps of a run that failed, each with the first line of its error: what the user has to fix."""
-    return {
-        e.step_key: e.event_specific_data.error.message.strip().splitlines()[0]
-        for e in result.all_events
-        if e.event_type_value == "STEP_FAILURE"
-    }
+def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Why steps of a run failed, as the errors' own messages (no stack trace); blocking checks that failed are left
+    to their check results, which say more."""
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        error = event.event_specific_data.error
+        while error.cause is not None:
+            error = error.cause
+        text = error.message.strip()
+        kind, _, message = text.partition(": ")  # "package.module.Error: what went wrong"
+        if error.cls_name != "DagsterAssetCheckFailedError":
+            messages.append(f"step {event.step_key} FAILED: {message if kind.endswith(error.cls_name) else text}")
+    return messages

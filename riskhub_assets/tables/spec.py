@@ -53,6 +53,7 @@ class Table:
     partition_column: str | None = None
     volume: bool = True  # partitioned tables: test each day's row count against the trailing days
     freshness: bool = True  # partitioned tables: test the latest business day is recent
+    landed_from: str | None = None  # the landing file its rows come from: a day it landed rows must not be empty
     publish: Publish | None = None
     restricted: bool = False  # holds personal data in clear: no preview in the UI
 
@@ -63,6 +64,11 @@ class Table:
     @property
     def short_name(self) -> str:
         return self.name.split(".")[1]
+
+    @property
+    def landing_file(self) -> str | None:
+        """The landing file whose loaded days (with rows or not) date the table: its own for a raw table."""
+        return self.short_name if self.schema == "raw" else self.landed_from
 
     @property
     def ddl_columns(self) -> str:

@@ -197,6 +197,7 @@ TABLES = (
         },
         ranges={"amount": ("0.01", str(MAX_AMOUNT - 0.01)), "hour_of_day": ("0", "23")},
         partition_column="transaction_date",
+        landed_from="transactions",
     ),
     _table(
         "fact_events",
@@ -222,6 +223,7 @@ TABLES = (
         ranges={"amount": ("0", None)},
         plausible={"amount": (None, str(BIG))},
         partition_column="event_date",
+        landed_from="events",
         volume=False,  # events cluster on due dates and month ends: daily swings are normal
     ),
     _table(
@@ -251,6 +253,7 @@ TABLES = (
         },
         plausible={"balance": (str(-BIG), str(BIG))},
         partition_column="snapshot_date",
+        landed_from="accounts",
     ),
 )
 """Every star-schema table, dimensions first."""

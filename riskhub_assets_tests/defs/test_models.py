@@ -15,7 +15,7 @@ from riskhub_assets.lib import settings, tracking
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 from riskhub_assets.orchestration.resources import ModelStore
-from riskhub_assets.orchestration.runs import failed_steps
+from riskhub_assets.orchestration.runs import step_failures
 
 AS_OF_DATES = [dt.date(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(16)]
 SCORE_DAY = dt.date(2025, 6, 2)
@@ -93,7 +93,7 @@ def test_a_failed_training_run_is_marked_failed_in_mlflow(resources):
     _store(frame)
     result = _train(resources, CHURN)
     assert not result.success
-    failure = failed_steps(result)["models__churn_model"]  # what `riskhub train` prints
+    (failure,) = [m for m in step_failures(result) if "models__churn_model" in m]  # what `riskhub train` prints
     assert "0 clients with a churn event" in failure and "RISKHUB_MIN_TRAINING_EVENTS" in failure
     mlflow.set_tracking_uri(resources["model_store"].tracking_uri)
     runs = mlflow.search_runs(experiment_names=["riskhub"], output_format="list")

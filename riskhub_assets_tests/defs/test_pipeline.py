@@ -7,8 +7,9 @@ import duckdb
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
-from riskhub_assets.orchestration.runs import failed_checks, run_business_days
+from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets_tests.resources import local_resources
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 TABLES = [f"{layer}.{spec.name}" for layer in ("raw", "clean") for spec in LANDING_FILES] + [
@@ -65,13 +66,12 @@ def test_clean_days_flow_to_the_star_schema_and_reruns_replace(isolated_data, re
     assert _counts() == first
 
 
-def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data, resources):
+def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
     _simulate(isolated_data, dirty_rate=0.05)
-    result = run_business_days(build_defs(resources), DAY1, DAY2)
+    defs = build_defs(local_resources(isolated_data, max_quarantine_rate="0.5"))  # 5% dirty lines: above the default
+    result = run_business_days(defs, DAY1, DAY2)
     assert result.success, _step_errors(result)
     assert _blocking_failures(result) == []
-    warnings = {(c.asset_key.to_user_string(), c.check_name) for c in failed_checks(result)}
-    assert ("clean/transactions_quarantine", "quarantine_rate") in warnings
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         reasons = " | ".join(
             r[0]
@@ -113,6 +113,11 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resource
     result = run_business_days(build_defs(resources), DAY1, DAY2)
     assert not result.success
     assert f"landing file missing: {missing}" in _step_errors(result)
+    assert step_failures(result) == [
+        f"step raw__events FAILED: landing file missing: {missing}: every day folder of the landing zone"
+        " (RISKHUB_LANDING_DIR) needs events.csv, with its header line alone on a day without records (see"
+        " docs/landing_contract.md)"
+    ]
 
 
 def test_a_day_without_the_optional_facilities_file_still_loads(isolated_data, resources):

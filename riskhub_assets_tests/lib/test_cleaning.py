@@ -7,8 +7,10 @@ from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.pseudonymise import pseudonym
-from riskhub_assets.lib.quality import row_conservation
+from riskhub_assets.lib.quality import landed_days_not_empty, quarantine_rate, row_conservation
 from riskhub_assets.lib.reference import load_all_references
+from riskhub_assets.lib.warehouse import load_table
+from riskhub_assets.tables import table
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
@@ -157,3 +159,34 @@ def test_references_must_be_known_on_the_day(con, tmp_path):
     assert _reasons(con, "accounts") == {2: "unknown client_id: 'C9'"}
     assert _reasons(con, "events") == {2: "unknown client_id: 'C7'; unknown account_id: 'A1'"}
     assert result["events"].reasons == {"unknown client_id": 1, "unknown account_id": 1}
+
+
+def test_a_day_quarantining_more_than_the_limit_fails_naming_the_file_and_top_reasons(con, tmp_path):
+    bad = [TX.replace("T1,", f"T{i},").replace("12.50", "lots") for i in range(3)] + [TX.replace(",A1,", ",A404,")]
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX, *bad]})
+    outcome = quarantine_rate(con, "transactions", DAY, DAY)
+    assert not outcome.passed and not outcome.warn_only
+    assert outcome.detail == {"landed": 5, "quarantined": 4, "days_over_limit": 1}
+    assert f"{DAY}: {tmp_path / DAY.isoformat() / 'transactions.csv'} had 4 of 5 records quarantined (80.0%)" in (
+        outcome.summary
+    )
+    assert "top reasons: invalid decimal in amount = 3, unknown account_id = 1" in outcome.summary
+    assert "limit of 5% (RISKHUB_MAX_QUARANTINE_RATE)" in outcome.summary
+    assert quarantine_rate(con, "transactions", DAY, DAY, limit=0.8).passed
+
+
+def test_a_fact_left_empty_on_a_day_with_landed_rows_fails_naming_the_file_and_cause(con, tmp_path):
+    bad = [TX.replace("12.50", "lots"), TX.replace("T1,", "T2,").replace("12.50", "-1")]
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": bad})
+    load_table(con, "fact_transactions", DAY, DAY)
+    outcome = landed_days_not_empty(con, table("warehouse.fact_transactions"), DAY, DAY)
+    assert not outcome.passed and outcome.detail == {str(DAY): 2}
+    assert (
+        f"{DAY}: {tmp_path / DAY.isoformat() / 'transactions.csv'} landed 2 rows but warehouse.fact_transactions has"
+        " none: clean.transactions has 0 rows (2 quarantined: impossible amount (must be > 0 and < 1,000,000) = 1,"
+        " invalid decimal in amount = 1); clean.accounts has 1 rows"
+    ) in outcome.summary
+
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX]})
+    load_table(con, "fact_transactions", DAY, DAY)
+    assert landed_days_not_empty(con, table("warehouse.fact_transactions"), DAY, DAY).passed

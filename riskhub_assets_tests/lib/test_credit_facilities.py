@@ -38,7 +38,10 @@ def test_a_valid_facility_is_typed_and_standardised(con, tmp_path):
         ((",0,0,,", ",0,0,,2025-03-05"), "status_since after the business date"),
         ((",C1,", ",C9,"), "unknown client_id: 'C9'"),
         ((",A1,", ",A9,"), "unknown account_id: 'A9'"),
-        ((",personal_loan,", ",current_account,"), "product_code not a credit product (family credit in reference/products.csv)"),
+        (
+            (",personal_loan,", ",current_account,"),
+            "product_code not a credit product (family credit in reference/products.csv)",
+        ),
     ],
 )
 def test_a_broken_facility_is_quarantined_with_its_reason(con, tmp_path, change, reason):

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from riskhub_assets.lib.contract import BALANCES, RELATIONSHIP_MANAGERS, TRANSACTIONS
-from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, not_sent, raw_table_ddl
+from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, load_raw_days, not_sent, raw_table_ddl
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
@@ -121,3 +121,20 @@ def test_an_absent_optional_file_loads_no_rows_and_replaces_the_day(con, tmp_pat
     load = load_raw_day(con, BALANCES, path, DAY)
     assert (load.rows, load.absent) == (0, True)
     assert con.execute("SELECT count(*) FROM raw.balances").fetchone()[0] == 0
+
+
+def test_a_day_without_records_is_still_loaded_so_a_change_feed_stays_fresh(con, tmp_path):
+    from riskhub_assets.lib.contract import CLIENTS
+    from riskhub_assets.lib.quality import freshness
+    from riskhub_assets.tables import table
+
+    days = [DAY + dt.timedelta(days=i) for i in range(4)]
+    client = "C1,Ann Lee,1980-01-02,1 Rue X,FR,a@x.com,+33123,ID1,50000,employed,mass,2020-01-01,,0,0,M1"
+    for day in days:  # the client on the first day, no change after it
+        write_landing(tmp_path, day, CLIENTS, [client] if day == DAY else [])
+        load_raw_days(con, CLIENTS, tmp_path, day, day)
+    loads = con.execute("SELECT business_date, rows FROM raw.landing_loads ORDER BY 1").fetchall()
+    assert loads == [(DAY, 1), *((day, 0) for day in days[1:])]
+    today = dt.date(2026, 12, 3)
+    assert freshness(con, table("raw.clients"), days[-1], today).passed
+    assert not freshness(con, table("raw.clients"), days[-1] + dt.timedelta(days=3), today).passed  # days not loaded
