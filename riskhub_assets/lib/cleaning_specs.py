@@ -78,6 +78,14 @@ ACCOUNT_OPEN_THAT_DAY = Reference(
 """An account known and open on the row's business day: by its latest accounts record on or before that day."""
 
 
+RATE_IN_FORCE = Reference(
+    "currency",
+    read_sql("clean", "fx_rate_periods"),
+    missing="no rate into the reporting currency in fx_rates.csv within a week for currency",
+)
+"""A currency other than the reporting one needs a rate in force on the row's day: never a silent conversion."""
+
+
 def _outside_day(column: str) -> Rule:
     """A timestamp (or, where the time may be unknown, a date alone) must fall on the business day of its file."""
     return Rule(f'"{column}__day" <> business_date', f"{column} outside the business date")
@@ -113,7 +121,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
     ),
     "accounts": CleaningSpec(
         ACCOUNTS,
-        references=(Reference("client_id", _known_as_of("clients", "client_id")),),
+        references=(Reference("client_id", _known_as_of("clients", "client_id")), RATE_IN_FORCE),
         rules=(
             Rule("open_date > business_date", "open_date after the business date"),
             Rule("close_date < open_date", "close_date before open_date"),
@@ -129,11 +137,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
         TRANSACTIONS,
         references=(
             ACCOUNT_OPEN_THAT_DAY,
-            Reference(
-                "currency",
-                read_sql("clean", "fx_rate_periods"),
-                missing="no rate into the reporting currency in fx_rates.csv within a week for currency",
-            ),
+            RATE_IN_FORCE,
         ),
         rules=(
             Rule(f"amount <= 0 OR amount >= {MAX_AMOUNT}", f"impossible amount (must be > 0 and < {MAX_AMOUNT:,})"),

@@ -11,7 +11,7 @@ STEADY_VOLUME = {"transactions"}
 events come in bursts: the first load, change records, due dates, month ends)."""
 UPSTREAM_CLEAN = {
     "clients": ["relationship_managers"],
-    "accounts": ["clients"],
+    "accounts": ["clients", "fx_rates"],
     "balances": ["accounts"],
     "transactions": ["accounts", "fx_rates"],
     "events": ["clients", "accounts"],

@@ -16,7 +16,7 @@ from riskhub_assets.defs.insights import insight_assets
 from riskhub_assets.defs.models import anomaly_model, client_model_asset
 from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.lib import performance, settings
-from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.lib.contract import FX_RATES, LANDING_FILES, TRANSACTIONS
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
@@ -49,8 +49,8 @@ def _blank_optional_inputs(landing: Path) -> None:
     for day_dir in sorted(landing.iterdir()):
         for spec in LANDING_FILES:
             path = day_dir / spec.filename
-            if spec.optional:
-                path.unlink()
+            if spec.optional and spec is not FX_RATES:  # the bank holds USD, GBP and CHF accounts: it sends rates
+                path.unlink(missing_ok=True)
                 continue
             with path.open(newline="", encoding="utf-8") as f:
                 rows = list(csv.DictReader(f))

@@ -114,9 +114,9 @@ def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resource
     assert not result.success
     assert f"landing file missing: {missing}" in _step_errors(result)
     assert step_failures(result) == [
-        f"step raw__events FAILED: landing file missing: {missing}: every day folder of the landing zone"
-        " (RISKHUB_LANDING_DIR) needs events.csv, with its header line alone on a day without records (see"
-        " docs/landing_contract.md)"
+        f"step raw__events FAILED: landing file missing: {missing} (expected in every day folder of the landing zone"
+        " (RISKHUB_LANDING_DIR), with its header line alone on a day without records; an export with its own file"
+        " names needs a mapping, RISKHUB_MAPPING_DIR; see docs/bring_your_own_bank.md)"
     ]
 
 

@@ -23,8 +23,10 @@ def con():
         con.execute(f"CREATE SCHEMA {schema}")
     con.execute(
         "CREATE TABLE warehouse.fact_account_balances (snapshot_date DATE, account_id VARCHAR, client_id VARCHAR,"
-        " account_type VARCHAR, balance DECIMAL(18,2), limit_or_principal DECIMAL(18,2), is_open BOOLEAN)"
+        " account_type VARCHAR, balance DECIMAL(18,2), limit_or_principal DECIMAL(18,2), is_open BOOLEAN,"
+        " balance_reporting DECIMAL(18,2) GENERATED ALWAYS AS (balance))"  # accounts held in the reporting currency
     )
+    con.execute(f"CREATE TABLE warehouse.fact_defaults ({table('warehouse.fact_defaults').ddl_columns})")
     con.execute(
         "CREATE TABLE warehouse.fact_events (event_date DATE, event_ts TIMESTAMP, client_id VARCHAR,"
         " account_id VARCHAR, event_type VARCHAR, amount DECIMAL(18,2))"

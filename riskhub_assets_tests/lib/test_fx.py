@@ -22,21 +22,21 @@ def _load(con, tmp_path, day, spec, rows):
     clean_range(con, CLEANING_SPECS[spec.name], day, day, b"")
 
 
-def _bank(con, tmp_path, fixings: dict[dt.date, list[str]], day: dt.date, transactions: list[str]):
-    """A bank whose only account is in CZK, with the given fixings, then one day of transactions."""
+def _bank(con, tmp_path, fixings: dict[dt.date, list[str]], day: dt.date, transactions: list[str], held="EUR"):
+    """A bank whose only account is held in `held`, with the given fixings, then one day of transactions."""
     load_all_references(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS clean")
     con.execute("CREATE TABLE clean.clients AS SELECT DATE '2025-01-01' AS business_date, 'C1' AS client_id")
     for fixing_day, rows in sorted(fixings.items()):
         _load(con, tmp_path, fixing_day, FX_RATES, rows)
-    _load(con, tmp_path, day, ACCOUNTS, ["A1,C1,current,CZK,2020-01-01,,,2500.00"])
+    _load(con, tmp_path, day, ACCOUNTS, [f"A1,C1,current,{held},2020-01-01,,,2500.00"])
     _load(con, tmp_path, day, BALANCES, [])
     _load(con, tmp_path, day, TRANSACTIONS, transactions)
 
 
 def test_a_rate_converts_amounts_and_balances_into_the_reporting_currency(con, tmp_path):
     day = MONDAY + dt.timedelta(days=2)  # the Monday fixing still holds on Wednesday
-    _bank(con, tmp_path, {MONDAY: ["CZK,0.04"]}, day, [f"T1,A1,{day}T10:00:00,100.00,CZK,debit,pos,,CZ"])
+    _bank(con, tmp_path, {MONDAY: ["CZK,0.04"]}, day, [f"T1,A1,{day}T10:00:00,100.00,CZK,debit,pos,,CZ"], "CZK")
     con.execute("CREATE SCHEMA warehouse")
     load_table(con, "fact_transactions", day, day)
     load_table(con, "fact_account_balances", day, day)
@@ -77,3 +77,10 @@ def test_the_currency_list_marks_exactly_one_reporting_currency(con, tmp_path, m
     (folder / "currencies.csv").write_text("\n".join([lines[0], *rows]) + "\n")
     with pytest.raises(ReferenceError, match="exactly one reporting currency"):
         load_all_references(con, folder)
+
+
+def test_an_account_in_a_currency_without_a_rate_is_quarantined_saying_so(con, tmp_path):
+    day = MONDAY + dt.timedelta(days=8)
+    _bank(con, tmp_path, {MONDAY: ["CZK,0.04"]}, day, [], "CZK")
+    reason = con.execute("SELECT reason FROM clean.accounts_quarantine").fetchone()[0]
+    assert reason == "no rate into the reporting currency in fx_rates.csv within a week for currency: 'CZK'"

@@ -1,12 +1,13 @@
--- Days $start..$end of each client's daily activity: transactions and events summed per client and day. Night,
+-- Days $start..$end of each client's daily activity: transactions and events summed per client and day, amounts in
+-- the reporting currency (comparable whatever currency an account is held in). Night,
 -- foreign and merchant counts come with the count of transactions whose time, counterparty or merchant is known.
 WITH tx AS (
     SELECT f.transaction_date AS activity_date, f.client_id,
            count(*) AS tx_count,
            count(*) FILTER (WHERE f.direction = 'debit') AS debit_count,
-           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'debit'), 0) AS debit_amount,
-           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit'), 0) AS credit_amount,
-           coalesce(max(f.amount) FILTER (WHERE f.direction = 'debit'), 0) AS max_debit,
+           coalesce(sum(f.amount_reporting) FILTER (WHERE f.direction = 'debit'), 0) AS debit_amount,
+           coalesce(sum(f.amount_reporting) FILTER (WHERE f.direction = 'credit'), 0) AS credit_amount,
+           coalesce(max(f.amount_reporting) FILTER (WHERE f.direction = 'debit'), 0) AS max_debit,
            count(*) FILTER (WHERE f.hour_of_day < 6 OR f.hour_of_day >= 23) AS night_count,
            count(f.hour_of_day) AS timed_count,
            count(*) FILTER (WHERE f.counterparty_country <> c.country) AS foreign_count,
@@ -17,7 +18,7 @@ WITH tx AS (
            count(*) FILTER (WHERE f.channel IN ('mobile', 'internet', 'ecommerce')) AS digital_count,
            count(*) FILTER (WHERE f.channel = 'atm') AS cash_count,
            count(*) FILTER (WHERE f.channel = 'branch') AS branch_count,
-           coalesce(sum(f.amount) FILTER (WHERE f.direction = 'credit' AND f.channel = 'transfer'), 0)
+           coalesce(sum(f.amount_reporting) FILTER (WHERE f.direction = 'credit' AND f.channel = 'transfer'), 0)
                AS transfer_inflow,
            count(*) FILTER (WHERE f.direction = 'debit' AND f.channel IN ('pos', 'ecommerce')) AS purchase_count,
            count(*) FILTER (WHERE f.direction = 'debit' AND f.channel IN ('pos', 'ecommerce')

@@ -1,4 +1,5 @@
--- The client features as of $as_of, each computed only from data up to that date. A share whose input the bank did
+-- The client features as of $as_of, each computed only from data up to that date; money in the reporting currency,
+-- ratios of an account to its own limit in the account's currency. A share whose input the bank did
 -- not send (time of day, counterparty country, merchant category) is NULL: a missing feature, not a zero.
 WITH accounts AS (
     SELECT client_id,
@@ -6,8 +7,8 @@ WITH accounts AS (
            bool_or(account_type = 'card') AS has_card,
            bool_or(account_type = 'loan') AS has_loan,
            bool_or(account_type = 'savings') AS has_savings,
-           sum(balance) FILTER (WHERE account_type = 'current') AS current_balance,
-           sum(balance) FILTER (WHERE account_type = 'savings') AS savings_balance,
+           sum(balance_reporting) FILTER (WHERE account_type = 'current') AS current_balance,
+           sum(balance_reporting) FILTER (WHERE account_type = 'savings') AS savings_balance,
            sum(-balance) FILTER (WHERE account_type = 'card')
                / nullif(sum(limit_or_principal) FILTER (WHERE account_type = 'card'), 0) AS card_utilisation,
            sum(-balance) FILTER (WHERE account_type = 'loan')
@@ -23,7 +24,7 @@ balances AS (
     SELECT client_id, avg(day_balance) AS avg_current_balance_30d, min(day_balance) AS min_current_balance_30d,
            count(*) FILTER (WHERE day_balance < 0) AS days_overdrawn_30d,
            avg(day_balance) FILTER (WHERE snapshot_date > $as_of - 7) - avg(day_balance) AS balance_trend_7d_vs_30d
-    FROM (SELECT client_id, snapshot_date, sum(balance) AS day_balance FROM warehouse.fact_account_balances
+    FROM (SELECT client_id, snapshot_date, sum(balance_reporting) AS day_balance FROM warehouse.fact_account_balances
           WHERE account_type = 'current' AND snapshot_date BETWEEN $as_of - 29 AND $as_of GROUP BY ALL) daily
     GROUP BY client_id),
 activity AS (
@@ -101,7 +102,7 @@ loan_rates AS (
     WHERE e.event_type = 'payment_made' AND e.event_date BETWEEN $as_of - 94 AND $as_of
     GROUP BY e.client_id),
 savings_then AS (
-    SELECT client_id, sum(balance) AS savings_balance_30d_ago FROM warehouse.fact_account_balances
+    SELECT client_id, sum(balance_reporting) AS savings_balance_30d_ago FROM warehouse.fact_account_balances
     WHERE snapshot_date = $as_of - 30 AND account_type = 'savings' AND is_open GROUP BY client_id)
 SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        datediff('day', c.birth_date, $as_of) / 365.25, datediff('day', c.onboarding_date, $as_of),
