@@ -66,6 +66,10 @@ def in_local_currency(
         if name in frames:
             frame = frames[name]
             row_currency = frame["currency"] if "currency" in frame else frame["account_id"].map(account_currency)
+            amounts = frame[[*DAILY_AMOUNTS.get(name, ()), *TERMS.get(name, ("", ()))[1]]]
+            unknown = row_currency.isna() & amounts.notna().any(axis=1)
+            if unknown.any():
+                raise ValueError(f"{name}: amounts on accounts outside the day's accounts, in no known currency")
             localised[name] = _localised(
                 frame, name, row_currency.astype(str) == REPORTING_CURRENCY, currency, day, first_day
             )
