@@ -11,8 +11,17 @@ import pandas as pd
 from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.simulator.daily import Bank
 from riskhub_assets.simulator.dirty import corrupt
-from riskhub_assets.simulator.export_style import STYLES, copy_style_mappings, style_mappings, write_styled
-from riskhub_assets.simulator.fx import fx_rates
+from riskhub_assets.simulator.export_style import (
+    ACCOUNTS,
+    LOCAL_CURRENCY,
+    STYLES,
+    UNSENT_EVENTS,
+    copy_style_mappings,
+    style_mappings,
+    write_styled,
+)
+from riskhub_assets.simulator.fx import REPORTING_CURRENCY, fx_rates
+from riskhub_assets.simulator.local_currency import in_local_currency
 from riskhub_assets.simulator.reports import Day, account_changes
 from riskhub_assets.simulator.writer import write, write_landing
 
@@ -47,11 +56,15 @@ class SimulationConfig:
     tx_per_client: float = 2.5
     dirty_rate: float = 0.0
     style: str = "canonical"
-    accounts: str = "snapshot"  # one of ACCOUNT_STYLES
+    accounts: str | None = None  # one of ACCOUNT_STYLES; None = the export style's own (export_style.ACCOUNTS)
 
     def __post_init__(self):
         if self.style not in STYLES:
             raise ValueError(f"unknown export style {self.style!r}: expected one of {', '.join(STYLES)}")
+        if self.accounts is None:
+            object.__setattr__(self, "accounts", ACCOUNTS[self.style])
+        if self.style == "foreign" and self.accounts != "changes":
+            raise ValueError("the foreign style sends accounts as change records: drop --accounts snapshot")
         if self.accounts not in ACCOUNT_STYLES:
             raise ValueError(f"unknown accounts style {self.accounts!r}: use one of {', '.join(ACCOUNT_STYLES)}")
         if self.dirty_rate > 0 and self.style != "canonical":
@@ -79,12 +92,13 @@ def _write_day(
 ) -> None:
     """Write one day's landing files (corrupted if asked) and its ground truth, and count what was written."""
     landing, truth = out_dir / "landing" / day.isoformat(), out_dir / "truth" / day.isoformat()
+    local_currency = LOCAL_CURRENCY[config.style]
     frames = {
-        "fx_rates": fx_rates(day),
+        "fx_rates": fx_rates(day, None if local_currency == REPORTING_CURRENCY else local_currency),
         "clients": result.clients,
         "accounts": result.accounts,
         "transactions": result.transactions,
-        "events": result.events,
+        "events": result.events[~result.events["event_type"].isin(UNSENT_EVENTS[config.style])],
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
         "credit_facilities": result.credit_facilities,
@@ -92,11 +106,14 @@ def _write_day(
     if config.accounts == "changes":
         frames["accounts"] = account_changes(result.accounts, np.datetime64(day, "D"), summary.days == 0)
         frames["balances"] = result.accounts[["account_id", "balance"]]
+    if local_currency != REPORTING_CURRENCY:
+        account_currency = result.accounts.set_index("account_id")["currency"].astype(str)
+        frames = in_local_currency(frames, account_currency, local_currency, day, config.start)
     defects: list[dict] = []
     mappings = style_mappings(config.style)
     for number, landing_file in enumerate(LANDING_FILES):
-        if landing_file.name not in frames:
-            continue
+        if landing_file.name not in frames or (mappings and landing_file.name not in mappings):
+            continue  # a style with mappings sends only the files it maps
         frame, mapping = frames[landing_file.name], mappings.get(landing_file.name)
         path = (
             write_styled(con, frame, mapping, day, landing)

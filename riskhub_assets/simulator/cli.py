@@ -49,14 +49,18 @@ def add_simulate_command(subparsers) -> argparse.ArgumentParser:
         "--style",
         choices=STYLES,
         default="canonical",
-        help="canonical = the landing contract; foreign = a foreign bank's export with its mapping files in OUT/mapping",
+        help="canonical = the landing contract; foreign = a foreign bank's export with its mapping files in"
+        " OUT/mapping: German file and column names and codes, `;`, decimal comma, Latin-1, euro accounts booked in"
+        " CZK with the day's fixings in its FX file, accounts as change records with balances in their own file, no"
+        " relationship-manager file, loans with statuses and days past due instead of default events",
     )
     parser.add_argument(
         "--accounts",
         choices=ACCOUNT_STYLES,
-        default="snapshot",
-        help="snapshot: accounts.csv is every account every day, with balances; changes: accounts.csv holds only"
-        " accounts opened or closed that day and balances go to balances.csv",
+        default=None,
+        help="snapshot (the canonical style's default): accounts.csv is every account every day, with balances;"
+        " changes (the foreign style's, and its only one): accounts.csv holds only accounts opened or closed that day"
+        " and balances go to balances.csv",
     )
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("data"), help="output folder")
     parser.set_defaults(handler=_run)

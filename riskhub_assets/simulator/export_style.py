@@ -14,7 +14,15 @@ from riskhub_assets.simulator.writer import copy_csv, value_sql
 
 STYLES = ("canonical", "foreign")
 """canonical = the landing contract as is; foreign = a foreign bank's export (own file and column names, `;`, decimal
-comma, Latin-1, dd.mm.yyyy dates, date-only bookings, local-language codes), loaded through its mapping files."""
+comma, Latin-1, dd.mm.yyyy dates, date-only bookings, local-language codes, euro accounts booked in Czech koruna with
+FX rates, accounts as change records with balances in their own file, no relationship-manager file, loans with
+statuses instead of default events), loaded through its mapping files."""
+LOCAL_CURRENCY = {"canonical": "EUR", "foreign": "CZK"}
+"""The currency each style books the bank's euro accounts in."""
+ACCOUNTS = {"canonical": "snapshot", "foreign": "changes"}
+"""How each style sends accounts unless told otherwise (simulator ACCOUNT_STYLES)."""
+UNSENT_EVENTS = {"canonical": (), "foreign": ("default",)}
+"""Event types a style does not send: the foreign bank tells defaults through its loans' statuses only."""
 STYLES_DIR = pathlib.Path(__file__).parent / "styles"
 
 

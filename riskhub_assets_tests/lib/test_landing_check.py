@@ -42,7 +42,10 @@ def test_untranslated_codes_and_broken_references_are_counted_per_column_and_fai
     day = foreign / "landing" / DAY.isoformat()
     _rewrite(day / "UMSAETZE.txt", lambda text: text.replace(";LASTSCHRIFT;", ";DAUERAUFTRAG;"))
     dropped = "A000000001"  # an account with bookings, removed from the accounts file
-    _rewrite(day / "KONTEN.txt", lambda text: "".join(x for x in text.splitlines(True) if not x.startswith(dropped)))
+    _rewrite(
+        day / "KONTENAENDERUNGEN.txt",
+        lambda text: "".join(x for x in text.splitlines(True) if not x.startswith(dropped)),
+    )
     code, out = _check(capsys, str(day), "--mapping", str(foreign / "mapping"))
     assert code == 1, out
     channel = next(line for line in out.splitlines() if line.startswith("  channel "))

@@ -4,6 +4,8 @@ import datetime
 import pathlib
 
 import dagster as dg
+import numpy as np
+import pandas as pd
 import pytest
 
 from riskhub_assets import cli
@@ -11,6 +13,7 @@ from riskhub_assets.lib.contract import TRANSACTIONS
 from riskhub_assets.lib.mapping import load_mappings
 from riskhub_assets.orchestration.resources import RiskHubPaths, resources_for
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.simulator.fx import fx_rate
 
 DAY = datetime.date(2025, 1, 6)
 
@@ -47,3 +50,28 @@ def test_the_mapping_folder_setting_reaches_the_paths_resource(monkeypatch, tmp_
     simulate(SimulationConfig(DAY, DAY, clients=5, seed=2, style="foreign"), tmp_path)
     paths = RiskHubPaths(landing_dir="l", reports_dir="r", bi_dir="b", mapping_dir=str(tmp_path / "mapping"))
     assert paths.mapping(TRANSACTIONS).file == "UMSAETZE.txt"
+
+
+def test_the_foreign_bank_books_its_euro_accounts_in_koruna_at_the_days_fixing(tmp_path):
+    for style in ("canonical", "foreign"):
+        simulate(SimulationConfig(DAY, DAY, clients=60, seed=2, style=style), tmp_path / style)  # CHF, GBP too
+    canonical = pd.read_csv(tmp_path / "canonical" / "landing" / DAY.isoformat() / "transactions.csv")
+    foreign_day = tmp_path / "foreign" / "landing" / DAY.isoformat()
+    read = {"sep": ";", "decimal": ",", "encoding": "latin-1"}
+    foreign = pd.read_csv(foreign_day / "UMSAETZE.txt", **read).set_index("BUCHUNGSREFERENZ")
+    fixings = pd.read_csv(foreign_day / "DEVISENKURSE.txt", **read).set_index("WAEHRUNG")["KURS_IN_EUR"]
+    assert fixings["CZK"] == fx_rate("CZK", DAY) and 0.038 < fixings["CZK"] < 0.042
+    assert set(fixings.index) == {"CZK", "USD", "GBP", "CHF"}
+    booked = foreign.loc[canonical["transaction_id"]]
+    euros = canonical["currency"].eq("EUR").to_numpy()
+    assert euros.any() and (~euros).any()
+    assert (booked["WAEHRUNG"][euros] == "CZK").all()
+    assert np.allclose(booked["BETRAG"][euros], (canonical["amount"][euros] / fixings["CZK"]).round(2), atol=0.001)
+    assert (booked["BETRAG"][~euros].to_numpy() == canonical["amount"][~euros].to_numpy()).all()
+
+
+def test_the_foreign_style_sends_accounts_as_changes_only():
+    assert SimulationConfig(DAY, DAY, style="foreign").accounts == "changes"
+    assert SimulationConfig(DAY, DAY).accounts == "snapshot"
+    with pytest.raises(ValueError, match="the foreign style sends accounts as change records"):
+        SimulationConfig(DAY, DAY, style="foreign", accounts="snapshot")

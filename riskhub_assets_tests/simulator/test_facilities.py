@@ -12,6 +12,7 @@ from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import CREDIT_FACILITIES, EVENTS, LANDING_FILES
 from riskhub_assets.lib.features import load_client_daily_activity, load_client_features
 from riskhub_assets.lib.labels import client_labels
+from riskhub_assets.lib.reference import load_all_references
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.tables import tables_in
 
@@ -22,6 +23,7 @@ KEY = b"unit-test-key"
 
 def _load(con: duckdb.DuckDBPyConnection, landing: pathlib.Path, files) -> None:
     """Land, clean and rebuild the star schema from these landing files over the whole period."""
+    load_all_references(con)
     for spec in files:
         ingest.load_raw_days(con, spec, landing, START, END)
         clean_range(con, CLEANING_SPECS[spec.name], START, END, KEY)

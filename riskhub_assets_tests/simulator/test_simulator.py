@@ -58,8 +58,8 @@ def test_same_config_gives_same_bytes(dirty, tmp_path):
     first = {p.relative_to(dirty): p.read_bytes() for p in sorted(dirty.rglob("*.csv"))}
     second = {p.relative_to(tmp_path): p.read_bytes() for p in sorted(tmp_path.rglob("*.csv"))}
     assert first == second
-    assert len(first) == 3 * (len(LANDING_FILES) - 1 + 5)  # 3 days of every landing file but balances.csv (balances
-    # come in accounts.csv) and 5 truth files
+    assert len(first) == 3 * (len(LANDING_FILES) - 1 + 5)  # 3 days of every landing file but balances.csv (a
+    # snapshot carries the balances) and 5 truth files
 
 
 def test_headers_equal_the_contract(clean):
