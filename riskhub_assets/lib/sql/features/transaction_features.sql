@@ -1,6 +1,7 @@
 -- Per transaction booked $start..$end: its amount (in the reporting currency) against the client's usual (as of the
 -- day before), hour, channel, merchant, counterparty country, and how fast the account was used that day; the
--- anomaly model's inputs. What the bank did not send (time of day, counterparty country, a card payment's merchant) is NULL, not a made-up value.
+-- anomaly model's inputs. What the bank did not send (time of day, counterparty country, a card payment's merchant)
+-- is NULL, not a made-up value.
 SELECT t.transaction_id, t.transaction_date, t.client_id, t.account_id,
        CAST(t.amount_reporting AS DOUBLE) AS amount, CAST(t.hour_of_day AS DOUBLE) AS hour_of_day, t.channel,
        t.direction,
