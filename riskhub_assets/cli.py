@@ -13,6 +13,8 @@ from riskhub_assets.simulator.cli import add_simulate_command
 DEMO_DAYS = 240
 DEMO_CLIENTS = 3000
 DEMO_RECENT_DAYS = 3
+DEMO_MIN_TRAINING_EVENTS = 5
+"""Events the demo's small simulated bank trains on (a real bank keeps RISKHUB_MIN_TRAINING_EVENTS' default)."""
 
 
 INSTANCE_CONFIG = """\
@@ -104,6 +106,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskhub_assets.simulator import SimulationConfig, simulate
+
+    if settings.MIN_TRAINING_EVENTS_VAR not in os.environ:  # a few thousand simulated clients default a dozen times
+        os.environ[settings.MIN_TRAINING_EVENTS_VAR] = str(DEMO_MIN_TRAINING_EVENTS)
+        print(
+            f"demo bank: models may train on {DEMO_MIN_TRAINING_EVENTS} events ({settings.MIN_TRAINING_EVENTS_VAR},"
+            f" {settings.DEFAULT_MIN_TRAINING_EVENTS} for a real bank)"
+        )
 
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # the last complete (UTC) partition
     start = end - dt.timedelta(days=args.days - 1)
