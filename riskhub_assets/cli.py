@@ -17,25 +17,18 @@ DEMO_MIN_TRAINING_EVENTS = 5
 """Events the demo's small simulated bank trains on (a real bank keeps RISKHUB_MIN_TRAINING_EVENTS' default)."""
 
 
-INSTANCE_CONFIG = """\
-# Dagster instance settings written by `riskhub`. Every asset that writes the DuckDB file is in the pool
-# "duckdb_writer": DuckDB allows one writing process per file, so under a multiprocess executor those
-# steps must run one at a time.
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
-
-
 def _use_dagster_home() -> None:
-    """Point Dagster at RiskHub's instance (created with its settings if new) so runs launched here show in the UI."""
+    """Point Dagster at RiskHub's instance (with RiskHub's settings added if missing) so runs launched here show in
+    the UI."""
+    from riskhub_assets.orchestration.instance import ensure_instance_settings
+
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_CONFIG)
+    existed = config.exists()
+    added = ensure_instance_settings(config)
+    if existed and added:
+        print(f"added RiskHub's Dagster settings {', '.join(added)} to {config}")
     os.environ["DAGSTER_HOME"] = str(home)
 
 
@@ -46,9 +39,12 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None, reco
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
+    from riskhub_assets.orchestration.recovery import recover_crashed_runs
     from riskhub_assets.orchestration.runs import run_business_days, run_job
 
     with dg.DagsterInstance.get() if recorded else dg.DagsterInstance.ephemeral() as instance:
+        for message in recover_crashed_runs(instance):  # a dead run would hold the duckdb_writer slot for good
+            print(message)
         defs = build_defs()
         result = run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
     _report_failures(result)

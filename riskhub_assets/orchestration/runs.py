@@ -6,6 +6,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from riskhub_assets.orchestration.policy import require_partitions
+from riskhub_assets.orchestration.recovery import in_process_tags
 
 SPINE_JOB = "daily_spine"
 
@@ -20,13 +21,14 @@ def run_business_days(
     """Materialise business days start..end through a daily job in one in-process run (refused, before it starts,
     when the daily partitions do not cover them)."""
     require_partitions(start, end)
-    tags = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
+    days = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
+    tags = {**days, **in_process_tags()}
     return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
 
 
 def run_job(defs: dg.Definitions, job: str, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     """Run an unpartitioned job, such as the weekly training, in process."""
-    return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=in_process_tags(), raise_on_error=False)
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
