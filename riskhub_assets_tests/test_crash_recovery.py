@@ -58,12 +58,13 @@ def _kill_at_random(instance: dg.DagsterInstance, rng: random.Random) -> tuple[s
         _finish(process)
         return None
     os.kill(process.pid, signal.SIGKILL)
-    process.join()
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # dead, not yet collected by its parent (a zombie)
     held = run.run_id in _claimed(instance)
     assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.STARTED  # what the crash leaves
     launcher = RiskHubRunLauncher()
     launcher.register_instance(instance)
     assert launcher.check_run_worker_health(instance.get_run_by_id(run.run_id)).status.value == "FAILED"
+    process.join()
     return run.run_id, held
 
 

@@ -8,6 +8,7 @@ the host it ran on (its `riskhub/host` tag): a process on another machine or con
 
 import os
 import socket
+from pathlib import Path
 
 import dagster as dg
 
@@ -45,7 +46,16 @@ def process_alive(pid: int) -> bool:
         return False
     except PermissionError:  # it exists, owned by someone else
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether a process has died but its parent has not collected it yet (Linux; elsewhere, taken as not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"  # the state follows the command name in parentheses
 
 
 def run_worker_gone(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
