@@ -5,6 +5,7 @@ import logging
 import os
 import random
 import signal
+import subprocess
 import time
 from multiprocessing import Process
 from types import SimpleNamespace
@@ -144,4 +145,14 @@ def test_an_existing_instance_gets_the_recovery_settings_and_keeps_its_own(capsy
     cli._use_dagster_home()  # up to date: left as it is, nothing said
     assert yaml.safe_load(config.read_text()) == merged and capsys.readouterr().out == ""
     with dg.DagsterInstance.get() as instance:
-        assert instance.run_monitoring_enabled and isinstance(instance.run_launcher, RiskHubRunLauncher)
+        assert "MONITORING" in instance.get_required_daemon_types()  # `riskhub serve` and `riskhub ui` start it
+        assert isinstance(instance.run_launcher, RiskHubRunLauncher)
+
+
+def test_a_process_id_given_to_a_later_process_is_not_the_run_worker():
+    now = time.time()
+    assert recovery.process_alive(os.getpid(), now)
+    assert not recovery.process_alive(os.getpid(), now - 3600)  # this process started after: the worker is gone
+    process = subprocess.Popen(["true"])
+    process.wait()
+    assert not recovery.process_alive(process.pid, now)  # exited and collected

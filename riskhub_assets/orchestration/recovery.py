@@ -15,7 +15,7 @@ import dagster as dg
 HOST_TAG = "riskhub/host"
 """Host whose processes ran the run: only there can its worker be checked."""
 PID_TAG = "riskhub/pid"
-"""Process id of a run executed in process by the `riskhub` command (daemon runs have their pid on RUN_START)."""
+"""Process id of a run executed in process by the `riskhub` command (every run has its worker's on RUN_START)."""
 UNFINISHED = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
@@ -29,46 +29,58 @@ def in_process_tags() -> dict[str, str]:
     return {HOST_TAG: this_host(), PID_TAG: str(os.getpid())}
 
 
-def worker_pid(instance: dg.DagsterInstance, run: dg.DagsterRun) -> int | None:
-    """Process that executes a run: the one that reported its RUN_START, else (not started yet) the `riskhub`
-    command's that tagged it."""
+def worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[int, float] | None:
+    """Process that executes a run, and a time it was running: the one that reported the run's RUN_START, else (not
+    started yet) the `riskhub` command's that created it."""
     starts = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_START, limit=1).records
     if starts and starts[0].event_log_entry.dagster_event.pid is not None:
-        return starts[0].event_log_entry.dagster_event.pid
-    return int(run.tags[PID_TAG]) if PID_TAG in run.tags else None
+        return starts[0].event_log_entry.dagster_event.pid, starts[0].event_log_entry.timestamp
+    if PID_TAG not in run.tags:
+        return None
+    return int(run.tags[PID_TAG]), instance.get_run_record_by_id(run.run_id).create_timestamp.timestamp()
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this host (a reused id counts as alive: the run is then left alone)."""
+def process_alive(pid: int, running_at: float) -> bool:
+    """Whether the process with this id that was running at `running_at` (epoch seconds) still runs on this host; on
+    Linux a dead process not yet collected by its parent (zombie) and a later process given the same id (after a
+    reboot, or in a new container) do not count."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # it exists, owned by someone else
-        return True
-    return not _zombie(pid)
+        pass
+    state, started_at = _process_state(pid)
+    return state != "Z" and (started_at is None or started_at <= running_at + CLOCK_SLACK_SECONDS)
 
 
-def _zombie(pid: int) -> bool:
-    """Whether a process has died but its parent has not collected it yet (Linux; elsewhere, taken as not)."""
+CLOCK_SLACK_SECONDS = 5
+"""How far the boot time that Linux reports may be off the clock that timed the run's events."""
+
+
+def _process_state(pid: int) -> tuple[str | None, float | None]:
+    """A process's state letter and start time (epoch seconds) from /proc, or (None, None) off Linux."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"  # the state follows the command name in parentheses
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+    except (OSError, StopIteration):
+        return None, None
+    fields = stat.rsplit(")", 1)[-1].split()  # after the command name: state (field 3), ..., starttime (field 22)
+    return fields[0], int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 def run_worker_gone(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
     """Why an unfinished run's worker is known to be dead (its process on this host is gone), else None."""
     if run.tags.get(HOST_TAG) != this_host():
         return None
-    pid = worker_pid(instance, run)
-    if pid is None or process_alive(pid):
+    known = worker(instance, run)
+    if known is None or process_alive(*known):
         return None
+    pid = known[0]
     return (
-        f"the process running it (pid {pid} on {run.tags[HOST_TAG]}) is gone: it was killed or crashed; RiskHub"
-        " marked the run failed and freed its duckdb_writer slot. Data is left as the last finished step wrote it:"
-        " run the same business days again"
+        f"the process running it (pid {pid} on {run.tags[HOST_TAG]}) is gone: it was killed or crashed, so the run"
+        " is failed and its duckdb_writer slot freed for the next runs. Its business days keep what its last finished"
+        " step wrote: run them again"
     )
 
 
