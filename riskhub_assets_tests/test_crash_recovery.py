@@ -51,7 +51,7 @@ def _finish(process: Process) -> None:
 
 def _kill_at_random(instance: dg.DagsterInstance, rng: random.Random) -> tuple[str, bool] | None:
     """Start a run, kill -9 its process at a random moment once it started; the run and whether it held a slot
-    (None when it finished before the kill)."""
+    (None when the run had succeeded before the kill)."""
     process = start_probe()
     run = _run_of(instance, process)
     time.sleep(rng.uniform(0.0, 3.0))
@@ -61,6 +61,9 @@ def _kill_at_random(instance: dg.DagsterInstance, rng: random.Random) -> tuple[s
     os.kill(process.pid, signal.SIGKILL)
     os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # dead, not yet collected by its parent (a zombie)
     held = run.run_id in _claimed(instance)
+    if instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.SUCCESS:  # killed on its way out
+        process.join()
+        return None
     assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.STARTED  # what the crash leaves
     launcher = RiskHubRunLauncher()
     launcher.register_instance(instance)
