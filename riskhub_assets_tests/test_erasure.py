@@ -201,7 +201,7 @@ def test_an_unknown_client_is_refused_and_nothing_is_written(bank, capsys):
 def test_a_mapped_export_is_rewritten_in_its_own_format(tmp_path):
     path = tmp_path / "KONTA.csv"
     text = (
-        'Konto;Klient;Pozn\xe1mka\r\n"A1";"C1";"m\xe1 ""dluh""\r\nna dva \xf8\xe1dky"\r\n"A2";"C2";"ok"\r\nA3;C1;\r\n'
+        'Konto;Klient;Pozn\xe1mka\r\n"A1";"C1";"m\xe1 ""dluh""\r\nna dva \u0159\xe1dky"\r\n"A2";"C2";"ok"\r\nA3;C1;\r\n'
     )
     path.write_bytes(text.encode("cp1250"))
     identity = erasure.Identity({"client_id": frozenset({"C1"}), "account_id": frozenset({"A1", "A3"})}, frozenset())
