@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from riskhub_assets.erase_cli import add_erase_command
 from riskhub_assets.lib import processes, settings
 from riskhub_assets.simulator.cli import add_simulate_command
 
@@ -167,47 +168,6 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _artifact_folder() -> Path | None:
-    """MLflow's artifact folder beside a local SQLite store; None for a tracking server (it keeps its own)."""
-    uri = settings.mlflow_tracking_uri()
-    return (
-        Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts" if uri.startswith("sqlite:///") else None
-    )
-
-
-def _cmd_erase(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from riskhub_assets.lib.erasure import ErasureError
-    from riskhub_assets.lib.erasure_certificate import ErasureTargets, erase_client, summary
-    from riskhub_assets.lib.mapping import MappingError, load_mappings
-    from riskhub_assets.orchestration.resources import PSEUDONYMISATION_KEY_VAR, Pseudonymiser
-
-    production = settings.environment() == "production"
-    artifacts = _artifact_folder()
-    if artifacts is None:
-        print(
-            "MLflow is a tracking server (RISKHUB_MLFLOW_TRACKING_URI): erase the client's rows from its artifacts there"
-        )
-    try:
-        key = Pseudonymiser(key=os.environ.get(PSEUDONYMISATION_KEY_VAR, ""), production=production).secret()
-        targets = ErasureTargets(
-            warehouse=settings.duckdb_path(),
-            bi=settings.bi_dir(),
-            landing=settings.landing_dir(),
-            mappings=load_mappings(settings.mapping_dir()),
-            reports=settings.reports_dir(),
-            artifacts=artifacts,
-            certificates=settings.data_dir() / "erasures",
-        )
-        path, certificate = erase_client(args.client, key, targets)
-    except (ErasureError, MappingError, dg.Failure) as error:
-        print(f"riskhub erase: {error}", file=sys.stderr)
-        return 2
-    print(summary(path, certificate))
-    return 0
-
-
 def _cmd_ui(args: argparse.Namespace) -> int:
     _use_dagster_home()
     dg = Path(sys.executable).with_name("dg")  # the dg CLI installed beside this interpreter
@@ -241,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="riskhub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_simulate_command(commands)
+    add_erase_command(commands)
 
     run = commands.add_parser("materialise", help="materialise business days through a daily job in one run")
     run.add_argument("--start", type=_date, required=True, help="first business day, YYYY-MM-DD")
@@ -303,14 +264,6 @@ def build_parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="regenerate docs/ from the contract and the live warehouse")
     docs.add_argument("--out", type=Path, default=Path("docs"))
     docs.set_defaults(handler=_cmd_docs)
-
-    erase = commands.add_parser(
-        "erase",
-        help="right to erasure: remove a client from every table, the BI copy and exports, the reports, the landing"
-        " archive and MLflow's samples; write a certificate to data/erasures (no pipeline may run meanwhile)",
-    )
-    erase.add_argument("--client", required=True, help="the bank's client number (client_id)")
-    erase.set_defaults(handler=_cmd_erase)
 
     serve = commands.add_parser("serve", help="start the Dagster UI and daemon, the scoring API and the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
