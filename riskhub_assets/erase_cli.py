@@ -56,10 +56,10 @@ def erase(args: argparse.Namespace) -> int:
 
 def add_erase_command(commands) -> None:
     """Add `erase` to the riskhub command's subcommands."""
-    erase = commands.add_parser(
+    command = commands.add_parser(
         "erase",
         help="right to erasure: remove a client from every table, the BI copy and exports, the reports, the landing"
         " archive and MLflow's samples; write a certificate to data/erasures (no pipeline may run meanwhile)",
     )
-    erase.add_argument("--client", required=True, help="the bank's client number (client_id)")
-    erase.set_defaults(handler=erase)
+    command.add_argument("--client", required=True, help="the bank's client number (client_id)")
+    command.set_defaults(handler=erase)
