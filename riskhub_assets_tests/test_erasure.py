@@ -14,8 +14,9 @@ from sklearn.linear_model import LogisticRegression
 from riskhub_assets import cli
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib import erasure, tracking
-from riskhub_assets.lib.contract import LANDING_FILES
-from riskhub_assets.lib.erasure_files import rewrite_delimited
+from riskhub_assets.lib.contract import ACCOUNTS, LANDING_FILES
+from riskhub_assets.lib.erasure_files import erase_landing, rewrite_delimited
+from riskhub_assets.lib.mapping import SourceMapping
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
 from riskhub_assets.tables import registry
 from riskhub_assets_tests.resources import local_resources, tracking_uri
@@ -183,7 +184,10 @@ def test_a_redelivered_landing_file_does_not_bring_the_client_back(bank):
     for path, content in bank.sent.items():
         path.write_bytes(content)  # the bank sends both days again, client included
     defs = build_defs(local_resources(bank.data))
-    _green(run_business_days(defs, DAY1, DAY2))
+    result = run_business_days(defs, DAY1, DAY2)
+    _green(result)
+    said = result.asset_materializations_for_node("raw__transactions")[0].metadata
+    assert said["erased_rows_left_out"].value == bank.transactions
     with duckdb.connect(str(bank.data / "riskhub.duckdb"), read_only=True) as con:
         left_out = dict(
             con.execute(f"SELECT landing_file, sum(rows) FROM {erasure.ERASED_ON_LOAD} GROUP BY 1").fetchall()
@@ -210,3 +214,16 @@ def test_a_mapped_export_is_rewritten_in_its_own_format(tmp_path):
         1,
     )
     assert path.read_bytes() == 'Konto;Klient;Pozn\xe1mka\r\n"A2";"C2";"ok"\r\n'.encode("cp1250")
+
+
+def test_the_landing_archive_is_read_through_the_banks_mapping(tmp_path):
+    mapping = SourceMapping(
+        ACCOUNTS, tmp_path / "accounts.toml", "UCTY.txt", delimiter="|", columns={"account_id": "U", "client_id": "K"}
+    )
+    for day in ("2025-03-03", "2025-03-04"):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "UCTY.txt").write_text("U|K|TYP\nA1|C1|bezny\nA2|C2|bezny\n")
+    identity = erasure.Identity({"client_id": frozenset({"C1"}), "account_id": frozenset({"A1"})}, frozenset())
+    place = next(p for p in erase_landing(tmp_path, {"accounts": mapping}, identity) if p.place.endswith("UCTY.txt"))
+    assert (place.before, place.after) == (4, 2) and place.action.startswith("2 of 2 day files")
+    assert (tmp_path / "2025-03-04" / "UCTY.txt").read_text() == "U|K|TYP\nA2|C2|bezny\n"

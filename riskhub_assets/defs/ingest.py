@@ -47,12 +47,16 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths, pseudonymiser: Pseudonymiser
     ):
         start, end = business_days(context)
-        key = pseudonymiser.secret(context.log) if erasure.client_owned(spec) else b""  # matches the erasure ledger
         with duckdb.get_connection() as con:
+            erased = erasure.client_owned(spec) and erasure.has_erasures(con)
+            key = pseudonymiser.secret(context.log) if erased else b""  # matches rows with the erasure ledger
             load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec), key)
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
-        rejected = sum(load.rejected for load in loads)
-        context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
+        rejected, erased = sum(load.rejected for load in loads), sum(load.erased for load in loads)
+        context.log.info(
+            f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected"
+            + (f", {erased} rows of erased clients left out ({erasure.ERASED_ON_LOAD})" if erased else "")
+        )
         not_sent = ingest.not_sent(loads)
         for what in not_sent.values():
             context.log.warning(f"raw.{spec.name}: {what}")
@@ -60,6 +64,7 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             metadata={
                 **metadata,
                 "rejected_lines": rejected,
+                "erased_rows_left_out": erased,
                 "landing_files": f"{len(loads)} days from {loads[0].path}",
                 **not_sent,
             }

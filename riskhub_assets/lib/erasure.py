@@ -207,11 +207,16 @@ def record_erasure(con: duckdb.DuckDBPyConnection, identity: Identity, reference
     con.executemany(f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?)", rows)
 
 
+def has_erasures(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any client was ever erased from this warehouse."""
+    return bool(stored_columns(con, LEDGER))
+
+
 def suppress_erased(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date, path: str, key: bytes) -> int:
     """Delete from a raw day just loaded the rows of erased clients (a re-delivered file must not bring them back),
     and record how many were left out; the rows suppressed."""
     owners = [c.name for c in spec.columns if c.name in OWNER_COLUMNS]
-    if not owners or not key or not stored_columns(con, LEDGER):
+    if not owners or not key or not has_erasures(con):
         return 0
     pads = dict(zip(("ipad", "opad"), hmac_pads(key)))
     hashed = " OR ".join(

@@ -30,6 +30,7 @@ class RawLoad:
     rejected: int
     absent: bool = False  # an optional file not sent that day: no rows
     columns_not_sent: tuple[str, ...] = ()  # optional columns left out of the header: loaded as empty
+    erased: int = 0  # rows of erased clients left out (raw.erased_on_load)
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile, mapping: SourceMapping | None = None) -> Path:
@@ -149,11 +150,11 @@ def load_raw_day(
     if rejected:
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
-    suppress_erased(con, spec, day, str(path), erasure_key)
+    erased = suppress_erased(con, spec, day, str(path), erasure_key)
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
     _record_load(con, spec, RawLoad(day=day, path=path, rows=rows, rejected=rejected))
     not_sent = tuple(c for c in spec.header if c not in sent)
-    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent)
+    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent, erased=erased)
 
 
 def _record_load(con: duckdb.DuckDBPyConnection, spec: LandingFile, load: RawLoad) -> RawLoad:
