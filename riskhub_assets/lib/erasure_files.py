@@ -159,13 +159,19 @@ def erase_parquet(con: duckdb.DuckDBPyConnection, path: Path, identity: Identity
 
 def erase_exports(bi: Path, identity: Identity) -> list[Place]:
     """Rewrite the Parquet and CSV exports beside the BI database without the client's rows."""
-    places = []
+    if not bi.is_dir():
+        return []
     with duckdb.connect() as con:
-        for path in sorted(bi.rglob("*.parquet")) if bi.is_dir() else []:
-            places.append(Place(str(path.relative_to(bi.parent)), *erase_parquet(con, path, identity)))
-    for path in sorted(bi.rglob("*.csv")) if bi.is_dir() else []:
-        places.append(Place(str(path.relative_to(bi.parent)), *_erase_csv(path, identity)))
-    return [p for p in places if p.before != p.after or "csv" not in p.place]  # every Parquet, CSVs that changed
+        places = [
+            Place(str(p.relative_to(bi.parent)), *erase_parquet(con, p, identity))
+            for p in sorted(bi.rglob("*.parquet"))
+        ]
+    csvs = [_erase_csv(path, identity) for path in sorted(bi.rglob("*.csv"))]
+    if csvs:
+        rewritten = sum(before > after for before, after in csvs)
+        action = f"{rewritten} of {len(csvs)} CSV exports rewritten without the client's rows"
+        places.append(Place(f"{bi.name}/**/*.csv", sum(b for b, _ in csvs), sum(a for _, a in csvs), action))
+    return places
 
 
 def _erase_csv(path: Path, identity: Identity) -> tuple[int, int]:
@@ -185,10 +191,14 @@ def _matching_rows(sample: pd.DataFrame, theirs: pd.DataFrame) -> np.ndarray:
     return same.all(axis=2).any(axis=1)
 
 
-def _erase_sample_csv(path: Path, identity: Identity, theirs: list[pd.DataFrame]) -> tuple[int, int]:
-    """A logged sample (training baseline, deciles...): the client's rows by identifier, else by their values."""
-    before, after = _erase_csv(path, identity)
-    sample = pd.read_csv(path) if after else pd.DataFrame()
+def _erase_sample_csv(path: Path, identity: Identity, theirs: list[pd.DataFrame]) -> tuple[int, int] | None:
+    """A logged sample (training baseline, deciles...): the client's rows by identifier, else by their values; None
+    when the file is not a readable CSV."""
+    try:
+        before, after = _erase_csv(path, identity)
+        sample = pd.read_csv(path) if after else pd.DataFrame()
+    except (UnicodeDecodeError, pd.errors.ParserError):
+        return None
     mine = np.zeros(len(sample), dtype=bool)
     for frame in theirs:
         mine |= _matching_rows(sample, frame)
@@ -222,10 +232,10 @@ def erase_artifacts(root: Path, identity: Identity, theirs: list[pd.DataFrame]) 
     artifact that quotes one of their identifiers, as it cannot be rewritten."""
     places = []
     words = re.compile(identity.token_pattern().encode())
+    samples = {".csv": _erase_sample_csv, ".json": _erase_sample_json}
     for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
         name = str(path.relative_to(root.parent))
-        rows = _erase_sample_csv(path, identity, theirs) if path.suffix == ".csv" else None
-        rows = rows or (_erase_sample_json(path, identity, theirs) if path.suffix == ".json" else None)
+        rows = samples[path.suffix](path, identity, theirs) if path.suffix in samples else None
         if rows is not None and rows[0] != rows[1]:
             places.append(Place(name, *rows, "rows rewritten"))
         elif rows is None and words.search(path.read_bytes()):
