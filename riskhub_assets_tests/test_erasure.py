@@ -15,11 +15,13 @@ from riskhub_assets import cli
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib import erasure, tracking
 from riskhub_assets.lib.contract import ACCOUNTS, LANDING_FILES
+from riskhub_assets.lib.erasure_certificate import ErasureTargets, erase_client
 from riskhub_assets.lib.erasure_files import erase_landing, rewrite_delimited
-from riskhub_assets.lib.mapping import SourceMapping
+from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
+from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.tables import registry
-from riskhub_assets_tests.resources import local_resources, tracking_uri
+from riskhub_assets_tests.resources import TEST_KEY, local_resources, tracking_uri
 from riskhub_assets_tests.scored_bank import DAY1, DAY2, published_bank
 
 FEATURES = ["age_years", "tenure_days", "frequency_90d", "recency_days", "products_held"]
@@ -227,3 +229,37 @@ def test_the_landing_archive_is_read_through_the_banks_mapping(tmp_path):
     place = next(p for p in erase_landing(tmp_path, {"accounts": mapping}, identity) if p.place.endswith("UCTY.txt"))
     assert (place.before, place.after) == (4, 2) and place.action.startswith("2 of 2 day files")
     assert (tmp_path / "2025-03-04" / "UCTY.txt").read_text() == "U|K|TYP\nA2|C2|bezny\n"
+
+
+def test_a_foreign_export_is_erased_in_its_own_format_and_the_next_run_is_green(isolated_data):
+    simulate(
+        SimulationConfig(start=DAY1, end=DAY2, clients=40, seed=11, tx_per_client=2.0, style="foreign"), isolated_data
+    )
+    mapping = isolated_data / "mapping"
+    defs = build_defs(local_resources(isolated_data, mapping_dir=mapping))
+    _green(run_business_days(defs, DAY1, DAY2))
+    with duckdb.connect(str(isolated_data / "riskhub.duckdb")) as con:
+        client = con.execute(
+            "SELECT a.client_id FROM raw.transactions t JOIN raw.accounts a USING (account_id) ORDER BY 1 LIMIT 1"
+        ).fetchone()[0]
+        names = erasure.find_identity(con, client).values
+    owners = {v for c in erasure.OWNER_COLUMNS for v in names[c]}
+    landed = sorted((isolated_data / "landing").glob("*/*"))
+    unchanged = {p: p.read_bytes() for p in landed}
+    targets = ErasureTargets(
+        isolated_data / "riskhub.duckdb",
+        isolated_data / "bi",
+        isolated_data / "landing",
+        load_mappings(mapping),
+        isolated_data / "reports",
+        None,
+        isolated_data / "erasures",
+    )
+    erase_client(client, TEST_KEY.encode(), targets)
+    pattern = _pattern(owners)
+    changed = [p for p in landed if p.read_bytes() != unchanged[p]]
+    assert {p.name for p in changed} >= {"KUNDEN.txt", "KONTENAENDERUNGEN.txt", "UMSAETZE.txt"}  # the bank's names
+    for path in changed:  # the bank's encoding and delimiter kept: every other line as it was
+        text, before = path.read_bytes().decode("latin-1"), unchanged[path].decode("latin-1")
+        assert not pattern.search(text) and set(text.splitlines()) < set(before.splitlines())
+    _green(run_business_days(defs, DAY2, DAY2))
