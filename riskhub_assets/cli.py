@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from riskhub_assets.erase_cli import add_erase_command
 from riskhub_assets.lib import processes, settings
 from riskhub_assets.simulator.cli import add_simulate_command
 
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="riskhub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add_simulate_command(commands)
+    add_erase_command(commands)
 
     run = commands.add_parser("materialise", help="materialise business days through a daily job in one run")
     run.add_argument("--start", type=_date, required=True, help="first business day, YYYY-MM-DD")

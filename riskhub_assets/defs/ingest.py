@@ -5,12 +5,12 @@ from functools import partial
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import ingest
+from riskhub_assets.lib import erasure, ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.quality import table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.resources import RiskHubPaths
+from riskhub_assets.orchestration.resources import Pseudonymiser, RiskHubPaths
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
@@ -43,13 +43,20 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         check_specs=check_specs(asset_key(raw.name), table_check_names(raw)),
     )
-    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
+    def _raw(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths, pseudonymiser: Pseudonymiser
+    ):
         start, end = business_days(context)
         with duckdb.get_connection() as con:
-            load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec))
+            erased = erasure.client_owned(spec) and erasure.has_erasures(con)
+            key = pseudonymiser.secret(context.log) if erased else b""  # matches rows with the erasure ledger
+            load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec), key)
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
-        rejected = sum(load.rejected for load in loads)
-        context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
+        rejected, erased = sum(load.rejected for load in loads), sum(load.erased for load in loads)
+        context.log.info(
+            f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected"
+            + (f", {erased} rows of erased clients left out ({erasure.ERASED_ON_LOAD})" if erased else "")
+        )
         not_sent = ingest.not_sent(loads)
         for what in not_sent.values():
             context.log.warning(f"raw.{spec.name}: {what}")
@@ -57,6 +64,7 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             metadata={
                 **metadata,
                 "rejected_lines": rejected,
+                "erased_rows_left_out": erased,
                 "landing_files": f"{len(loads)} days from {loads[0].path}",
                 **not_sent,
             }

@@ -8,6 +8,7 @@ import duckdb
 
 from riskhub_assets.lib.contract import LandingFile
 from riskhub_assets.lib.conversion import converted_select
+from riskhub_assets.lib.erasure import suppress_erased
 from riskhub_assets.lib.mapping import SourceMapping
 from riskhub_assets.lib.sqltext import days, literal
 
@@ -29,6 +30,7 @@ class RawLoad:
     rejected: int
     absent: bool = False  # an optional file not sent that day: no rows
     columns_not_sent: tuple[str, ...] = ()  # optional columns left out of the header: loaded as empty
+    erased: int = 0  # rows of erased clients left out (raw.erased_on_load)
 
 
 def landing_file(landing_dir: Path, day: dt.date, spec: LandingFile, mapping: SourceMapping | None = None) -> Path:
@@ -114,10 +116,16 @@ def _clear_day(con: duckdb.DuckDBPyConnection, spec: LandingFile, day: dt.date) 
 
 
 def load_raw_day(
-    con: duckdb.DuckDBPyConnection, spec: LandingFile, path: Path, day: dt.date, mapping: SourceMapping | None = None
+    con: duckdb.DuckDBPyConnection,
+    spec: LandingFile,
+    path: Path,
+    day: dt.date,
+    mapping: SourceMapping | None = None,
+    erasure_key: bytes = b"",
 ) -> RawLoad:
     """Replace one business day of a raw table with the file's rows, in the contract's columns and canonical text when
-    the bank's mapping is given; unparseable lines go to its rejects table.
+    the bank's mapping is given; unparseable lines go to its rejects table; rows of erased clients are left out and
+    counted (the ledger is matched with `erasure_key`, the pseudonymisation key).
 
     An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
     if spec.optional and not path.exists():
@@ -142,10 +150,11 @@ def load_raw_day(
     if rejected:
         _record_rejects(con, spec, rejects, params)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
+    erased = suppress_erased(con, spec, day, str(path), erasure_key)
     rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
     _record_load(con, spec, RawLoad(day=day, path=path, rows=rows, rejected=rejected))
     not_sent = tuple(c for c in spec.header if c not in sent)
-    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent)
+    return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent, erased=erased)
 
 
 def _record_load(con: duckdb.DuckDBPyConnection, spec: LandingFile, load: RawLoad) -> RawLoad:
@@ -184,13 +193,15 @@ def load_raw_days(
     start: dt.date,
     end: dt.date,
     mapping: SourceMapping | None = None,
+    erasure_key: bytes = b"",
 ) -> list[RawLoad]:
     """Replace business days start..end of a raw table by each day's landing file (read through the bank's mapping
-    when given); what each day's file gave."""
+    when given), leaving erased clients out; what each day's file gave."""
     for ddl in raw_table_ddl(spec):
         con.execute(ddl)
     return [
-        load_raw_day(con, spec, landing_file(landing_dir, day, spec, mapping), day, mapping) for day in days(start, end)
+        load_raw_day(con, spec, landing_file(landing_dir, day, spec, mapping), day, mapping, erasure_key)
+        for day in days(start, end)
     ]
 
 
