@@ -71,23 +71,25 @@ class Recommender:
         ]
 
 
-def load_performance_models() -> dict[str, serving.ServedModel]:
-    """The manager and branch performance champions, with request schemas from their signatures."""
+def load_performance_models(refused: dict[str, str] | None = None) -> dict[str, serving.ServedModel]:
+    """The manager and branch performance champions, with request schemas from their signatures; one whose files are
+    refused is left out (why, in `refused`)."""
     tracking.use_experiment("riskhub")
     served = {}
     for level, name in PERFORMANCE.items():
-        version = tracking.champion_version(name)
-        if version is not None:
+        champion = serving.load_champion(name, refused)
+        if champion is not None:
+            model, version = champion
             columns = request_schemas.signature_columns(name, version)
-            served[level] = serving.ServedModel(level, name, version, tracking.load_version(name, version), columns)
+            served[level] = serving.ServedModel(level, name, version, model, columns)
     return served
 
 
-def load_recommender(bi_path: Path) -> Recommender | None:
-    """The champion recommender, or None when there is none yet."""
+def load_recommender(bi_path: Path, refused: dict[str, str] | None = None) -> Recommender | None:
+    """The champion recommender, or None when there is none yet or its files are refused (why, in `refused`)."""
     tracking.use_experiment("riskhub")
-    version = tracking.champion_version(RECOMMENDER)
-    return Recommender(tracking.load_version(RECOMMENDER, version), version, bi_path) if version else None
+    champion = serving.load_champion(RECOMMENDER, refused)
+    return None if champion is None else Recommender(*champion, bi_path)
 
 
 def summary(bi_path: Path) -> dict:

@@ -53,24 +53,42 @@ class ServedModel:
         }
 
 
-def load_champions() -> dict[str, ServedModel]:
-    """Every model that has a champion in the registry; a model without one is left out (its endpoint says so)."""
+def load_champions(refused: dict[str, str] | None = None) -> dict[str, ServedModel]:
+    """Every model that has a champion in the registry; a model without one is left out (its endpoint says so), as is
+    one whose files are refused (see load_champion)."""
     tracking.use_experiment("riskhub")
     served = {}
     for kind, name in MODEL_NAMES.items():
-        version = tracking.champion_version(name)
-        if version is None:
+        champion = load_champion(name, refused)
+        if champion is None:
             continue
+        model, version = champion
         baseline = tracking.load_baseline(name, version).get("score", np.array([])) if kind == "anomaly" else None
         served[kind] = ServedModel(
             kind,
             name,
             version,
-            tracking.load_version(name, version),
+            model,
             signature_columns(name, version),
             np.sort(baseline) if baseline is not None else np.array([]),
         )
     return served
+
+
+def load_champion(name: str, refused: dict[str, str] | None) -> tuple[object, str] | None:
+    """A model's champion and its version; None without one, or when it is refused (its files changed since training,
+    or it is unsigned): the API then serves the other models and answers 503 for this one, the reason logged as an
+    error and kept in `refused` under the model's name."""
+    version = tracking.champion_version(name)
+    if version is None:
+        return None
+    try:
+        return tracking.load_version(name, version), version
+    except tracking.RefusedModel as error:
+        log.error("model refused", extra={"fields": {"model": name, "version": version, "why": str(error)}})
+        if refused is not None:
+            refused[name] = str(error)
+        return None
 
 
 def _same(a, b) -> bool:

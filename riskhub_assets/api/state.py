@@ -25,6 +25,7 @@ class Served:
     recommender: insights.Recommender | None
     performance: dict[str, serving.ServedModel]
     bi_path: Path
+    refused: dict[str, str] = field(default_factory=dict)  # models not loaded, by registered name: why
     metrics: Metrics = field(init=False)
     batchers: dict[str, MicroBatcher] = field(init=False)
 
@@ -42,18 +43,24 @@ class Served:
         performance: dict[str, serving.ServedModel] | None = None,
     ) -> "Served":
         """`models` (by default the registry's champions, with the insight models) and the BI database's place."""
-        bi_path = settings.bi_dir() / publish.BI_DATABASE
+        bi_path, refused = settings.bi_dir() / publish.BI_DATABASE, {}
         if models is None:
             tracking.use_store(settings.mlflow_tracking_uri())
-            recommender, performance = insights.load_recommender(bi_path), insights.load_performance_models()
-            models = serving.load_champions()
-        return cls(models, recommender, performance or {}, bi_path)
+            recommender = insights.load_recommender(bi_path, refused)
+            performance = insights.load_performance_models(refused)
+            models = serving.load_champions(refused)
+        return cls(models, recommender, performance or {}, bi_path, refused)
 
     def model(self, kind: str) -> serving.ServedModel:
-        """The served model of this kind; a 503 when it has no champion."""
+        """The served model of this kind; a 503 when it has no champion or its champion was refused."""
         if kind not in self.models:
-            raise fastapi.HTTPException(503, unavailable(kind))
+            raise fastapi.HTTPException(503, self.unavailable(kind))
         return self.models[kind]
+
+    def unavailable(self, kind: str) -> str:
+        """Why a model (by kind, or by registered name) cannot answer: no champion, or its files were refused."""
+        name = serving.MODEL_NAMES.get(kind, kind)
+        return self.refused.get(name, f"no champion {name} in the registry: run the weekly training")
 
     @asynccontextmanager
     async def lifespan(self, app: fastapi.FastAPI):
@@ -67,8 +74,3 @@ class Served:
         gc.collect()
         gc.freeze()
         yield
-
-
-def unavailable(kind: str) -> str:
-    """Why a model without champion cannot answer."""
-    return f"no champion {serving.MODEL_NAMES.get(kind, kind)} in the registry: run the weekly training"

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from riskhub_assets.dashboard import queries
+from riskhub_assets.lib.spreadsheet import safe_csv
 
 API_URL = os.environ.get("RISKHUB_API_URL", "http://127.0.0.1:8000")
 BATCH = 10_000  # rows per /predict/batch request: the API's cap (a bare string here would show on the page)
@@ -141,7 +142,7 @@ with offers:
         st.subheader(f"Churn actions: {len(actions):,} high-risk clients to contact")
         st.bar_chart(actions["action"].value_counts())
         st.dataframe(actions, hide_index=True)
-        st.download_button("Download the campaign list", actions.to_csv(index=False), f"churn_actions_{day}.csv")
+        st.download_button("Download the campaign list", safe_csv(actions), f"churn_actions_{day}.csv")
 
 with performance:
     managers = queries.managers_sent()
@@ -170,7 +171,7 @@ with upload:
             scored, answer = _score_file(model, rows)
             st.success(f"{len(scored):,} rows scored by {answer['model_name']} version {answer['model_version']}")
             st.dataframe(scored, hide_index=True)
-            st.download_button("Download scores", scored.to_csv(index=False), "scores.csv", "text/csv")
+            st.download_button("Download scores", safe_csv(scored), "scores.csv", "text/csv")
         except urllib.error.HTTPError as error:
             st.error(f"The API refused the file ({error.code}): {error.read().decode()[:2000]}")
         except urllib.error.URLError as error:

@@ -33,7 +33,7 @@ def portfolio_trend(path: Path | None = None) -> pd.DataFrame:
 def transactions_by_channel(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT channel, sum(transactions) AS transactions, sum(clients) AS client_days
-           FROM marts.transaction_kpis WHERE business_date = ? GROUP BY channel ORDER BY transactions DESC""",
+           FROM marts.transaction_kpis WHERE business_date = ? GROUP BY channel ORDER BY transactions DESC, channel""",
         [day],
         path,
     )
@@ -51,7 +51,7 @@ def grades(day: dt.date, path: Path | None = None) -> pd.DataFrame:
 def churn_bands(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT risk_band, clients, average_churn_probability FROM marts.churn_risk_distribution
-           WHERE as_of_date = ? ORDER BY average_churn_probability""",
+           WHERE as_of_date = ? ORDER BY average_churn_probability, risk_band""",
         [day],
         path,
     )
@@ -61,7 +61,7 @@ def anomalies(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT transaction_id, amount, currency, channel, account_transactions_that_day, anomaly_score, flagged,
                   alert_rank, concat_ws(', ', feature_1, feature_2, feature_3) AS reasons
-           FROM scores.anomaly_view WHERE transaction_date = ? ORDER BY anomaly_score DESC""",
+           FROM scores.anomaly_view WHERE transaction_date = ? ORDER BY anomaly_score DESC, transaction_id""",
         [day],
         path,
     )
@@ -97,7 +97,7 @@ def first_offers(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT r.product_code, p.product_name, count(*) AS clients, avg(r.score) AS average_score
            FROM scores.product_recommendations r LEFT JOIN dims.product p USING (product_code)
-           WHERE r.as_of_date = ? AND r.rank = 1 GROUP BY ALL ORDER BY clients DESC""",
+           WHERE r.as_of_date = ? AND r.rank = 1 GROUP BY ALL ORDER BY clients DESC, r.product_code""",
         [day],
         path,
     )
@@ -117,7 +117,7 @@ def churn_actions(day: dt.date, path: Path | None = None) -> pd.DataFrame:
     return read(
         """SELECT client_id, manager_id, churn_probability, action, main_driver, offer_product,
                   expected_risk_reduction, action_description
-           FROM scores.churn_actions WHERE as_of_date = ? ORDER BY churn_probability DESC""",
+           FROM scores.churn_actions WHERE as_of_date = ? ORDER BY churn_probability DESC, client_id""",
         [day],
         path,
     )
@@ -133,7 +133,7 @@ def performance(level: str, day: dt.date, path: Path | None = None) -> pd.DataFr
     )
     return read(
         f"""SELECT s.{key}, {names}s.monthly_sales_objective, s.score_last_month, s.predicted_score, s.model_version
-            FROM scores.{level}_performance s {joined} WHERE s.as_of_date = ? ORDER BY s.predicted_score DESC""",
+            FROM scores.{level}_performance s {joined} WHERE s.as_of_date = ? ORDER BY s.predicted_score DESC, s.{key}""",
         [day],
         path,
     )

@@ -25,10 +25,11 @@ class ScoringConfig(dg.Config):
 
 
 def champion(name: str):
-    """The champion model and its version; none yet is a failure that says to run the weekly training."""
+    """The champion model and its version; none yet, or one whose files changed since training (refused unloaded), is
+    a failure that says what to do."""
     try:
         return tracking.champion_model(name)
-    except tracking.NoChampion as error:
+    except (tracking.NoChampion, tracking.RefusedModel) as error:
         raise dg.Failure(str(error)) from error
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from riskhub_assets.lib.contract import LANDING_FILES
+from riskhub_assets.lib.spreadsheet import safe_select
 from riskhub_assets.lib.sqltext import days, literal
 from riskhub_assets.tables import Publish, published, registry, table
 
@@ -105,7 +106,8 @@ def publish_database(
 
 
 def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date, end: dt.date) -> list[Path]:
-    """Parquet of every mart (whole), and one CSV per mart and business day for tools that refresh from files."""
+    """Parquet of every mart (whole), and one CSV per mart and business day for tools that refresh from files (text
+    that would start a spreadsheet formula written as text: see lib/spreadsheet.py)."""
     written = []
     for mart in (t for t in registry().values() if t.publish and t.publish.export):
         name = mart.short_name
@@ -115,8 +117,8 @@ def export_files(con: duckdb.DuckDBPyConnection, directory: Path, start: dt.date
         for day in days(start, end):
             csv = directory / "csv" / name / f"{name}_{day.isoformat()}.csv"
             csv.parent.mkdir(parents=True, exist_ok=True)
-            select = f"SELECT * FROM {mart.name} WHERE {mart.partition_column} = DATE '{day}' ORDER BY ALL"
-            written.append(_copy_atomically(con, select, csv, "(FORMAT csv, HEADER)"))
+            select = safe_select(con, f"SELECT * FROM {mart.name} WHERE {mart.partition_column} = DATE '{day}'")
+            written.append(_copy_atomically(con, f"{select} ORDER BY ALL", csv, "(FORMAT csv, HEADER)"))
     return written
 
 

@@ -58,9 +58,18 @@ def churn_scores(model, features: pd.DataFrame, model_name: str, model_version: 
             "model_version": model_version,
         }
     )
-    rank = frame.groupby("as_of_date")["churn_probability"].rank(method="first", ascending=False, pct=True)
-    frame.insert(4, "decile", np.ceil(rank * 10).astype(int))
+    clients = frame.groupby("as_of_date")["client_id"].transform("size").to_numpy()
+    rank = ranks(frame, "churn_probability", "client_id", "as_of_date")
+    frame.insert(4, "decile", np.ceil(rank / clients * 10).astype(int))
     return frame
+
+
+def ranks(frame: pd.DataFrame, score: str, key: str, within: str) -> np.ndarray:
+    """Each row's rank (1 = highest `score`) within its `within` group, equal scores in `key` order: the same ranks
+    whatever order the rows come in."""
+    rows = frame[[within, score, key]].reset_index(drop=True)
+    order = rows.sort_values([within, score, key], ascending=[True, False, True])
+    return (order.groupby(within, sort=False).cumcount() + 1).sort_index().to_numpy()
 
 
 def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: str, model_version: str) -> pd.DataFrame:
@@ -69,7 +78,7 @@ def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: st
     frame = transactions[TRANSACTION_KEYS].copy()
     frame["transaction_date"] = frame["transaction_date"].dt.date
     frame["anomaly_score"] = model.score_samples(X)
-    frame["alert_rank"] = frame.groupby("transaction_date")["anomaly_score"].rank(method="first", ascending=False)
+    frame["alert_rank"] = ranks(frame, "anomaly_score", "transaction_id", "transaction_date")
     frame["flagged"] = frame["alert_rank"] <= budget
     top = model.top_features(X[frame["flagged"].to_numpy()], n=3)
     for column in top.columns:

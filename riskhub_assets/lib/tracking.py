@@ -3,6 +3,8 @@
 import contextlib
 import datetime as dt
 import io
+import json
+import tempfile
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -14,9 +16,13 @@ from mlflow import MlflowClient
 from mlflow.entities import RunStatus
 from mlflow.models import infer_signature
 
+from riskhub_assets.lib import model_files
+from riskhub_assets.ml import SKOPS_TRUSTED_TYPES
+
 CHAMPION, CHALLENGER = "champion", "challenger"
+RefusedModel = model_files.RefusedModel
 PIP_REQUIREMENTS = [
-    f"{package}=={version(package)}" for package in ("scikit-learn", "xgboost-cpu", "pandas", "numpy", "cloudpickle")
+    f"{package}=={version(package)}" for package in ("scikit-learn", "xgboost-cpu", "pandas", "numpy", "skops")
 ]
 """Explicit requirements logged with each model: inferring them took 6 to 11 s a model."""
 
@@ -76,7 +82,8 @@ def training_run(experiment: str, run_name: str, tags: dict[str, str]) -> Iterat
 
 
 def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame) -> str:
-    """Log and register a fitted model with its signature and an input example; returns the new version."""
+    """Log and register a fitted model with its signature and an input example, in the skops format (no pickle), and
+    record the SHA-256 of each of its files with the version for load_version to check; returns the new version."""
     info = mlflow.sklearn.log_model(
         model,
         name=name,
@@ -84,9 +91,19 @@ def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame)
         signature=infer_signature(example, prediction),
         input_example=example.head(5),
         pip_requirements=PIP_REQUIREMENTS,
-        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_CLOUDPICKLE,
+        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+        skops_trusted_types=SKOPS_TRUSTED_TYPES,
     )
-    return str(info.registered_model_version)
+    model_version = str(info.registered_model_version)
+    with tempfile.TemporaryDirectory() as folder:
+        digests = model_files.file_digests(_downloaded(name, model_version, folder))
+    _client().set_model_version_tag(name, model_version, model_files.DIGESTS_TAG, json.dumps(digests))
+    return model_version
+
+
+def _downloaded(name: str, model_version: str, folder: str) -> Path:
+    """A registered model version's files, copied into `folder`."""
+    return Path(mlflow.artifacts.download_artifacts(f"models:/{name}/{model_version}", dst_path=folder))
 
 
 def champion_version(name: str) -> str | None:
@@ -98,9 +115,14 @@ def champion_version(name: str) -> str | None:
 
 
 def load_version(name: str, model_version: str):
-    """A registered model version, ready to predict."""
-    _client()
-    return mlflow.sklearn.load_model(f"models:/{name}/{model_version}")
+    """A registered model version, ready to predict, once its files match the digests recorded at training.
+
+    Raises RefusedModel, naming the model, version and file, for a file changed, missing or added since, a version
+    without digests, or an estimator that is not a skops file of RiskHub's trusted types: nothing of it is unpickled.
+    """
+    tag = _client().get_model_version(name, model_version).tags.get(model_files.DIGESTS_TAG)
+    with tempfile.TemporaryDirectory() as folder:  # a private copy: checked, then loaded, from the same bytes
+        return model_files.load_checked(name, model_version, _downloaded(name, model_version, folder), tag)
 
 
 CONCLUSION_TAG = "riskhub.conclusion"

@@ -8,21 +8,25 @@ from riskhub_assets.ml.recommend import ProductRecommender
 from riskhub_assets.ml.scorecard import Scorecard
 
 SKOPS_TRUSTED_TYPES = [
+    "numpy.dtype",  # read back from an empty .npy array, never unpickled: an imputer's fitted dtype
     "riskhub_assets.ml.anomaly.AnomalyModel",
     "riskhub_assets.ml.binning.FeatureBins",
     "riskhub_assets.ml.churn.ChurnModel",
+    "riskhub_assets.ml.explain.ExplainedClassifier",
     "riskhub_assets.ml.frame.TableEncoder",
     "riskhub_assets.ml.performance.PerformanceModel",
     "riskhub_assets.ml.recommend.ProductRecommender",
     "riskhub_assets.ml.scorecard.Scorecard",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.make_column_selector",
     "sklearn.tree._tree.Tree",
     "xgboost.core.Booster",
     "xgboost.sklearn.XGBClassifier",
     "xgboost.sklearn.XGBRegressor",
 ]
-"""Types the models are built from, for `mlflow.sklearn.log_model(..., skops_trusted_types=SKOPS_TRUSTED_TYPES)`."""
+"""Types the models and challengers are built from besides skops's own trusted ones: the only types a registered
+model may hold (riskhub_assets.lib.model_files loads models with this list, never with one a model file claims)."""
 
 
 def make_default_model(**params) -> Scorecard:

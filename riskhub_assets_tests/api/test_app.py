@@ -185,6 +185,24 @@ def test_champions_load_from_the_registry_with_their_signature(models):
     }
 
 
+def test_a_champion_tampered_with_is_not_served_and_its_endpoint_says_why(models, isolated_data):
+    X, _ = _clients(50)
+    for kind in ("default", "churn"):
+        model, name = models[kind].model, serving.MODEL_NAMES[kind]
+        with tracking.training_run("riskhub", name, {}):  # its files under the test's data folder
+            version = tracking.log_model(model, name, X, pd.DataFrame({"p": model.predict_proba(X)[:, 1]}))
+            tracking.promote(name, version, wins=True)
+        if kind == "default":
+            (stored,) = isolated_data.rglob("model.skops")
+            stored.write_bytes(stored.read_bytes() + b"appended")
+    client = TestClient(api.create_app())
+    refused = client.post("/score_default", json=CLIENT)
+    assert refused.status_code == 503
+    assert "riskhub_default_model version 1 is refused: file model.skops was changed" in refused.json()["detail"]
+    assert client.post("/predict_churn", json=CLIENT).status_code == 200
+    assert client.get("/health").json()["missing"] == ["anomaly", "default"]
+
+
 def _as_columns(rows: list[dict]) -> dict[str, list]:
     return {column: [row[column] for row in rows] for column in rows[0]}
 

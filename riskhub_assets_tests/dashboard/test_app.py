@@ -1,5 +1,6 @@
 """The dashboard reads the published BI database: KPIs, risk, alerts and client lookup render from it."""
 
+import io
 import os
 import shutil
 import socket
@@ -9,7 +10,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from riskhub_assets.dashboard import queries
@@ -68,6 +71,30 @@ def test_without_relationship_managers_the_performance_tab_says_none_were_sent(p
     assert not app.exception and not app.error
     assert any("No relationship managers sent" in i.value for i in app.info)
     assert "Relationship managers: predicted performance" not in " | ".join(s.value for s in app.subheader)
+
+
+def test_the_campaign_list_download_writes_a_formula_client_id_as_text(published, tmp_path, monkeypatch):
+    data, formula = tmp_path / "data", "=cmd|' /C calc'!A0"
+    shutil.copytree(published / "bi", data / "bi")
+    monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
+    with duckdb.connect(str(queries.bi_database())) as con:
+        con.execute(
+            "UPDATE scores.churn_actions SET client_id = ? WHERE client_id = (SELECT min(client_id)"
+            " FROM scores.churn_actions WHERE as_of_date = ?)",
+            [formula, DAY2],
+        )
+    downloads, download_button = {}, st.download_button
+
+    def kept(label, data, *args, **kwargs):
+        downloads[label] = data
+        return download_button(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", kept)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception and not app.error
+    campaign = pd.read_csv(io.StringIO(downloads["Download the campaign list"]))
+    assert "'" + formula in campaign["client_id"].tolist() and formula not in campaign["client_id"].tolist()
+    assert campaign["churn_probability"].dtype == float
 
 
 def test_without_a_published_database_the_page_says_what_to_run(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import duckdb
 import fastapi
 from fastapi.responses import JSONResponse
 
-from riskhub_assets.api import insights, scorers, serving
+from riskhub_assets.api import insights, scorers
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 from riskhub_assets.lib.performance import LEVELS
@@ -23,8 +23,7 @@ def router(served: Served) -> fastapi.APIRouter:
     @routes.get("/recommend/products/{client_id}", summary="Next-best products for a client")
     def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
         if recommender is None:
-            missing = f"no champion {insights.RECOMMENDER} in the registry: run the weekly training"
-            raise fastapi.HTTPException(503, missing)
+            raise fastapi.HTTPException(503, served.unavailable(insights.RECOMMENDER))
         _published()
         return JSONResponse(
             {
@@ -37,7 +36,7 @@ def router(served: Served) -> fastapi.APIRouter:
 
     for level in LEVELS:
         path, summary = f"/predict/{level}-performance", f"Predicted monthly performance score (0-100) of a {level}"
-        routes.post(path, summary=summary)(performance_endpoint(level, served.performance.get(level)))
+        routes.post(path, summary=summary)(performance_endpoint(served, level))
 
     @routes.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
     def analytics_summary() -> JSONResponse:
@@ -50,13 +49,14 @@ def router(served: Served) -> fastapi.APIRouter:
     return routes
 
 
-def performance_endpoint(level: str, model: serving.ServedModel | None):
+def performance_endpoint(served: Served, level: str):
     """The endpoint predicting a manager's or branch's monthly score, its body schema from the model's signature."""
+    model = served.performance.get(level)
     body_model = model.request if model else dict
 
     def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
         if model is None:
-            raise fastapi.HTTPException(503, f"no champion {insights.PERFORMANCE[level]} in the registry")
+            raise fastapi.HTTPException(503, served.unavailable(insights.PERFORMANCE[level]))
         frame = scorers.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
         return JSONResponse(
             {

@@ -7,7 +7,7 @@ import pydantic
 from fastapi.responses import Response
 
 from riskhub_assets.api.bodies import UNPROCESSABLE, Schemas, as_json, problems
-from riskhub_assets.api.state import Served, unavailable
+from riskhub_assets.api.state import Served
 
 ENDPOINTS = {
     "/score_default": ("default", "Probability of default, score points, grade and reason codes of a client"),
@@ -26,7 +26,7 @@ def answering(served: Served, kind: str, adapter: pydantic.TypeAdapter) -> Answe
 
     async def answer(body: bytes) -> tuple[int, bytes]:
         if kind not in served.models:
-            return 503, as_json({"detail": unavailable(kind)})
+            return 503, as_json({"detail": served.unavailable(kind)})
         try:
             row = vars(adapter.validate_json(body))  # the validated fields: plain JSON types
         except pydantic.ValidationError as error:
