@@ -83,17 +83,19 @@ def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
     return [outcome for outcome in outcomes if not outcome.passed and not outcome.warn_only]
 
 
-def refuse_unpublished(declared: Table, outcomes: list[CheckOutcome], start, end) -> None:
-    """Fail the step when a blocking data test failed, naming each test, the table, the days and the failing rows."""
+def refuse_unpublished(declared: Table, outcomes: list[CheckOutcome], start, end, fix: str = "") -> None:
+    """Fail the step when a blocking data test failed, naming each test, the table, the days, the failing rows and the
+    fix (by default: correct the days' landing files and run them again)."""
     failed = blocking_failures(outcomes)
     if not failed:
         return
     days = f"business days {start}..{end}" if start else "this run (the table is rebuilt whole)"
     rerun = f"--start {start} --end {end}" if start else "--start DAY --end DAY"
+    fix = fix or f"correct the days' landing files and run them again (riskhub materialise {rerun})"
     failures = "; ".join(f"blocking check {outcome.name} failed: {outcome.summary}" for outcome in failed)
     raise ChecksFailed(
-        f"{declared.name} not published for {days}: {failures}. Its rows were rolled back and the table is as before the run: correct the days' landing files and run"
-        f" them again (riskhub materialise {rerun})"
+        f"{declared.name} not published for {days}: {failures}. Its rows were rolled back and the table is as before"
+        f" the run: {fix}"
     )
 
 
