@@ -53,13 +53,13 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
             clean_days = partial(clean_range, con, spec, start, end, key)
             reconciled = partial(_reconciliation, con, spec, start, end, limit)
             result, clean_meta, outcomes = write_and_check(con, clean, start, end, clean_days, reconciled)
-            quarantine_meta = table_metadata(con, quarantine, start, end) if clean_meta else None
+            quarantine_meta = table_metadata(con, quarantine, start, end) if clean_meta is not None else None
         context.log.info(
             f"clean.{spec.name}: {result.clean_rows} clean, {result.quarantined} quarantined,"
             f" {result.duplicates_removed} duplicates removed, {result.parse_rejects} unparseable lines"
-            + ("" if clean_meta else "; rolled back: a blocking check failed")
+            + ("" if clean_meta is not None else "; rolled back: a blocking check failed")
         )
-        if clean_meta:
+        if clean_meta is not None:
             yield dg.MaterializeResult(
                 asset_key=clean_key,
                 metadata={**clean_meta, "duplicates_removed": result.duplicates_removed},
@@ -75,7 +75,12 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
             )
         for outcome in outcomes:
             yield check_result(outcome, quarantine_key if outcome.name == "quarantine_rate" else clean_key)
-        refuse_unpublished(clean, outcomes, start, end)
+        fix = (
+            "`riskhub landing check` lists every record the days would quarantine and why (the rolled-back quarantine"
+            f" is not kept); correct the days' landing files and run them again (riskhub materialise --start {start}"
+            f" --end {end})"
+        )
+        refuse_unpublished(clean, outcomes, start, end, fix)
 
     return _clean
 

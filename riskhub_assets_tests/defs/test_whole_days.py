@@ -122,3 +122,37 @@ def test_a_value_a_blocking_check_refuses_never_reaches_the_dimension(defs, reso
             {"id": client[0]},
         ).fetchone()
     assert (income, updated) == (5000, DAY2)
+
+
+def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_its_quarantine(defs, resources):
+    before = _contents("clean", "warehouse")
+    transactions = resources["paths"].landing / DAY2.isoformat() / "transactions.csv"
+    sent = transactions.read_text()
+    header, *records = sent.splitlines()
+    amount = header.split(",").index("amount")
+    spoiled = [",".join("lots" if i == amount else v for i, v in enumerate(r.split(","))) for r in records[:20]]
+    transactions.write_text("\n".join([header, *spoiled, *records[20:]]) + "\n")
+
+    result = run_business_days(defs, DAY2, DAY2)
+
+    assert not result.success
+    after = _contents("clean", "warehouse")
+    for name in ("clean.transactions", "clean.transactions_quarantine", "warehouse.fact_transactions"):
+        assert after[name] == before[name], name
+    refused = [(c.asset_key.to_user_string(), c.check_name) for c in failed_checks(result)]
+    assert refused == [("clean/transactions_quarantine", "quarantine_rate")]
+    (failure,) = step_failures(result)
+    assert failure.startswith(
+        f"step clean_transactions FAILED: clean.transactions not published for business days {DAY2}..{DAY2}:"
+        f" blocking check quarantine_rate failed: clean.transactions_quarantine: 20 of {len(records)} landed records"
+        f" quarantined; over the limit of 5% (RISKHUB_MAX_QUARANTINE_RATE) on 1 of 1 days: {DAY2}: {transactions}"
+    ), failure
+    assert failure.endswith(
+        "`riskhub landing check` lists every record the days would quarantine and why (the rolled-back quarantine is"
+        f" not kept); correct the days' landing files and run them again (riskhub materialise --start {DAY2} --end"
+        f" {DAY2})"
+    )
+
+    transactions.write_text(sent)
+    assert run_business_days(defs, DAY2, DAY2).success
+    assert _days_loaded("clean.transactions") == {DAY1, DAY2}
