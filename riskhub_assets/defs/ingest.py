@@ -6,12 +6,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import erasure, ingest
+from riskhub_assets.lib.complete_days import require_complete_days
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.quality import table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
 from riskhub_assets.orchestration.resources import Pseudonymiser, RiskHubPaths
-from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
+from riskhub_assets.orchestration.table_assets import asset_key, refuse_unpublished, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
 
@@ -34,6 +35,30 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
     )
 
 
+def _loaded(
+    context: dg.AssetExecutionContext, spec: LandingFile, loads: list[ingest.RawLoad], metadata: dict
+) -> dg.MaterializeResult:
+    """A raw table's days published: rows loaded, lines rejected, erased clients' rows left out, and what the bank did
+    not send (logged too)."""
+    rejected, erased = sum(load.rejected for load in loads), sum(load.erased for load in loads)
+    context.log.info(
+        f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected"
+        + (f", {erased} rows of erased clients left out ({erasure.ERASED_ON_LOAD})" if erased else "")
+    )
+    not_sent = ingest.not_sent(loads)
+    for what in not_sent.values():
+        context.log.warning(f"raw.{spec.name}: {what}")
+    return dg.MaterializeResult(
+        metadata={
+            **metadata,
+            "rejected_lines": rejected,
+            "erased_rows_left_out": erased,
+            "landing_files": f"{len(loads)} days from {loads[0].path}",
+            **not_sent,
+        }
+    )
+
+
 def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     """Factory: the raw table of one landing file, every column as landed plus file, line and load time."""
     raw = table(f"raw.{spec.name}")
@@ -47,30 +72,17 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths, pseudonymiser: Pseudonymiser
     ):
         start, end = business_days(context)
+        require_complete_days(paths.landing, start, end, {s.name: paths.mapping(s) for s in LANDING_FILES})
         with duckdb.get_connection() as con:
             erased = erasure.client_owned(spec) and erasure.has_erasures(con)
             key = pseudonymiser.secret(context.log) if erased else b""  # matches rows with the erasure ledger
             load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec), key)
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
-        rejected, erased = sum(load.rejected for load in loads), sum(load.erased for load in loads)
-        context.log.info(
-            f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected"
-            + (f", {erased} rows of erased clients left out ({erasure.ERASED_ON_LOAD})" if erased else "")
-        )
-        not_sent = ingest.not_sent(loads)
-        for what in not_sent.values():
-            context.log.warning(f"raw.{spec.name}: {what}")
-        yield dg.MaterializeResult(
-            metadata={
-                **metadata,
-                "rejected_lines": rejected,
-                "erased_rows_left_out": erased,
-                "landing_files": f"{len(loads)} days from {loads[0].path}",
-                **not_sent,
-            }
-        )
+        if metadata is not None:
+            yield _loaded(context, spec, loads, metadata)
         for outcome in outcomes:
             yield check_result(outcome)
+        refuse_unpublished(raw, outcomes, start, end)
 
     return _raw
 

@@ -13,7 +13,7 @@ from riskhub_assets.lib.quality import table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days
 from riskhub_assets.orchestration.resources import ModelStore
-from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
+from riskhub_assets.orchestration.table_assets import asset_key, refuse_unpublished, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
 DRIFT_CHECKS = ["score_drift_psi", "feature_drift_psi"]
@@ -89,10 +89,12 @@ def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
             inputs, frame, score_column = score(con, model, version, start, end, config)
             replace = partial(replace_partition, con, declared.name, frame, declared.partition_column, start, end)
             _, metadata, outcomes = write_and_check(con, declared, start, end, replace)
-        yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})
+        if metadata is not None:
+            yield dg.MaterializeResult(metadata={**metadata, "model": model_name, "model_version": version})
         for outcome in outcomes:
             yield check_result(outcome)
         yield from _drift_results(key, tracking.load_baseline(model_name, version), inputs, frame[score_column])
+        refuse_unpublished(declared, outcomes, start, end)
 
     return _scores
 

@@ -1,4 +1,4 @@
-"""The shape every SQL-built table asset shares: load in one transaction, show metadata, run its data tests."""
+"""The shape every SQL-built table asset shares: stage in one transaction, run its data tests, publish if they pass."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -48,16 +48,55 @@ def table_asset_spec(table: Table) -> dg.AssetSpec:
     )
 
 
+class ChecksFailed(Exception):
+    """A table's blocking data tests failed on the rows just staged: they were rolled back, nothing was published."""
+
+
 def write_and_check(
-    con: duckdb.DuckDBPyConnection, declared: Table, start, end, write: Callable[[], Written]
-) -> tuple[Written, dict, list[CheckOutcome]]:
-    """Write a declared table's days in one transaction (a reader never sees half a day) with its descriptions, then
-    read back what the UI shows of it and run its data tests."""
+    con: duckdb.DuckDBPyConnection,
+    declared: Table,
+    start,
+    end,
+    write: Callable[[], Written],
+    more_checks: Callable[[], list[CheckOutcome]] = list,
+) -> tuple[Written, dict | None, list[CheckOutcome]]:
+    """Stage a declared table's days in one transaction, run its data tests (and `more_checks`) on the staged rows,
+    and publish them only when every blocking test passed: what the UI shows of the table, or None when the
+    transaction was rolled back and the table is as it was (a reader never sees half a day or an unchecked value)."""
     con.execute("BEGIN")
-    written = write()
-    describe(con, declared)
+    try:
+        written = write()
+        describe(con, declared)
+        outcomes = [*run_table_checks(con, declared, start, end), *more_checks()]
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if blocking_failures(outcomes):
+        con.execute("ROLLBACK")
+        return written, None, outcomes
     con.execute("COMMIT")
-    return written, table_metadata(con, declared, start, end), run_table_checks(con, declared, start, end)
+    return written, table_metadata(con, declared, start, end), outcomes
+
+
+def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+    """The data tests that failed and block: their table's rows must not be published."""
+    return [outcome for outcome in outcomes if not outcome.passed and not outcome.warn_only]
+
+
+def refuse_unpublished(declared: Table, outcomes: list[CheckOutcome], start, end, fix: str = "") -> None:
+    """Fail the step when a blocking data test failed, naming each test, the table, the days, the failing rows and the
+    fix (by default: correct the days' landing files and run them again)."""
+    failed = blocking_failures(outcomes)
+    if not failed:
+        return
+    days = f"business days {start}..{end}" if start else "this run (the table is rebuilt whole)"
+    rerun = f"--start {start} --end {end}" if start else "--start DAY --end DAY"
+    fix = fix or f"correct the days' landing files and run them again (riskhub materialise {rerun})"
+    failures = "; ".join(f"blocking check {outcome.name} failed: {outcome.summary}" for outcome in failed)
+    raise ChecksFailed(
+        f"{declared.name} not published for {days}: {failures}. Its rows were rolled back and the table is as before"
+        f" the run: {fix}"
+    )
 
 
 def sql_table_asset(name: str, load: Callable, resource_keys: frozenset[str] = frozenset()) -> dg.AssetsDefinition:
@@ -79,8 +118,10 @@ def sql_table_asset(name: str, load: Callable, resource_keys: frozenset[str] = f
         start, end = business_days(context) if declared.partition_column else (None, None)
         with duckdb.get_connection() as con:
             _, metadata, outcomes = write_and_check(con, declared, start, end, lambda: load(con, start, end))
-        yield dg.MaterializeResult(metadata=metadata)
+        if metadata is not None:
+            yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes:
             yield check_result(outcome)
+        refuse_unpublished(declared, outcomes, start, end)
 
     return _table
