@@ -7,9 +7,18 @@ import fastapi
 from fastapi.responses import JSONResponse
 
 from riskhub_assets.api import insights, scorers, serving
+from riskhub_assets.api.bodies import UNPROCESSABLE, Refusal
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 from riskhub_assets.lib.performance import LEVELS
+
+UNKNOWN_CLIENT = {404: {"model": Refusal, "description": "The client is not in the published BI database"}}
+NOT_PUBLISHED = {503: {"model": Refusal, "description": "No champion model, or nothing published yet"}}
+
+
+def performance_path(level: str) -> str:
+    """The endpoint predicting a manager's or branch's monthly score."""
+    return f"/predict/{level}-performance"
 
 
 def router(served: Served) -> fastapi.APIRouter:
@@ -20,7 +29,11 @@ def router(served: Served) -> fastapi.APIRouter:
         if not os.path.exists(bi_path):
             raise fastapi.HTTPException(503, f"no published BI database at {bi_path}: run the daily job first")
 
-    @routes.get("/recommend/products/{client_id}", summary="Next-best products for a client")
+    @routes.get(
+        "/recommend/products/{client_id}",
+        summary="Next-best products for a client",
+        responses=UNPROCESSABLE | UNKNOWN_CLIENT | NOT_PUBLISHED,
+    )
     def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
         if recommender is None:
             missing = f"no champion {insights.RECOMMENDER} in the registry: run the weekly training"
@@ -36,10 +49,15 @@ def router(served: Served) -> fastapi.APIRouter:
         )
 
     for level in LEVELS:
-        path, summary = f"/predict/{level}-performance", f"Predicted monthly performance score (0-100) of a {level}"
-        routes.post(path, summary=summary)(performance_endpoint(level, served.performance.get(level)))
+        path, summary = performance_path(level), f"Predicted monthly performance score (0-100) of a {level}"
+        endpoint = performance_endpoint(level, served.performance.get(level))
+        routes.post(path, summary=summary, responses=UNPROCESSABLE | NOT_PUBLISHED)(endpoint)
 
-    @routes.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
+    @routes.get(
+        "/analytics/summary",
+        summary="The latest published day: offers, churn actions, managers and branches",
+        responses=NOT_PUBLISHED,
+    )
     def analytics_summary() -> JSONResponse:
         _published()
         try:
