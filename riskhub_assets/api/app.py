@@ -50,7 +50,7 @@ def create_app(
     app.include_router(status.router(served))
     app.include_router(single_scores)
     app.include_router(batch.router(served, schemas, BATCH_LIMIT))
-    app.include_router(insight_routes.router(served))
+    app.include_router(insight_routes.router(served, schemas))
     schemas.add_to(app)
     bodies.amend_openapi(app, lambda spec: limits.document(spec, BODY_RULES))
     return app

@@ -40,7 +40,7 @@ def _megabytes(n: int):
     return (b"x" * MB for _ in range(n))
 
 
-@pytest.mark.parametrize("path", ["/score_default", "/predict/batch", "/predict/manager-performance"])
+@pytest.mark.parametrize("path", ["/score_default", "/predict/batch"])
 def test_a_200_mb_body_is_refused_413_without_being_read_into_memory(models, path):
     app = api.create_app(models)
     json = {"Content-Type": "application/json"}

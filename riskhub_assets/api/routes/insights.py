@@ -4,10 +4,11 @@ import os
 
 import duckdb
 import fastapi
+import pydantic
 from fastapi.responses import JSONResponse
 
 from riskhub_assets.api import insights, scorers, serving
-from riskhub_assets.api.bodies import UNPROCESSABLE, Refusal
+from riskhub_assets.api.bodies import UNPROCESSABLE, Refusal, Schemas, validated
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 from riskhub_assets.lib.performance import LEVELS
@@ -21,7 +22,7 @@ def performance_path(level: str) -> str:
     return f"/predict/{level}-performance"
 
 
-def router(served: Served) -> fastapi.APIRouter:
+def router(served: Served, schemas: Schemas) -> fastapi.APIRouter:
     """The insight endpoints on the scoring API."""
     routes, bi_path, recommender = fastapi.APIRouter(), served.bi_path, served.recommender
 
@@ -50,8 +51,8 @@ def router(served: Served) -> fastapi.APIRouter:
 
     for level in LEVELS:
         path, summary = performance_path(level), f"Predicted monthly performance score (0-100) of a {level}"
-        endpoint = performance_endpoint(level, served.performance.get(level))
-        routes.post(path, summary=summary, responses=UNPROCESSABLE | NOT_PUBLISHED)(endpoint)
+        endpoint, documented = performance_endpoint(level, served.performance.get(level), schemas)
+        routes.post(path, summary=summary, openapi_extra=documented, responses=UNPROCESSABLE | NOT_PUBLISHED)(endpoint)
 
     @routes.get(
         "/analytics/summary",
@@ -68,13 +69,15 @@ def router(served: Served) -> fastapi.APIRouter:
     return routes
 
 
-def performance_endpoint(level: str, model: serving.ServedModel | None):
-    """The endpoint predicting a manager's or branch's monthly score, its body schema from the model's signature."""
-    body_model = model.request if model else dict
+def performance_endpoint(level: str, model: serving.ServedModel | None, schemas: Schemas):
+    """The endpoint predicting a manager's or branch's monthly score, and its OpenAPI request body: the model's
+    signature, validated from the bytes as the scoring endpoints do (422 for anything that is not such JSON)."""
+    adapter = pydantic.TypeAdapter(model.request if model else dict)
 
-    def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
+    async def predict(request: fastapi.Request) -> JSONResponse:
         if model is None:
             raise fastapi.HTTPException(503, f"no champion {insights.PERFORMANCE[level]} in the registry")
+        body = validated(adapter, await request.body())
         frame = scorers.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
         return JSONResponse(
             {
@@ -84,4 +87,4 @@ def performance_endpoint(level: str, model: serving.ServedModel | None):
             }
         )
 
-    return predict
+    return predict, schemas.documented(adapter)
