@@ -174,44 +174,13 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call([str(dg), "dev", "--port", str(args.port), "--host", args.host], env=env)
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-PROXY_DOC = "deploy/proxy/nginx.conf (README: Serving beyond this machine)"
-
-
-def _serving_guard(host: str, env: dict[str, str]) -> str:
-    """The address the Dagster UI and the dashboard may bind, after checking the API's keys: on this machine
-    without keys, the API in the explicit local mode (loudly); beyond it, keys or nothing, and the UIs, which have no
-    authentication of their own, on 127.0.0.1 behind the authenticating proxy."""
-    from riskhub_assets.api import access
-
-    keys, off, production = access.configured_keys(), access.auth_off(), settings.environment() == "production"
-    local = host in LOOPBACK and not production
-    if local and not keys and access.AUTH_VAR not in os.environ:
-        env[access.AUTH_VAR], off = "off", True
-    if off and not local:
-        where = "in production (RISKHUB_ENV)" if production else f"with --host {host}, beyond this machine"
-        raise settings.SettingError(f"{access.AUTH_VAR}=off is refused {where}: the API would answer anyone")
-    if not off and not keys:
-        raise settings.SettingError(
-            f"the API needs keys: set {access.KEYS_VAR} or {access.KEYS_FILE_VAR} (make keys with `riskhub api-key"
-            f" NAME --scopes ...`){'' if host in LOOPBACK else f' before serving --host {host}'}"
-        )
-    if off:
-        print(f"WARNING: {access.OFF_WARNING}", file=sys.stderr)
-    elif "RISKHUB_API_KEY" not in os.environ:
-        print("WARNING: RISKHUB_API_KEY (a key with the scoring scope) is unset: the dashboard cannot score CSVs")
-    if host in LOOPBACK:
-        return host
-    print("the Dagster UI and the dashboard have no authentication of their own: they listen on 127.0.0.1 only;")
-    print(f"reach them through an authenticating reverse proxy such as {PROXY_DOC}")
-    return "127.0.0.1"
-
-
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard, each started again
     if it exits; stop all on Ctrl-C."""
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "RISKHUB_API_URL": f"http://127.0.0.1:{args.api_port}"}
-    ui_host = _serving_guard(args.host, env)
+    from riskhub_assets.api.access import guard_serving
+
+    ui_host = guard_serving(args.host, env)
     _use_dagster_home()
     env["DAGSTER_HOME"] = os.environ["DAGSTER_HOME"]
     here = Path(sys.executable).parent

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -215,3 +216,34 @@ def document(spec: dict, access: Access, scopes: dict[str, str]) -> None:
             if needed:
                 operation["description"] = f"{operation.get('description', '')}\n\nScope: `{needed}`.".strip()
                 operation["responses"]["403"] = {"description": f"The key lacks the scope {needed}", "content": refusal}
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+PROXY_DOC = "deploy/proxy/nginx.conf (README: Serving beyond this machine)"
+
+
+def guard_serving(host: str, env: dict[str, str]) -> str:
+    """The address the Dagster UI and the dashboard may bind, after checking the API's keys: on this machine
+    without keys, the API in the explicit local mode (loudly); beyond it, keys or nothing, and the UIs, which have no
+    authentication of their own, on 127.0.0.1 behind the authenticating proxy."""
+    keys, off, production = configured_keys(), auth_off(), settings.environment() == "production"
+    local = host in LOOPBACK and not production
+    if local and not keys and AUTH_VAR not in os.environ:
+        env[AUTH_VAR], off = "off", True
+    if off and not local:
+        where = "in production (RISKHUB_ENV)" if production else f"with --host {host}, beyond this machine"
+        raise settings.SettingError(f"{AUTH_VAR}=off is refused {where}: the API would answer anyone")
+    if not off and not keys:
+        raise settings.SettingError(
+            f"the API needs keys: set {KEYS_VAR} or {KEYS_FILE_VAR} (make keys with `riskhub api-key"
+            f" NAME --scopes ...`){'' if host in LOOPBACK else f' before serving --host {host}'}"
+        )
+    if off:
+        print(f"WARNING: {OFF_WARNING}", file=sys.stderr)
+    elif "RISKHUB_API_KEY" not in os.environ:
+        print("WARNING: RISKHUB_API_KEY (a key with the scoring scope) is unset: the dashboard cannot score CSVs")
+    if host in LOOPBACK:
+        return host
+    print("the Dagster UI and the dashboard have no authentication of their own: they listen on 127.0.0.1 only;")
+    print(f"reach them through an authenticating reverse proxy such as {PROXY_DOC}")
+    return "127.0.0.1"
