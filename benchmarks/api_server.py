@@ -19,7 +19,7 @@ def api_server(data: Path) -> Iterator[int]:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "riskhub_assets.api.app:create_app", "--factory", "--port", str(port)]
         + ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, "RISKHUB_DATA_DIR": str(data)},
+        env={**os.environ, "RISKHUB_DATA_DIR": str(data), "RISKHUB_API_AUTH": "off"},  # loopback, this process only
     )
     try:
         for _ in range(300):

@@ -174,22 +174,36 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard, each started again
     if it exits; stop all on Ctrl-C."""
-    _use_dagster_home()
-    here = Path(sys.executable).parent
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "RISKHUB_API_URL": f"http://127.0.0.1:{args.api_port}"}
+    from riskhub_assets.api.access import guard_serving
+
+    ui_host = guard_serving(args.host, env)
+    _use_dagster_home()
+    env["DAGSTER_HOME"] = os.environ["DAGSTER_HOME"]
+    here = Path(sys.executable).parent
     commands = {
-        "dagster": [str(here / "dg"), "dev", "--port", str(args.dagster_port), "--host", args.host],
+        "dagster": [str(here / "dg"), "dev", "--port", str(args.dagster_port), "--host", ui_host],
         "api": [sys.executable, "-m", "uvicorn", "riskhub_assets.api.app:create_app", "--factory"]
         + ["--host", args.host, "--port", str(args.api_port), "--no-access-log"],
         "dashboard": [sys.executable, "-m", "streamlit", "run", str(Path(__file__).parent / "dashboard" / "app.py")]
-        + ["--server.headless", "true", "--server.address", args.host, "--server.port", str(args.dashboard_port)]
+        + ["--server.headless", "true", "--server.address", ui_host, "--server.port", str(args.dashboard_port)]
         + ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
     }
     print(
-        f"Dagster UI http://{args.host}:{args.dagster_port}  scoring API http://{args.host}:{args.api_port}/docs"
-        f"  dashboard http://{args.host}:{args.dashboard_port}  (Ctrl-C stops all; one that exits is started again)"
+        f"Dagster UI http://{ui_host}:{args.dagster_port}  scoring API http://{args.host}:{args.api_port}/docs"
+        f"  dashboard http://{ui_host}:{args.dashboard_port}  (Ctrl-C stops all; one that exits is started again)"
     )
     processes.supervise(commands, env)
+    return 0
+
+
+def _cmd_api_key(args: argparse.Namespace) -> int:
+    from riskhub_assets.api import access
+
+    secret, key = access.new_key(args.name, args.scopes.split(","))
+    print(f"API key of {args.name} (hand it to the caller: it is shown once and kept nowhere):\n  {secret}")
+    print(f"let it in with this entry in {access.KEYS_VAR} (entries separated by ';') or in the file")
+    print(f"{access.KEYS_FILE_VAR} names (one a line), then restart the API:\n  {key.entry()}")
     return 0
 
 
@@ -262,11 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
     docs.set_defaults(handler=_cmd_docs)
 
     serve = commands.add_parser("serve", help="start the Dagster UI and daemon, the scoring API and the dashboard")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the API's address; beyond 127.0.0.1 it needs API keys (RISKHUB_API_KEYS)"
+    )
     serve.add_argument("--dagster-port", type=int, default=3000)
     serve.add_argument("--api-port", type=int, default=8000)
     serve.add_argument("--dashboard-port", type=int, default=8501)
     serve.set_defaults(handler=_cmd_serve)
+
+    api_key = commands.add_parser(
+        "api-key", help="make a scoring API key: the secret for the caller, the entry for RiskHub"
+    )
+    api_key.add_argument("name", help="who the key is for (shown in 403s), e.g. dashboard")
+    api_key.add_argument("--scopes", required=True, help="comma-separated: scoring, analytics, admin")
+    api_key.set_defaults(handler=_cmd_api_key)
 
     ui = commands.add_parser("ui", help="open the Dagster UI on this project's instance")
     ui.add_argument("--port", type=int, default=3000)

@@ -5,7 +5,7 @@ numpy: reading it costs about as much as scoring it. An Arrow stream carries eac
 so numbers go straight to float arrays. The rules are the JSON schemas': every input once (`client_id`
 optional), no other column, numbers (integers, floats or decimals) for numeric inputs, booleans for flags, text
 (or text categories) for labels, nulls for unknown values, no NaN or infinity (the first such row of a column
-is named), at most the batch cap of rows.
+is named), at most the batch cap of rows, and nothing after the stream's end.
 """
 
 from collections import Counter
@@ -57,13 +57,19 @@ _EXPECTED = {str: "text", bool: "booleans", float: "numbers"}
 
 
 def _read_table(body: bytes) -> tuple[pa.Table, list[str]]:
-    """The stream's table, checked to the last byte (a corrupt buffer must not reach numpy), and its column names."""
+    """The stream's table, checked to the last byte (a corrupt buffer must not reach numpy), and its column names.
+    The body must be that one stream: bytes after its end (a second stream, trailing data) refuse it whole."""
+    source = pa.BufferReader(body)
     try:
-        table = pa.ipc.open_stream(body).read_all()
+        table = pa.ipc.open_stream(source).read_all()
         table.validate(full=True)  # offsets, UTF-8, dictionary indices: the stream reader checks only the layout
-        return table, table.column_names
     except (pa.ArrowException, UnicodeDecodeError, OSError) as error:
         raise Refused([((), f"the body is not a valid Arrow IPC stream: {error}")]) from None
+    left = len(body) - source.tell()
+    if left:
+        problem = f"{left:,} bytes follow the end of the Arrow IPC stream (a second stream or trailing data)"
+        raise Refused([((), f"{problem}: send one stream, all of its record batches before its end")])
+    return table, table.column_names
 
 
 def _values(column: pa.ChunkedArray, kind: type) -> list | np.ndarray:

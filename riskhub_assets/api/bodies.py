@@ -1,12 +1,39 @@
 """Request bodies the endpoints validate themselves: parsed in one pass, wrong fields listed, schemas documented."""
 
 import json
+from collections.abc import Callable
 
 import fastapi
 import pydantic
 from fastapi.responses import JSONResponse
 
-UNPROCESSABLE = {422: {"description": "A field is missing, unknown, of the wrong type or not finite: each is listed"}}
+
+class Problem(pydantic.BaseModel):
+    """One wrong field of a request: where it is (a dotted path) and what is wrong with it."""
+
+    field: str
+    problem: str
+
+
+class Problems(pydantic.BaseModel):
+    """A 422: every wrong field of the request."""
+
+    detail: list[Problem]
+
+
+class Refusal(pydantic.BaseModel):
+    """Any other refusal (401, 403, 404, 413, 415, 503): what is wrong and what fixes it."""
+
+    detail: str
+
+
+UNPROCESSABLE = {
+    422: {
+        "model": Problems,
+        "description": "A field is missing, unknown, of the wrong type or not finite: each is listed",
+    }
+}
+UNAVAILABLE = {503: {"model": Refusal, "description": "The model has no champion in the registry yet"}}
 
 
 def as_json(content) -> bytes:
@@ -50,11 +77,18 @@ class Schemas:
 
     def add_to(self, app: fastapi.FastAPI) -> None:
         """Make `app`'s OpenAPI document FastAPI's, with these request schemas among its components."""
-        schemas = app.openapi
+        amend_openapi(
+            app, lambda spec: spec.setdefault("components", {}).setdefault("schemas", {}).update(self.definitions)
+        )
 
-        def openapi() -> dict:
-            if app.openapi_schema is None:
-                schemas().setdefault("components", {}).setdefault("schemas", {}).update(self.definitions)
-            return app.openapi_schema
 
-        app.openapi = openapi
+def amend_openapi(app: fastapi.FastAPI, amend: Callable[[dict], None]) -> None:
+    """Make `app`'s OpenAPI document the one it has, changed once by `amend` (what FastAPI cannot infer)."""
+    made = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            amend(made())
+        return app.openapi_schema
+
+    app.openapi = openapi

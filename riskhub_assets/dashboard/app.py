@@ -6,7 +6,6 @@ streamlit run riskhub_assets/dashboard/app.py
 
 import io
 import json
-import os
 import urllib.error
 import urllib.request
 
@@ -14,23 +13,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from riskhub_assets.dashboard import queries
+from riskhub_assets.dashboard import api_client, queries
+from riskhub_assets.dashboard.api_client import API_URL
 from riskhub_assets.lib.spreadsheet import safe_csv
 
-API_URL = os.environ.get("RISKHUB_API_URL", "http://127.0.0.1:8000")
 BATCH = 10_000  # rows per /predict/batch request: the API's cap (a bare string here would show on the page)
-
-
-def _call(path: str, body: dict | None = None) -> dict:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{API_URL}{path}", data, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.load(response)
 
 
 def _score_file(model: str, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Rows typed as the model's signature says (codes stay text), sent in batches the API accepts."""
-    types = _call("/model/info")[model]["input_types"]
+    types = api_client.call("/model/info")[model]["input_types"]
     typed = rows.copy()
     for column, kind in types.items():
         if kind == "number" and column in typed:
@@ -40,7 +32,8 @@ def _score_file(model: str, rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                 pass  # left as text: the API answers 422 naming the row and column
     records = json.loads(typed.to_json(orient="records"))
     answers = [
-        _call("/predict/batch", {"model": model, "rows": records[i : i + BATCH]}) for i in range(0, len(records), BATCH)
+        api_client.call("/predict/batch", {"model": model, "rows": records[i : i + BATCH]})
+        for i in range(0, len(records), BATCH)
     ]
     results = pd.DataFrame([r for a in answers for r in a["results"]])
     return pd.concat([rows, results.drop(columns=[c for c in results if c in rows])], axis=1), answers[0]
@@ -173,6 +166,10 @@ with upload:
             st.dataframe(scored, hide_index=True)
             st.download_button("Download scores", safe_csv(scored), "scores.csv", "text/csv")
         except urllib.error.HTTPError as error:
-            st.error(f"The API refused the file ({error.code}): {error.read().decode()[:2000]}")
+            if error.code in (401, 403):
+                st.error(f"The API refused the dashboard's key ({error.code}): set RISKHUB_API_KEY to a key with the"
+                         " scoring scope (`riskhub api-key dashboard --scopes scoring`) and restart the dashboard.")  # fmt: skip
+            else:
+                st.error(f"The API refused the file ({error.code}): {error.read().decode()[:2000]}")
         except urllib.error.URLError as error:
             st.error(f"The scoring API at {API_URL} is not reachable ({error.reason}): start it with `riskhub serve`.")

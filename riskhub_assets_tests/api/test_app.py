@@ -95,9 +95,10 @@ def test_a_bad_payload_gets_422_naming_the_field(models, body, field):
 
 def test_a_body_that_is_not_json_gets_422_and_the_docs_show_every_request_schema(models):
     client = TestClient(api.create_app(models))
-    response = client.post("/detect_anomaly", content=b'{"amount": 1,')
+    json = {"Content-Type": "application/json"}
+    response = client.post("/detect_anomaly", content=b'{"amount": 1,', headers=json)
     assert response.status_code == 422 and response.json()["detail"][0]["problem"].startswith("Invalid JSON")
-    assert client.post("/score_default", content=b'{"balance": NaN}').status_code == 422
+    assert client.post("/score_default", content=b'{"balance": NaN}', headers=json).status_code == 422
     spec = client.get("/openapi.json").json()
     body = spec["paths"]["/score_default"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(body["properties"]) == {*CLIENT} and "balance" in body["required"]
@@ -255,7 +256,7 @@ def test_a_columnar_batch_keeps_the_row_cap_and_refuses_non_finite_numbers(model
     assert {"field": "default.columns.balance", "problem": cap} in too_many.json()["detail"]
     nan = b'{"model": "default", "columns": {"segment": ["mass"], "missed_payments_90d": [1], "balance": [NaN],'
     nan += b' "utilisation": [null]}}'
-    response = client.post("/predict/batch", content=nan)
+    response = client.post("/predict/batch", content=nan, headers={"Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "default.columns.balance.0"
 
 

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from riskhub_assets.api import arrow, request_schemas, serving
-from riskhub_assets.api.bodies import UNPROCESSABLE, Schemas, validated
+from riskhub_assets.api.bodies import UNAVAILABLE, UNPROCESSABLE, Schemas, validated
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 
@@ -20,7 +20,8 @@ ModelName = Literal[tuple(serving.MODEL_NAMES)]
 def batch_schema(served: dict[str, serving.ServedModel], limit: int):
     """The /predict/batch body: the model's short name, then up to `limit` rows of its request schema, either
     as `rows` (one object per row) or as `columns` (each input named once, with an array of its values)."""
-    config = pydantic.ConfigDict(extra="forbid")
+    one_of = {"oneOf": [{"required": ["rows"]}, {"required": ["columns"]}]}  # the schema says what the check does
+    config = pydantic.ConfigDict(extra="forbid", json_schema_extra=one_of)
     checks = {"rows_or_columns": pydantic.model_validator(mode="after")(_rows_or_columns)}
     variants = [
         pydantic.create_model(
@@ -32,7 +33,7 @@ def batch_schema(served: dict[str, serving.ServedModel], limit: int):
             columns=(
                 request_schemas.columns_schema(kind, served[kind].columns, limit) if kind in served else dict,
                 pydantic.Field(None),
-            ),
+            ),  # absent, not null: an explicit null is refused
         )
         for kind in serving.MODEL_NAMES
     ]
@@ -99,14 +100,12 @@ def router(served: Served, schemas: Schemas, limit: int) -> fastapi.APIRouter:
         description="A JSON body (`rows` or `columns`), or an Arrow IPC stream of the inputs' columns"
         f" (Content-Type `{arrow.MEDIA_TYPE}`, the model named by `?model=`).",
         openapi_extra=request_body,
-        responses=UNPROCESSABLE,
+        responses=UNPROCESSABLE | UNAVAILABLE,
     )
     async def predict_batch(request: fastapi.Request, model: ModelName | None = None):
         body, content_type = await request.body(), request.headers.get("content-type", "").lower()
-        if content_type.startswith(arrow.MEDIA_TYPE):
+        if content_type.startswith(arrow.MEDIA_TYPE):  # else JSON: BodyLimits refused any other type
             answer = await run_in_threadpool(arrow_batch, model, body)  # reading, scoring and encoding off the loop
-        elif content_type.startswith("application/vnd.apache.arrow"):
-            raise fastapi.HTTPException(415, f"send Arrow batches in the IPC stream format ({arrow.MEDIA_TYPE})")
         else:
             answer = await run_in_threadpool(json_batch, model, body)
         return Response(answer, media_type="application/json")

@@ -4,15 +4,25 @@ import os
 
 import duckdb
 import fastapi
+import pydantic
 from fastapi.responses import JSONResponse
 
 from riskhub_assets.api import insights, scorers
+from riskhub_assets.api.bodies import UNPROCESSABLE, Refusal, Schemas, validated
 from riskhub_assets.api.inputs import Inputs
 from riskhub_assets.api.state import Served
 from riskhub_assets.lib.performance import LEVELS
 
+UNKNOWN_CLIENT = {404: {"model": Refusal, "description": "The client is not in the published BI database"}}
+NOT_PUBLISHED = {503: {"model": Refusal, "description": "No champion model, or nothing published yet"}}
 
-def router(served: Served) -> fastapi.APIRouter:
+
+def performance_path(level: str) -> str:
+    """The endpoint predicting a manager's or branch's monthly score."""
+    return f"/predict/{level}-performance"
+
+
+def router(served: Served, schemas: Schemas) -> fastapi.APIRouter:
     """The insight endpoints on the scoring API."""
     routes, bi_path, recommender = fastapi.APIRouter(), served.bi_path, served.recommender
 
@@ -20,7 +30,11 @@ def router(served: Served) -> fastapi.APIRouter:
         if not os.path.exists(bi_path):
             raise fastapi.HTTPException(503, f"no published BI database at {bi_path}: run the daily job first")
 
-    @routes.get("/recommend/products/{client_id}", summary="Next-best products for a client")
+    @routes.get(
+        "/recommend/products/{client_id}",
+        summary="Next-best products for a client",
+        responses=UNPROCESSABLE | UNKNOWN_CLIENT | NOT_PUBLISHED,
+    )
     def recommend_products(client_id: str, n: int = fastapi.Query(5, ge=1, le=10)) -> JSONResponse:
         if recommender is None:
             raise fastapi.HTTPException(503, served.unavailable(insights.RECOMMENDER))
@@ -35,10 +49,15 @@ def router(served: Served) -> fastapi.APIRouter:
         )
 
     for level in LEVELS:
-        path, summary = f"/predict/{level}-performance", f"Predicted monthly performance score (0-100) of a {level}"
-        routes.post(path, summary=summary)(performance_endpoint(served, level))
+        path, summary = performance_path(level), f"Predicted monthly performance score (0-100) of a {level}"
+        endpoint, documented = performance_endpoint(served, level, schemas)
+        routes.post(path, summary=summary, openapi_extra=documented, responses=UNPROCESSABLE | NOT_PUBLISHED)(endpoint)
 
-    @routes.get("/analytics/summary", summary="The latest published day: offers, churn actions, managers and branches")
+    @routes.get(
+        "/analytics/summary",
+        summary="The latest published day: offers, churn actions, managers and branches",
+        responses=NOT_PUBLISHED,
+    )
     def analytics_summary() -> JSONResponse:
         _published()
         try:
@@ -49,14 +68,16 @@ def router(served: Served) -> fastapi.APIRouter:
     return routes
 
 
-def performance_endpoint(served: Served, level: str):
-    """The endpoint predicting a manager's or branch's monthly score, its body schema from the model's signature."""
+def performance_endpoint(served: Served, level: str, schemas: Schemas):
+    """The endpoint predicting a manager's or branch's monthly score, and its OpenAPI request body: the model's
+    signature, validated from the bytes as the scoring endpoints do (422 for anything that is not such JSON)."""
     model = served.performance.get(level)
-    body_model = model.request if model else dict
+    adapter = pydantic.TypeAdapter(model.request if model else dict)
 
-    def predict(body: body_model) -> JSONResponse:  # type: ignore[valid-type]
+    async def predict(request: fastapi.Request) -> JSONResponse:
         if model is None:
             raise fastapi.HTTPException(503, served.unavailable(insights.PERFORMANCE[level]))
+        body = validated(adapter, await request.body())
         frame = scorers.to_frame(model, Inputs.of_rows([body.model_dump()]))[list(model.columns)]
         return JSONResponse(
             {
@@ -66,4 +87,4 @@ def performance_endpoint(served: Served, level: str):
             }
         )
 
-    return predict
+    return predict, schemas.documented(adapter)

@@ -6,7 +6,7 @@ import fastapi
 import pydantic
 from fastapi.responses import Response
 
-from riskhub_assets.api.bodies import UNPROCESSABLE, Schemas, as_json, problems
+from riskhub_assets.api.bodies import UNAVAILABLE, UNPROCESSABLE, Schemas, as_json, problems
 from riskhub_assets.api.state import Served
 
 ENDPOINTS = {
@@ -54,6 +54,7 @@ def router(served: Served, schemas: Schemas) -> tuple[fastapi.APIRouter, dict[st
         adapter = pydantic.TypeAdapter(served.models[kind].request if kind in served.models else dict)
         answer = answering(served, kind, adapter)
         documented = schemas.documented(adapter)
-        routes.post(path, summary=summary, openapi_extra=documented, responses=UNPROCESSABLE)(endpoint(answer))
+        responses = UNPROCESSABLE | UNAVAILABLE
+        routes.post(path, summary=summary, openapi_extra=documented, responses=responses)(endpoint(answer))
         lanes[path] = (routes.routes[-1], answer)
     return routes, lanes

@@ -6,6 +6,11 @@ from fastapi.responses import Response
 from riskhub_assets.api import serving
 from riskhub_assets.api.state import Served
 
+PROMETHEUS_TEXT = {
+    "description": "The metrics in Prometheus's text exposition format",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
 
 def router(served: Served) -> fastapi.APIRouter:
     """/health, /model/info and /metrics."""
@@ -22,7 +27,7 @@ def router(served: Served) -> fastapi.APIRouter:
         """Name, version and inputs of every served model."""
         return {kind: m.info() for kind, m in served.models.items()}
 
-    @routes.get("/metrics")
+    @routes.get("/metrics", response_class=Response, responses={200: PROMETHEUS_TEXT})
     def metrics() -> Response:
         """Prometheus metrics: requests, latency, rows scored, model versions."""
         return served.metrics.exposition()
