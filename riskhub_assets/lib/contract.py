@@ -45,6 +45,11 @@ class Column:
     unit: str = ""
 
 
+def free_text(column: Column) -> bool:
+    """A value written by people (a name, an address): the only kind that may hold a line break, inside quotes."""
+    return column.type == "string" and not (column.identifier or column.allowed or column.codes or column.unit)
+
+
 @dataclass(frozen=True)
 class LandingFile:
     """One daily landing file: its name, grain, business key, columns in header order and whether it may be absent."""

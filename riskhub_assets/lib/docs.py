@@ -42,6 +42,9 @@ def landing_contract_markdown() -> str:
         f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time. Where a timestamp is"
         " optional, a date alone means the time of day is unknown: the day is kept, the time (and hour-of-day"
         " features) left missing.",
+        "- One record per line; a quoted free-text value (a name, an address, a branch name) may hold a line break,",
+        "  its record then spans several lines. Every data line is accounted for: the lines of the loaded records",
+        "  plus the rejected lines are the file's data lines (blank lines hold no record), else the load fails.",
         "- Decimals: a dot as decimal separator, no thousands separator. Flags: `1`/`0` (also `true`/`false`, `y`/`n`).",
         "- Codes are standardised on load (case, spaces), so `eur` is read as `EUR`. Coded columns take the codes of",
         "  the bank's reference lists: one CSV per list in the reference folder (`RISKHUB_REFERENCE_DIR`, default",
@@ -61,6 +64,8 @@ def landing_contract_markdown() -> str:
         "| required file missing, or header not the contract's (a required column missing, an unknown column, columns out of order) | the day's run fails with an error naming the file and the difference |",
         "| optional file not sent | no rows for that day; the raw asset's metadata (`file_not_sent`) and log say so |",
         "| a line that does not parse (wrong number of fields, bad UTF-8) | kept in `raw.<file>_rejects`, quarantined with stage `parse` |",
+        "| a quote left open (unterminated, or closed lines later inside a value that cannot hold a line break) | every line it swallowed kept in `raw.<file>_rejects` with the reason `unterminated quote opened on line K`, quarantined with stage `parse` |",
+        "| the CSV reader's loaded and rejected records not adding up to the file's records | the day's run fails naming the file (nothing is loaded silently short) |",
         "| a record with a missing required value, a bad type, a value not accepted, a broken rule or an unknown reference | quarantined in `clean.<file>_quarantine` with stage `validation` and every reason |",
         "| an exact copy of an earlier record of the day | removed and counted (`duplicates_removed`) |",
         "| a second, different record with the same key on the same day | quarantined as a conflicting duplicate |",
