@@ -221,15 +221,32 @@ def _checked_sql(spec: CleaningSpec) -> str:
         SELECT business_date, _row_number, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first
         FROM checked WHERE _key_count > 1
         WINDOW w AS (PARTITION BY business_date, "{key_col.name}", (_reason IS NULL AND _copy = 1) ORDER BY _row_number))
+    {_resent_sql(spec, key_col.name)}
     SELECT checked.* EXCLUDE (_reason, _key_count),
         CASE WHEN _copy > 1 THEN 'duplicate'
-             WHEN _reason IS NOT NULL OR _key_rank > 1 THEN 'quarantined'
+             WHEN _reason IS NOT NULL OR _key_rank > 1 OR _sent_on < business_date THEN 'quarantined'
              ELSE 'clean' END AS _outcome,
         CASE WHEN _copy = 1 AND _reason IS NULL AND _key_rank > 1
              THEN 'duplicate {spec.landing.key} with different content: first at line ' || _key_first
+             WHEN _copy = 1 AND _reason IS NULL AND _sent_on < business_date
+             THEN 'duplicate {spec.landing.key} of an earlier day: first sent on ' || _sent_on
              ELSE _reason END AS _reason
-    FROM checked LEFT JOIN conflicts USING (business_date, _row_number)
+    FROM checked LEFT JOIN conflicts USING (business_date, _row_number) LEFT JOIN resent USING (business_date, _row_number)
     """
+
+
+def _resent_sql(spec: CleaningSpec, key: str) -> str:
+    """A CTE `resent` giving, for a file whose key is sent once in history (a booked transaction, an event), the first
+    business day each valid row's key was sent: a later day's row with it is a re-send, never counted twice."""
+    if not spec.key_once:
+        return ", resent AS (SELECT business_date, _row_number, CAST(NULL AS DATE) AS _sent_on FROM checked LIMIT 0)"
+    return f""", history AS (
+        SELECT "{key}" AS _key, min(business_date) AS _first FROM clean.{spec.name}
+        WHERE business_date < $start GROUP BY 1),
+    resent AS (
+        SELECT business_date, _row_number, least(history._first, min(business_date)
+               FILTER (WHERE _reason IS NULL AND _copy = 1) OVER (PARTITION BY "{key}")) AS _sent_on
+        FROM checked LEFT JOIN history ON history._key = checked."{key}")"""
 
 
 def _normalised(col: Column) -> str:

@@ -51,6 +51,7 @@ class CleaningSpec:
     landing: LandingFile
     references: tuple[Reference, ...] = ()
     rules: tuple[Rule, ...] = ()
+    key_once: bool = False  # the key is sent once in all history (a booked fact): a later day's copy is quarantined
 
     @property
     def name(self) -> str:
@@ -143,6 +144,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             Rule(f"amount <= 0 OR amount >= {MAX_AMOUNT}", f"impossible amount (must be > 0 and < {MAX_AMOUNT:,})"),
             _outside_day("timestamp"),
         ),
+        key_once=True,
     ),
     "events": CleaningSpec(
         EVENTS,
@@ -151,6 +153,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
             ACCOUNT_OPEN_THAT_DAY,
         ),
         rules=(Rule("amount < 0", "negative amount"), _outside_day("timestamp")),
+        key_once=True,
     ),
     "product_holdings": CleaningSpec(
         PRODUCT_HOLDINGS,

@@ -69,6 +69,7 @@ def landing_contract_markdown() -> str:
         "| a record with a missing required value, a bad type, a value not accepted, a broken rule or an unknown reference | quarantined in `clean.<file>_quarantine` with stage `validation` and every reason |",
         "| an exact copy of an earlier record of the day | removed and counted (`duplicates_removed`) |",
         "| a second, different record with the same key on the same day | quarantined as a conflicting duplicate |",
+        "| a transaction or event whose id was already sent on an earlier day (ids of booked facts are unique across history) | quarantined as a duplicate of an earlier day, naming the day it was first sent; re-running that first day is not a duplicate |",
         "",
         "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text) or kept only",
         "as quasi-identifiers (birth date); they are never copied into quarantine records.",

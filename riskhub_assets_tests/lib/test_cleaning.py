@@ -190,3 +190,37 @@ def test_a_fact_left_empty_on_a_day_with_landed_rows_fails_naming_the_file_and_c
     _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX]})
     load_table(con, "fact_transactions", DAY, DAY)
     assert landed_days_not_empty(con, table("warehouse.fact_transactions"), DAY, DAY).passed
+
+
+def _land_day(con, tmp_path, day, rows: dict[str, list[str]]):
+    rows = {"relationship_managers": [MANAGER], "fx_rates": ["USD,0.92"], **rows}
+    for spec in LANDING_FILES:
+        write_landing(tmp_path, day, spec, rows.get(spec.name, []))
+        for ddl in raw_table_ddl(spec):
+            con.execute(ddl)
+        load_raw_day(con, spec, landing_file(tmp_path, day, spec), day)
+
+
+@pytest.mark.parametrize("one_run", [False, True])
+def test_a_transaction_or_event_resent_on_a_later_day_is_quarantined_naming_the_first_day(con, tmp_path, one_run):
+    load_all_references(con)
+    later = DAY + dt.timedelta(days=1)
+    _land_day(con, tmp_path, DAY, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX], "events": [EVENT]})
+    resent = {"transactions": [TX.replace("03-04T", "03-05T"), TX.replace("T1", "T2").replace("03-04T", "03-05T")]}
+    _land_day(con, tmp_path, later, {**resent, "events": [EVENT.replace("03-04T", "03-05T")]})
+    runs = [(DAY, later)] if one_run else [(DAY, DAY), (later, later), (DAY, DAY)]  # re-running the first day too
+    for start, end in runs:
+        for name in ("relationship_managers", "fx_rates", "clients", "accounts", "transactions", "events"):
+            clean_range(con, CLEANING_SPECS[name], start, end, KEY)
+    assert con.execute("SELECT transaction_id, business_date FROM clean.transactions ORDER BY 1").fetchall() == [
+        ("T1", DAY),
+        ("T2", later),
+    ]
+    quarantined = "SELECT business_date, _row_number, reason FROM clean.{}_quarantine"
+    assert con.execute(quarantined.format("transactions")).fetchall() == [
+        (later, 2, "duplicate transaction_id of an earlier day: first sent on 2025-03-04")
+    ]
+    assert con.execute(quarantined.format("events")).fetchall() == [
+        (later, 2, "duplicate event_id of an earlier day: first sent on 2025-03-04")
+    ]
+    assert row_conservation(con, "transactions", TRANSACTIONS.header, DAY, later).passed
