@@ -7,10 +7,10 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import ingest
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
-from riskhub_assets.lib.quality import table_check_names
+from riskhub_assets.lib.quality import day_volume_not_collapsed, table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.resources import RiskHubPaths
+from riskhub_assets.orchestration.resources import QualityLimits, RiskHubPaths
 from riskhub_assets.orchestration.table_assets import asset_key, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
@@ -37,17 +37,22 @@ def landing_spec(spec: LandingFile) -> dg.AssetSpec:
 def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     """Factory: the raw table of one landing file, every column as landed plus file, line and load time."""
     raw = table(f"raw.{spec.name}")
+    volume_checks = ["day_volume_not_collapsed"] if raw.volume else []  # bank holidays aside, blocking
 
     @dg.asset(
         **table_spec_args(raw),
         kinds={"duckdb"},
-        check_specs=check_specs(asset_key(raw.name), table_check_names(raw)),
+        check_specs=check_specs(asset_key(raw.name), table_check_names(raw) + volume_checks),
     )
-    def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
+    def _raw(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths, quality_limits: QualityLimits
+    ):
         start, end = business_days(context)
         with duckdb.get_connection() as con:
             load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec))
             loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
+            if volume_checks:
+                outcomes.append(day_volume_not_collapsed(con, raw, start, end, quality_limits.volume_floor))
         rejected = sum(load.rejected for load in loads)
         context.log.info(f"raw.{spec.name}: {metadata['rows_in_run'].value} rows loaded, {rejected} lines rejected")
         not_sent = ingest.not_sent(loads)

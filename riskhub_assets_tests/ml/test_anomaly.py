@@ -92,3 +92,16 @@ def test_clone_grid_search_and_round_trips(anomaly, transactions):
     assert set(sio.get_untrusted_types(data=data)) <= set(SKOPS_TRUSTED_TYPES)
     for copy in (pickle.loads(pickle.dumps(anomaly)), sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)):
         np.testing.assert_array_equal(copy.score_samples(X), anomaly.score_samples(X))
+
+
+def test_an_empty_day_scores_to_empty_flags_not_a_crash(transactions):
+    from riskhub_assets.lib.features import TRANSACTION_KEYS
+    from riskhub_assets.lib.scoring import anomaly_flags
+
+    table, _ = transactions
+    model = make_anomaly_model().fit(table.head(500))
+    keys = {k: pd.Series(dtype="datetime64[ns]" if k == "transaction_date" else object) for k in TRANSACTION_KEYS}
+    empty = pd.DataFrame(keys).join(table.head(0).reset_index(drop=True))
+    flags = anomaly_flags(model, empty, 5, "anomaly", "1")
+    assert flags.empty
+    assert {"anomaly_score", "alert_rank", "flagged", "feature_1", "model_version"} <= set(flags.columns)
