@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import duckdb
 
 from riskhub_assets.lib.cleaning_specs import CleaningSpec, Reference
-from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, Column
+from riskhub_assets.lib.contract import DATE_FORMATS, DEFAULT_TIMEZONE, TIMESTAMP_FORMATS, Column
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
 
@@ -19,6 +19,12 @@ CLEAN_TYPES = {
     "integer": "INTEGER",
     "flag": "BOOLEAN",
 }
+
+
+EARLIEST_DATE = "DATE '1900-01-01'"
+LATEST_YEARS = 100
+"""Dates a record may carry: from 1900 to a century after its business day (a 40-year mortgage's maturity fits;
+year 0001 or 9999 is a placeholder or a typing error, quarantined)."""
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,27 @@ def day_expr(col: Column) -> str:
     return f"coalesce(CAST(\"{col.name}\" AS DATE), CASE WHEN NOT contains({v}, ':') THEN {_parse_any(v, DATE_FORMATS, 'DATE')} END)"
 
 
+OFFSET = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+"""A time of day followed by its offset from UTC (`+14:00`, `-0500`, `Z`)."""
+
+
+def _local_time(value: str) -> str:
+    """A timestamp in bank-local time: one written with an offset from UTC converted to the bank's time zone
+    (the $timezone parameter, RISKHUB_BANK_TIMEZONE), one without taken as bank-local already."""
+    with_offset = f"timezone($timezone, TRY_CAST({value} AS TIMESTAMPTZ))"
+    local = _parse_any(value, TIMESTAMP_FORMATS, "TIMESTAMP")
+    return f"CASE WHEN regexp_matches({value}, '{OFFSET}') THEN {with_offset} ELSE {local} END"
+
+
 def typed_expr(col: Column) -> str:
     """SQL turning the raw VARCHAR into the clean type, with codes standardised; NULL when it does not parse."""
     v = _value(col)
     if col.type == "date":
         return _parse_any(v, DATE_FORMATS, "DATE")
     if time_unknown(col):
-        return f"CASE WHEN contains({v}, ':') THEN {_parse_any(v, TIMESTAMP_FORMATS, 'TIMESTAMP')} END"
+        return f"CASE WHEN contains({v}, ':') THEN {_local_time(v)} END"
     if col.type == "timestamp":
-        return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
+        return _local_time(v)
     if col.type in ("decimal", "rate"):
         return f"TRY_CAST({v} AS {CLEAN_TYPES[col.type]})"
     if col.type == "integer":  # a cast alone would round 12.5 to 13
@@ -98,6 +116,16 @@ def column_reasons(col: Column) -> list[str]:
         reasons.append(f"CASE WHEN {v} IS NULL THEN 'missing {col.name}' END")
     parsed = f'"{col.name}__day"' if time_unknown(col) else t
     reasons.append(f"CASE WHEN {v} IS NOT NULL AND {parsed} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
+    if col.type == "decimal":  # DECIMAL(18,2) would round 12.345 to 12.35 without a word
+        reasons.append(
+            f"CASE WHEN {t} IS NOT NULL AND regexp_matches({v}, '[.][0-9]{{2}}[0-9]*[1-9]')"
+            f" THEN 'more than 2 decimals in {col.name} (below a cent)'{shown} END"
+        )
+    if col.type == "date":
+        reasons.append(
+            f"CASE WHEN {t} NOT BETWEEN {EARLIEST_DATE} AND business_date + INTERVAL {LATEST_YEARS} YEAR"
+            f" THEN '{col.name} out of range (1900-01-01 to {LATEST_YEARS} years after the business date)'{shown} END"
+        )
     if col.allowed:
         allowed = ", ".join(literal(a) for a in col.allowed)
         reasons.append(
@@ -272,9 +300,15 @@ def _record_json(spec: CleaningSpec) -> str:
 
 
 def clean_range(
-    con: duckdb.DuckDBPyConnection, spec: CleaningSpec, start: dt.date, end: dt.date, key: bytes
+    con: duckdb.DuckDBPyConnection,
+    spec: CleaningSpec,
+    start: dt.date,
+    end: dt.date,
+    key: bytes,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> CleanResult:
-    """Replace the clean table and quarantine for business days start..end from the raw table."""
+    """Replace the clean table and quarantine for business days start..end from the raw table (timestamps with an
+    offset from UTC converted to the bank's time zone)."""
     window = {"start": start, "end": end}
     has_personal = any(pseudonymised(c) for c in spec.landing.columns)
     pads = dict(zip(("ipad", "opad"), hmac_pads(key))) if has_personal else {}
@@ -282,7 +316,11 @@ def clean_range(
     for ddl in clean_table_ddl(spec):
         con.execute(ddl)
     _create_reference_tables(con, spec, window)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec)}", window)
+    checking = _checked_sql(spec)
+    if "$timezone" in checking:
+        con.execute("LOAD icu")  # time zones: bundled with DuckDB, loaded on demand
+    zone = {"timezone": timezone} if "$timezone" in checking else {}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {checking}", {**window, **zone})
     con.execute(f"DELETE FROM clean.{spec.name} WHERE business_date BETWEEN $start AND $end", window)
     con.execute(f"DELETE FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end", window)
     con.execute(

@@ -114,7 +114,7 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
         CLIENTS,
         references=(Reference("manager_id", _known_as_of("relationship_managers", "manager_id"), only_once_sent=True),),
         rules=(
-            Rule("birth_date NOT BETWEEN DATE '1900-01-01' AND business_date", "birth_date out of range"),
+            Rule("birth_date > business_date", "birth_date after the business date"),
             Rule("onboarding_date > business_date", "onboarding_date after the business date"),
             Rule("kyc_review_date > business_date", "kyc_review_date after the business date"),
             Rule("annual_income < 0", "negative annual_income"),

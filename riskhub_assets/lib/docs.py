@@ -7,9 +7,11 @@ import duckdb
 from riskhub_assets.lib.contract import (
     DATE_FORMATS,
     DEFAULT_DAYS_PAST_DUE,
+    DEFAULT_TIMEZONE,
     DEFAULTED_STATUSES,
     LANDING_FILES,
     TIMESTAMP_FORMATS,
+    TIMEZONE_VAR,
     Column,
 )
 from riskhub_assets.lib.reference import default_codes
@@ -39,13 +41,19 @@ def landing_contract_markdown() -> str:
         "value.",
         "",
         f"- Dates: {', '.join(f'`{f}`' for f in DATE_FORMATS)} (tried in that order; ISO 8601 preferred).",
-        f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time. Where a timestamp is"
-        " optional, a date alone means the time of day is unknown: the day is kept, the time (and hour-of-day"
-        " features) left missing.",
+        f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time. An ISO 8601 timestamp"
+        " may end with its offset from UTC (`2025-03-04T10:00:00+02:00`, `...Z`): it is converted to the bank's time"
+        f" zone (`{TIMEZONE_VAR}`, an IANA name such as `Europe/Paris`; `{DEFAULT_TIMEZONE}` unless set) before its"
+        " day is compared with the file's. Where a timestamp is optional, a date alone means the time of day is"
+        " unknown: the day is kept, the time (and hour-of-day features) left missing.",
+        "- Dates run from 1900-01-01 to 100 years after the file's business day; a date outside (year 0001, 9999) is"
+        " quarantined with its reason.",
         "- One record per line; a quoted free-text value (a name, an address, a branch name) may hold a line break,",
         "  its record then spans several lines. Every data line is accounted for: the lines of the loaded records",
         "  plus the rejected lines are the file's data lines (blank lines hold no record), else the load fails.",
-        "- Decimals: a dot as decimal separator, no thousands separator. Flags: `1`/`0` (also `true`/`false`, `y`/`n`).",
+        "- Decimals: a dot as decimal separator, no thousands separator, at most 2 decimals (amounts in cents; a"
+        " value below a cent, `12.345`, is quarantined, never rounded). Flags: `1`/`0` (also `true`/`false`,"
+        " `y`/`n`).",
         "- Codes are standardised on load (case, spaces), so `eur` is read as `EUR`. Coded columns take the codes of",
         "  the bank's reference lists: one CSV per list in the reference folder (`RISKHUB_REFERENCE_DIR`, default",
         "  `riskhub_assets/reference_data/`, the example lists below). Add a channel or a currency there, not in code;",

@@ -3,13 +3,14 @@
 import logging
 import os
 import warnings
+import zoneinfo
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import reference, settings, tracking
-from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.contract import DEFAULT_TIMEZONE, TIMEZONE_VAR, LandingFile
 from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
@@ -117,6 +118,24 @@ class QualityLimits(dg.ConfigurableResource):
         return _share(self.min_volume_share, settings.MIN_VOLUME_SHARE_VAR, "the trailing average of a day's rows")
 
 
+class BankTimeZone(dg.ConfigurableResource):
+    """The bank's time zone: timestamps the bank sends with an offset from UTC are converted into it
+    (RISKHUB_BANK_TIMEZONE, an IANA name such as Europe/Paris; UTC unless set)."""
+
+    name: str = DEFAULT_TIMEZONE
+
+    @property
+    def zone(self) -> str:
+        """The time zone's IANA name, refused naming the setting when no such zone exists."""
+        try:
+            zoneinfo.ZoneInfo(self.name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise dg.Failure(
+                f"{TIMEZONE_VAR} is {self.name!r}: expected an IANA time zone name such as Europe/Paris or UTC"
+            ) from error
+        return self.name
+
+
 class ModelStore(dg.ConfigurableResource):
     """The MLflow tracking store and model registry: every training run, registered model and champion; and the
     evidence a model must rest on (RISKHUB_MIN_TRAINING_EVENTS)."""
@@ -164,6 +183,7 @@ def resources_for(environment: str) -> dict:
             max_quarantine_rate=_variable(MAX_QUARANTINE_RATE_VAR, DEFAULT_MAX_QUARANTINE_RATE),
             min_volume_share=_variable(settings.MIN_VOLUME_SHARE_VAR, DEFAULT_MIN_VOLUME_SHARE),
         ),
+        "bank_time_zone": BankTimeZone(name=_variable(TIMEZONE_VAR, DEFAULT_TIMEZONE)),
         "model_store": ModelStore(
             tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri()),
             min_training_events=settings.min_training_events(),

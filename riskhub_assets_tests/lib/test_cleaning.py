@@ -77,6 +77,8 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
         (TX.replace(",pos,", ",telepathy,"), "channel not in reference.channels: 'telepathy'"),
         (TX.replace("2025-03-04T", "2025-03-05T"), "timestamp outside the business date"),
         (TX.replace(",FR", ",France"), "counterparty_country not an ISO 3166 alpha-2 code: 'FRANCE'"),
+        (TX.replace("12.50", "12.345"), "more than 2 decimals in amount (below a cent): '12.345'"),
+        (TX.replace("2025-03-04T10:00:00", "2025-03-03T10:00:00Z"), "timestamp outside the business date"),
     ],
 )
 def test_invalid_transactions_are_quarantined_with_their_reason(con, tmp_path, row, reason):
@@ -224,3 +226,42 @@ def test_a_transaction_or_event_resent_on_a_later_day_is_quarantined_naming_the_
         (later, 2, "duplicate event_id of an earlier day: first sent on 2025-03-04")
     ]
     assert row_conservation(con, "transactions", TRANSACTIONS.header, DAY, later).passed
+
+
+def test_a_timestamp_with_an_offset_is_converted_to_bank_local_time(con, tmp_path):
+    load_all_references(con)
+    rows = {"clients": [CLIENT], "accounts": [ACCOUNT]}
+    rows["transactions"] = [
+        TX.replace("2025-03-04T10:00:00", "2025-03-04T10:00:00+14:00"),
+        TX.replace("T1,", "T2,").replace("2025-03-04T10:00:00", "2025-03-04T10:00:00Z"),
+        TX.replace("T1,", "T3,").replace("2025-03-04T10:00:00", "2025-03-04T23:30:00-05:00"),
+    ]
+    _land_day(con, tmp_path, DAY, rows)
+    for name in ("relationship_managers", "fx_rates", "clients", "accounts", "transactions"):
+        clean_range(con, CLEANING_SPECS[name], DAY, DAY, KEY, timezone="Europe/Paris")
+    assert con.execute('SELECT transaction_id, "timestamp" FROM clean.transactions ORDER BY 1').fetchall() == [
+        ("T2", dt.datetime(2025, 3, 4, 11, 0)),
+    ]
+    assert _reasons(con, "transactions") == {
+        2: "timestamp outside the business date",
+        4: "timestamp outside the business date",
+    }
+
+
+def test_sub_cent_amounts_and_implausible_dates_are_quarantined_not_rounded_or_kept(con, tmp_path):
+    clients = [
+        CLIENT.replace("50000", "50000.005"),
+        CLIENT.replace("C1,", "C2,").replace("2020-01-01", "0001-01-01"),
+        CLIENT.replace("C1,", "C3,").replace("1980-01-02", "1899-12-31"),
+        CLIENT.replace("C1,", "C4,").replace("50000", "50000.50"),
+    ]
+    accounts = [ACCOUNT.replace(",,,", ",9999-12-31,,"), ACCOUNT.replace("A1,C1", "A2,C4").replace("100.50", "100.500")]
+    _land_and_clean(con, tmp_path, {"clients": clients, "accounts": accounts})
+    assert _reasons(con, "clients") == {
+        2: "more than 2 decimals in annual_income (below a cent): '50000.005'",
+        3: "onboarding_date out of range (1900-01-01 to 100 years after the business date): '0001-01-01'",
+        4: "birth_date out of range (1900-01-01 to 100 years after the business date)",
+    }
+    assert con.execute("SELECT client_id, annual_income FROM clean.clients").fetchall() == [("C4", 50000.50)]
+    assert _reasons(con, "accounts")[2].startswith("close_date out of range (1900-01-01 to 100 years after")
+    assert con.execute("SELECT account_id, balance FROM clean.accounts").fetchall() == [("A2", 100.50)]
