@@ -75,23 +75,23 @@ OFFSET = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)
 """A time of day followed by its offset from UTC (`+14:00`, `-0500`, `Z`)."""
 
 
-def _local_time(value: str) -> str:
+def _local_time(value: str, timezone: str) -> str:
     """A timestamp in bank-local time: one written with an offset from UTC converted to the bank's time zone
-    (the $timezone parameter, RISKHUB_BANK_TIMEZONE), one without taken as bank-local already."""
-    with_offset = f"timezone($timezone, TRY_CAST({value} AS TIMESTAMPTZ))"
+    (RISKHUB_BANK_TIMEZONE), one without taken as bank-local already."""
+    with_offset = f"timezone({literal(timezone)}, TRY_CAST({value} AS TIMESTAMPTZ))"
     local = _parse_any(value, TIMESTAMP_FORMATS, "TIMESTAMP")
     return f"CASE WHEN regexp_matches({value}, '{OFFSET}') THEN {with_offset} ELSE {local} END"
 
 
-def typed_expr(col: Column) -> str:
+def typed_expr(col: Column, timezone: str = DEFAULT_TIMEZONE) -> str:
     """SQL turning the raw VARCHAR into the clean type, with codes standardised; NULL when it does not parse."""
     v = _value(col)
     if col.type == "date":
         return _parse_any(v, DATE_FORMATS, "DATE")
     if time_unknown(col):
-        return f"CASE WHEN contains({v}, ':') THEN {_local_time(v)} END"
+        return f"CASE WHEN contains({v}, ':') THEN {_local_time(v, timezone)} END"
     if col.type == "timestamp":
-        return _local_time(v)
+        return _local_time(v, timezone)
     if col.type in ("decimal", "rate"):
         return f"TRY_CAST({v} AS {CLEAN_TYPES[col.type]})"
     if col.type == "integer":  # a cast alone would round 12.5 to 13
@@ -202,10 +202,10 @@ def _reference_reason(ref: Reference, i: int, sent: str) -> str:
     return f"CASE WHEN {value} IS NOT NULL AND ref{i}.key IS NULL{sent} THEN {why} END"
 
 
-def _checked_sql(spec: CleaningSpec) -> str:
+def _checked_sql(spec: CleaningSpec, timezone: str) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
-    typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
+    typed = ", ".join(f'{typed_expr(c, timezone)} AS "{c.name}"' for c in cols)
     code_joins, spellings, code_reasons = _code_joins(cols)
     days = "".join(f', {day_expr(c)} AS "{c.name}__day"' for c in cols if c.type == "timestamp")
     joins, reasons = [], [r for c in cols for r in column_reasons(c)] + ["_code_reason"]
@@ -316,11 +316,7 @@ def clean_range(
     for ddl in clean_table_ddl(spec):
         con.execute(ddl)
     _create_reference_tables(con, spec, window)
-    checking = _checked_sql(spec)
-    if "$timezone" in checking:
-        con.execute("LOAD icu")  # time zones: bundled with DuckDB, loaded on demand
-    zone = {"timezone": timezone} if "$timezone" in checking else {}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {checking}", {**window, **zone})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec, timezone)}", window)
     con.execute(f"DELETE FROM clean.{spec.name} WHERE business_date BETWEEN $start AND $end", window)
     con.execute(f"DELETE FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end", window)
     con.execute(
