@@ -94,8 +94,16 @@ def test_clone_grid_search_and_round_trips(anomaly, transactions):
         np.testing.assert_array_equal(copy.score_samples(X), anomaly.score_samples(X))
 
 
+def _day(day: pd.Timestamp) -> tuple:
+    """The partition arguments of one day of anomaly flags."""
+    return "transaction_date", day.date(), day.date()
+
+
 def test_an_empty_day_scores_to_empty_flags_not_a_crash(transactions):
+    import duckdb
+
     from riskhub_assets.lib.features import TRANSACTION_KEYS
+    from riskhub_assets.lib.frames import replace_partition
     from riskhub_assets.lib.scoring import anomaly_flags
 
     table, _ = transactions
@@ -105,3 +113,13 @@ def test_an_empty_day_scores_to_empty_flags_not_a_crash(transactions):
     flags = anomaly_flags(model, empty, 5, "anomaly", "1")
     assert flags.empty
     assert {"anomaly_score", "alert_rank", "flagged", "feature_1", "model_version"} <= set(flags.columns)
+    day = pd.Timestamp("2025-03-04")
+    scored = (
+        table.head(3)
+        .reset_index(drop=True)
+        .assign(transaction_id=["T1", "T2", "T3"], transaction_date=day, client_id="C1", account_id="A1")
+    )
+    with duckdb.connect() as con:  # the holiday's empty results replace its day and leave the day before alone
+        replace_partition(con, "scores.anomaly_flags", anomaly_flags(model, scored, 1, "anomaly", "1"), *_day(day))
+        replace_partition(con, "scores.anomaly_flags", flags, *_day(day + pd.Timedelta(days=1)))
+        assert con.execute("SELECT count(*), count(alert_rank) FROM scores.anomaly_flags").fetchone() == (3, 1)
