@@ -5,6 +5,7 @@ from pathlib import Path
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.orchestration.resources import (
+    BankTimeZone,
     ModelStore,
     Pseudonymiser,
     QualityLimits,
@@ -37,5 +38,6 @@ def local_resources(
         ),
         "pseudonymiser": Pseudonymiser(key=key),
         "quality_limits": QualityLimits(max_quarantine_rate=max_quarantine_rate),
+        "bank_time_zone": BankTimeZone(),
         "model_store": ModelStore(tracking_uri=tracking_uri(data)),
     }

@@ -35,3 +35,15 @@ def test_bi_database_declares_every_table_it_publishes_and_holds_their_meanings(
             " AND column_name = 'clients'"
         ).fetchone()[0]
     assert comment == "Distinct clients who made them."
+
+
+def test_a_landing_key_a_daily_fact_holds_once_is_checked_across_history_when_cleaned():
+    from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
+    from riskhub_assets.tables import registry
+
+    once = {t.key[0] for t in registry().values() if t.partition_column and len(t.key) == 1}
+    assert (
+        {name for name, spec in CLEANING_SPECS.items() if spec.key_once}
+        == {name for name, spec in CLEANING_SPECS.items() if spec.landing.key in once}
+        == {"transactions", "events"}
+    )

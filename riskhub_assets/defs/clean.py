@@ -11,7 +11,7 @@ from riskhub_assets.lib.quality import CheckOutcome, quarantine_rate, row_conser
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.orchestration.observability import check_result, check_specs, table_metadata
 from riskhub_assets.orchestration.policy import business_days, writer
-from riskhub_assets.orchestration.resources import Pseudonymiser, QualityLimits
+from riskhub_assets.orchestration.resources import BankTimeZone, Pseudonymiser, QualityLimits
 from riskhub_assets.orchestration.table_assets import asset_key, refuse_unpublished, table_asset_spec, write_and_check
 from riskhub_assets.tables import table
 
@@ -45,12 +45,13 @@ def clean_asset(spec: CleaningSpec) -> dg.AssetsDefinition:
         duckdb: DuckDBResource,
         pseudonymiser: Pseudonymiser,
         quality_limits: QualityLimits,
+        bank_time_zone: BankTimeZone,
     ):
         start, end = business_days(context)
         limit = quality_limits.quarantine_limit
         key = pseudonymiser.secret(context.log) if personal else b""
         with duckdb.get_connection() as con:
-            clean_days = partial(clean_range, con, spec, start, end, key)
+            clean_days = partial(clean_range, con, spec, start, end, key, bank_time_zone.zone)
             reconciled = partial(_reconciliation, con, spec, start, end, limit)
             result, clean_meta, outcomes = write_and_check(con, clean, start, end, clean_days, reconciled)
             quarantine_meta = table_metadata(con, quarantine, start, end) if clean_meta is not None else None

@@ -8,10 +8,10 @@ from dagster_duckdb import DuckDBResource
 from riskhub_assets.lib import erasure, ingest
 from riskhub_assets.lib.complete_days import require_complete_days
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
-from riskhub_assets.lib.quality import table_check_names
+from riskhub_assets.lib.quality import day_volume_not_collapsed, table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days, daily_partitions
-from riskhub_assets.orchestration.resources import Pseudonymiser, RiskHubPaths
+from riskhub_assets.orchestration.resources import Pseudonymiser, QualityLimits, RiskHubPaths
 from riskhub_assets.orchestration.table_assets import asset_key, refuse_unpublished, table_spec_args, write_and_check
 from riskhub_assets.tables import table
 
@@ -59,17 +59,27 @@ def _loaded(
     )
 
 
+def _volume(con, raw, start, end, floor: float) -> list:
+    """The staged days' volume against their trailing average: a collapsed day is not published."""
+    return [day_volume_not_collapsed(con, raw, start, end, floor)]
+
+
 def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     """Factory: the raw table of one landing file, every column as landed plus file, line and load time."""
     raw = table(f"raw.{spec.name}")
+    volume_checks = ["day_volume_not_collapsed"] if raw.volume else []  # bank holidays aside, blocking
 
     @dg.asset(
         **table_spec_args(raw),
         kinds={"duckdb"},
-        check_specs=check_specs(asset_key(raw.name), table_check_names(raw)),
+        check_specs=check_specs(asset_key(raw.name), table_check_names(raw) + volume_checks),
     )
     def _raw(
-        context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths, pseudonymiser: Pseudonymiser
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        paths: RiskHubPaths,
+        pseudonymiser: Pseudonymiser,
+        quality_limits: QualityLimits,
     ):
         start, end = business_days(context)
         require_complete_days(paths.landing, start, end, {s.name: paths.mapping(s) for s in LANDING_FILES})
@@ -77,7 +87,8 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
             erased = erasure.client_owned(spec) and erasure.has_erasures(con)
             key = pseudonymiser.secret(context.log) if erased else b""  # matches rows with the erasure ledger
             load = partial(ingest.load_raw_days, con, spec, paths.landing, start, end, paths.mapping(spec), key)
-            loads, metadata, outcomes = write_and_check(con, raw, start, end, load)
+            volume = partial(_volume, con, raw, start, end, quality_limits.volume_floor) if volume_checks else list
+            loads, metadata, outcomes = write_and_check(con, raw, start, end, load, volume)
         if metadata is not None:
             yield _loaded(context, spec, loads, metadata)
         for outcome in outcomes:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import duckdb
 
 from riskhub_assets.lib.cleaning_specs import CleaningSpec, Reference
-from riskhub_assets.lib.contract import DATE_FORMATS, TIMESTAMP_FORMATS, Column
+from riskhub_assets.lib.contract import DATE_FORMATS, DEFAULT_TIMEZONE, TIMESTAMP_FORMATS, Column
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
 
@@ -19,6 +19,12 @@ CLEAN_TYPES = {
     "integer": "INTEGER",
     "flag": "BOOLEAN",
 }
+
+
+EARLIEST_DATE = "DATE '1900-01-01'"
+LATEST_YEARS = 100
+"""Dates a record may carry: from 1900 to a century after its business day (a 40-year mortgage's maturity fits;
+year 0001 or 9999 is a placeholder or a typing error, quarantined)."""
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,27 @@ def day_expr(col: Column) -> str:
     return f"coalesce(CAST(\"{col.name}\" AS DATE), CASE WHEN NOT contains({v}, ':') THEN {_parse_any(v, DATE_FORMATS, 'DATE')} END)"
 
 
-def typed_expr(col: Column) -> str:
+OFFSET = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+"""A time of day followed by its offset from UTC (`+14:00`, `-0500`, `Z`)."""
+
+
+def _local_time(value: str, timezone: str) -> str:
+    """A timestamp in bank-local time: one written with an offset from UTC converted to the bank's time zone
+    (RISKHUB_BANK_TIMEZONE), one without taken as bank-local already."""
+    with_offset = f"timezone({literal(timezone)}, TRY_CAST({value} AS TIMESTAMPTZ))"
+    local = _parse_any(value, TIMESTAMP_FORMATS, "TIMESTAMP")
+    return f"CASE WHEN regexp_matches({value}, '{OFFSET}') THEN {with_offset} ELSE {local} END"
+
+
+def typed_expr(col: Column, timezone: str = DEFAULT_TIMEZONE) -> str:
     """SQL turning the raw VARCHAR into the clean type, with codes standardised; NULL when it does not parse."""
     v = _value(col)
     if col.type == "date":
         return _parse_any(v, DATE_FORMATS, "DATE")
     if time_unknown(col):
-        return f"CASE WHEN contains({v}, ':') THEN {_parse_any(v, TIMESTAMP_FORMATS, 'TIMESTAMP')} END"
+        return f"CASE WHEN contains({v}, ':') THEN {_local_time(v, timezone)} END"
     if col.type == "timestamp":
-        return _parse_any(v, TIMESTAMP_FORMATS, "TIMESTAMP")
+        return _local_time(v, timezone)
     if col.type in ("decimal", "rate"):
         return f"TRY_CAST({v} AS {CLEAN_TYPES[col.type]})"
     if col.type == "integer":  # a cast alone would round 12.5 to 13
@@ -98,6 +116,16 @@ def column_reasons(col: Column) -> list[str]:
         reasons.append(f"CASE WHEN {v} IS NULL THEN 'missing {col.name}' END")
     parsed = f'"{col.name}__day"' if time_unknown(col) else t
     reasons.append(f"CASE WHEN {v} IS NOT NULL AND {parsed} IS NULL THEN 'invalid {col.type} in {col.name}'{shown} END")
+    if col.type == "decimal":  # DECIMAL(18,2) would round 12.345 to 12.35 without a word
+        reasons.append(
+            f"CASE WHEN {t} IS NOT NULL AND regexp_matches({v}, '[.][0-9]{{2}}[0-9]*[1-9]')"
+            f" THEN 'more than 2 decimals in {col.name} (below a cent)'{shown} END"
+        )
+    if col.type == "date":
+        reasons.append(
+            f"CASE WHEN {t} NOT BETWEEN {EARLIEST_DATE} AND business_date + INTERVAL {LATEST_YEARS} YEAR"
+            f" THEN '{col.name} out of range (1900-01-01 to {LATEST_YEARS} years after the business date)'{shown} END"
+        )
     if col.allowed:
         allowed = ", ".join(literal(a) for a in col.allowed)
         reasons.append(
@@ -174,10 +202,10 @@ def _reference_reason(ref: Reference, i: int, sent: str) -> str:
     return f"CASE WHEN {value} IS NOT NULL AND ref{i}.key IS NULL{sent} THEN {why} END"
 
 
-def _checked_sql(spec: CleaningSpec) -> str:
+def _checked_sql(spec: CleaningSpec, timezone: str) -> str:
     cols = spec.landing.columns
     raw_as = ", ".join(f'"{c.name}" AS "raw__{c.name}"' for c in cols)
-    typed = ", ".join(f'{typed_expr(c)} AS "{c.name}"' for c in cols)
+    typed = ", ".join(f'{typed_expr(c, timezone)} AS "{c.name}"' for c in cols)
     code_joins, spellings, code_reasons = _code_joins(cols)
     days = "".join(f', {day_expr(c)} AS "{c.name}__day"' for c in cols if c.type == "timestamp")
     joins, reasons = [], [r for c in cols for r in column_reasons(c)] + ["_code_reason"]
@@ -221,15 +249,32 @@ def _checked_sql(spec: CleaningSpec) -> str:
         SELECT business_date, _row_number, row_number() OVER w AS _key_rank, first_value(_row_number) OVER w AS _key_first
         FROM checked WHERE _key_count > 1
         WINDOW w AS (PARTITION BY business_date, "{key_col.name}", (_reason IS NULL AND _copy = 1) ORDER BY _row_number))
+    {_resent_sql(spec, key_col.name)}
     SELECT checked.* EXCLUDE (_reason, _key_count),
         CASE WHEN _copy > 1 THEN 'duplicate'
-             WHEN _reason IS NOT NULL OR _key_rank > 1 THEN 'quarantined'
+             WHEN _reason IS NOT NULL OR _key_rank > 1 OR _sent_on < business_date THEN 'quarantined'
              ELSE 'clean' END AS _outcome,
         CASE WHEN _copy = 1 AND _reason IS NULL AND _key_rank > 1
              THEN 'duplicate {spec.landing.key} with different content: first at line ' || _key_first
+             WHEN _copy = 1 AND _reason IS NULL AND _sent_on < business_date
+             THEN 'duplicate {spec.landing.key} of an earlier day: first sent on ' || _sent_on
              ELSE _reason END AS _reason
-    FROM checked LEFT JOIN conflicts USING (business_date, _row_number)
+    FROM checked LEFT JOIN conflicts USING (business_date, _row_number) LEFT JOIN resent USING (business_date, _row_number)
     """
+
+
+def _resent_sql(spec: CleaningSpec, key: str) -> str:
+    """A CTE `resent` giving, for a file whose key is sent once in history (a booked transaction, an event), the first
+    business day each valid row's key was sent: a later day's row with it is a re-send, never counted twice."""
+    if not spec.key_once:
+        return ", resent AS (SELECT business_date, _row_number, CAST(NULL AS DATE) AS _sent_on FROM checked LIMIT 0)"
+    return f""", history AS (
+        SELECT "{key}" AS _key, min(business_date) AS _first FROM clean.{spec.name}
+        WHERE business_date < $start GROUP BY 1),
+    resent AS (
+        SELECT business_date, _row_number, least(history._first, min(business_date)
+               FILTER (WHERE _reason IS NULL AND _copy = 1) OVER (PARTITION BY "{key}")) AS _sent_on
+        FROM checked LEFT JOIN history ON history._key = checked."{key}")"""
 
 
 def _normalised(col: Column) -> str:
@@ -255,9 +300,15 @@ def _record_json(spec: CleaningSpec) -> str:
 
 
 def clean_range(
-    con: duckdb.DuckDBPyConnection, spec: CleaningSpec, start: dt.date, end: dt.date, key: bytes
+    con: duckdb.DuckDBPyConnection,
+    spec: CleaningSpec,
+    start: dt.date,
+    end: dt.date,
+    key: bytes,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> CleanResult:
-    """Replace the clean table and quarantine for business days start..end from the raw table."""
+    """Replace the clean table and quarantine for business days start..end from the raw table (timestamps with an
+    offset from UTC converted to the bank's time zone)."""
     window = {"start": start, "end": end}
     has_personal = any(pseudonymised(c) for c in spec.landing.columns)
     pads = dict(zip(("ipad", "opad"), hmac_pads(key))) if has_personal else {}
@@ -265,7 +316,7 @@ def clean_range(
     for ddl in clean_table_ddl(spec):
         con.execute(ddl)
     _create_reference_tables(con, spec, window)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec)}", window)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec, timezone)}", window)
     con.execute(f"DELETE FROM clean.{spec.name} WHERE business_date BETWEEN $start AND $end", window)
     con.execute(f"DELETE FROM clean.{spec.name}_quarantine WHERE business_date BETWEEN $start AND $end", window)
     con.execute(

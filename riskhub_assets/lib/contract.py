@@ -11,8 +11,13 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
 """Accepted date spellings, tried in order: ISO 8601 first, then the day-first European form, then compact."""
 
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
-"""Accepted timestamp spellings (bank-local time, no zone), tried in order. Where a timestamp column is optional, a
+"""Accepted timestamp spellings (bank-local time), tried in order; an ISO 8601 timestamp may end with its offset
+from UTC (`+02:00`, `Z`) and is then converted to the bank's time zone. Where a timestamp column is optional, a
 date alone (one of DATE_FORMATS) is also accepted and means the time of day is unknown."""
+TIMEZONE_VAR = "RISKHUB_BANK_TIMEZONE"
+DEFAULT_TIMEZONE = "UTC"
+"""The bank's time zone (an IANA name such as Europe/Paris) timestamps sent with an offset are converted into: UTC
+unless RISKHUB_BANK_TIMEZONE says where the bank books; timestamps without an offset are bank-local as sent."""
 
 DIRECTIONS = ("debit", "credit")
 """Which way money moved: part of the contract, not a bank's code list."""
@@ -43,6 +48,11 @@ class Column:
     allowed: tuple[str, ...] = ()
     codes: str = ""  # the reference list (reference/<codes>.csv) its values must be in
     unit: str = ""
+
+
+def free_text(column: Column) -> bool:
+    """A value written by people (a name, an address): the only kind that may hold a line break, inside quotes."""
+    return column.type == "string" and not (column.identifier or column.allowed or column.codes or column.unit)
 
 
 @dataclass(frozen=True)

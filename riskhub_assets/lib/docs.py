@@ -7,9 +7,11 @@ import duckdb
 from riskhub_assets.lib.contract import (
     DATE_FORMATS,
     DEFAULT_DAYS_PAST_DUE,
+    DEFAULT_TIMEZONE,
     DEFAULTED_STATUSES,
     LANDING_FILES,
     TIMESTAMP_FORMATS,
+    TIMEZONE_VAR,
     Column,
 )
 from riskhub_assets.lib.reference import default_codes
@@ -39,10 +41,19 @@ def landing_contract_markdown() -> str:
         "value.",
         "",
         f"- Dates: {', '.join(f'`{f}`' for f in DATE_FORMATS)} (tried in that order; ISO 8601 preferred).",
-        f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time. Where a timestamp is"
-        " optional, a date alone means the time of day is unknown: the day is kept, the time (and hour-of-day"
-        " features) left missing.",
-        "- Decimals: a dot as decimal separator, no thousands separator. Flags: `1`/`0` (also `true`/`false`, `y`/`n`).",
+        f"- Timestamps: {', '.join(f'`{f}`' for f in TIMESTAMP_FORMATS)}, bank-local time. An ISO 8601 timestamp"
+        " may end with its offset from UTC (`2025-03-04T10:00:00+02:00`, `...Z`): it is converted to the bank's time"
+        f" zone (`{TIMEZONE_VAR}`, an IANA name such as `Europe/Paris`; `{DEFAULT_TIMEZONE}` unless set) before its"
+        " day is compared with the file's. Where a timestamp is optional, a date alone means the time of day is"
+        " unknown: the day is kept, the time (and hour-of-day features) left missing.",
+        "- Dates run from 1900-01-01 to 100 years after the file's business day; a date outside (year 0001, 9999) is"
+        " quarantined with its reason.",
+        "- One record per line; a quoted free-text value (a name, an address, a branch name) may hold a line break,",
+        "  its record then spans several lines. Every data line is accounted for: the lines of the loaded records",
+        "  plus the rejected lines are the file's data lines (blank lines hold no record), else the load fails.",
+        "- Decimals: a dot as decimal separator, no thousands separator, at most 2 decimals (amounts in cents; a"
+        " value below a cent, `12.345`, is quarantined, never rounded). Flags: `1`/`0` (also `true`/`false`,"
+        " `y`/`n`).",
         "- Codes are standardised on load (case, spaces), so `eur` is read as `EUR`. Coded columns take the codes of",
         "  the bank's reference lists: one CSV per list in the reference folder (`RISKHUB_REFERENCE_DIR`, default",
         "  `riskhub_assets/reference_data/`, the example lists below). Add a channel or a currency there, not in code;",
@@ -61,9 +72,12 @@ def landing_contract_markdown() -> str:
         "| required file missing, or header not the contract's (a required column missing, an unknown column, columns out of order) | the day's run fails with an error naming the file and the difference |",
         "| optional file not sent | no rows for that day; the raw asset's metadata (`file_not_sent`) and log say so |",
         "| a line that does not parse (wrong number of fields, bad UTF-8) | kept in `raw.<file>_rejects`, quarantined with stage `parse` |",
+        "| a quote left open (unterminated, or closed lines later inside a value that cannot hold a line break) | every line it swallowed kept in `raw.<file>_rejects` with the reason `unterminated quote opened on line K`, quarantined with stage `parse` |",
+        "| the CSV reader's loaded and rejected records not adding up to the file's records | the day's run fails naming the file (nothing is loaded silently short) |",
         "| a record with a missing required value, a bad type, a value not accepted, a broken rule or an unknown reference | quarantined in `clean.<file>_quarantine` with stage `validation` and every reason |",
         "| an exact copy of an earlier record of the day | removed and counted (`duplicates_removed`) |",
         "| a second, different record with the same key on the same day | quarantined as a conflicting duplicate |",
+        "| a transaction or event whose id was already sent on an earlier day (ids of booked facts are unique across history) | quarantined as a duplicate of an earlier day, naming the day it was first sent; re-running that first day is not a duplicate |",
         "",
         "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text) or kept only",
         "as quasi-identifiers (birth date); they are never copied into quarantine records.",

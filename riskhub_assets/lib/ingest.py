@@ -6,9 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.contract import LandingFile, free_text
 from riskhub_assets.lib.conversion import converted_select
 from riskhub_assets.lib.erasure import suppress_erased
+from riskhub_assets.lib.landing_lines import Span, line_texts, record_spans, swallowed_reason
 from riskhub_assets.lib.mapping import SourceMapping
 from riskhub_assets.lib.sqltext import days, literal
 
@@ -124,8 +125,8 @@ def load_raw_day(
     erasure_key: bytes = b"",
 ) -> RawLoad:
     """Replace one business day of a raw table with the file's rows, in the contract's columns and canonical text when
-    the bank's mapping is given; unparseable lines go to its rejects table; rows of erased clients are left out and
-    counted (the ledger is matched with `erasure_key`, the pseudonymisation key).
+    the bank's mapping is given; unparseable lines go to its rejects table, every data line accounted for; rows of
+    erased clients are left out and counted (the ledger is matched with `erasure_key`, the pseudonymisation key).
 
     An optional file the bank did not send loads no rows and says so; a required one missing is an error."""
     if spec.optional and not path.exists():
@@ -146,12 +147,10 @@ def load_raw_day(
         f" FROM {_read_csv_sql(header, rejects, mapping)}",
         params,
     )
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
-    if rejected:
-        _record_rejects(con, spec, rejects, params)
+    rows, rejected = _reconcile(con, spec, rejects, params, mapping)
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {rejects}_scan")
     erased = suppress_erased(con, spec, day, str(path), erasure_key)
-    rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", {"day": day}).fetchone()[0]
+    rows -= erased
     _record_load(con, spec, RawLoad(day=day, path=path, rows=rows, rejected=rejected))
     not_sent = tuple(c for c in spec.header if c not in sent)
     return RawLoad(day=day, path=path, rows=rows, rejected=rejected, columns_not_sent=not_sent, erased=erased)
@@ -168,21 +167,86 @@ def _record_load(con: duckdb.DuckDBPyConnection, spec: LandingFile, load: RawLoa
     return load
 
 
-def _record_rejects(con: duckdb.DuckDBPyConnection, spec: LandingFile, rejects: str, params: dict) -> None:
-    """Keep rejected lines with their line number and reason; shift accepted rows to their true line number."""
+def _reconcile(
+    con: duckdb.DuckDBPyConnection,
+    spec: LandingFile,
+    rejects: str,
+    params: dict,
+    mapping: SourceMapping | None,
+) -> tuple[int, int]:
+    """Check that the file's records are its loaded rows plus its rejected records, refusing the load otherwise; keep
+    every line of a rejected record as a reject and give loaded rows their physical line; the rows and lines kept."""
+    path = Path(params["path"])
+    dialect = {"delimiter": mapping.delimiter, "quote": mapping.quote} if mapping else {}
+    encoding = mapping.encoding if mapping else "utf-8"
+    spans = record_spans(path, encoding, **dialect)
+    failed = con.execute(
+        f"SELECT line, string_agg(DISTINCT error_type, '; '), string_agg(DISTINCT error_type || ': ' || error_message,"
+        f" '; ') FROM {rejects} GROUP BY line ORDER BY line"
+    ).fetchall()
+    records = sum(span is not None for span in spans)
+    day = {"day": params["day"]}
+    rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", day).fetchone()[0]
+    broken = {line: spans[line - 2] for line, _, _ in failed if 2 <= line < len(spans) + 2}
+    if rows + len(failed) != records or None in broken.values() or len(broken) != len(failed):
+        raise LandingError(
+            f"{path} does not reconcile: its data lines hold {records} records, but the CSV reader loaded"
+            f" {rows} and rejected {len(failed)}; check its quoting (a quote opened and not closed) and line ends,"
+            " then deliver it again (see docs/landing_contract.md)"
+        )
+    loaded = [span for i, span in enumerate(spans, start=2) if span is not None and i not in broken]
+    swallowing = _swallowing_rows(con, spec, loaded, params["day"])
+    rejected = [_rejected_lines(broken[line], error_type, reason) for line, error_type, reason in failed]
+    rejected += [_rejected_lines(span, "", "") for span in swallowing]
+    _record_rejects(con, spec, [r for lines in rejected for r in lines], params, encoding)
+    _number_rows(con, spec, loaded, params["day"])
+    return rows - len(swallowing), sum(len(lines) for lines in rejected)
+
+
+def _swallowing_rows(con: duckdb.DuckDBPyConnection, spec: LandingFile, loaded: list[Span], day: dt.date) -> list[Span]:
+    """Remove the loaded rows whose quoted line break sits in a value that cannot hold one (an amount, a code, a key):
+    a quote left open that closed lines later; the lines they span."""
+    structured = [c.name for c in spec.columns if not free_text(c)]
+    breaks = " OR ".join(f"regexp_matches(\"{c}\", '[\\r\\n]')" for c in structured)
+    ordinals = con.execute(
+        f"DELETE FROM raw.{spec.name} WHERE business_date = $day AND ({breaks}) RETURNING _row_number - 1",
+        {"day": day},
+    ).fetchall()
+    return [loaded[ordinal - 1] for (ordinal,) in ordinals]
+
+
+def _rejected_lines(span: Span, error_type: str, reason: str) -> list[tuple[int, str, str]]:
+    """Each physical line of a rejected record with its error type and reason (a quote's swallowed lines name it)."""
+    if span.first == span.last:
+        return [(span.first, error_type, reason)]
+    return [(line, "UNTERMINATED QUOTE", swallowed_reason(span)) for line in span.lines]
+
+
+def _record_rejects(
+    con: duckdb.DuckDBPyConnection, spec: LandingFile, lines: list[tuple[int, str, str]], params: dict, encoding: str
+) -> None:
+    """Keep rejected lines with their physical line number, reason and text as landed."""
+    if not lines:
+        return
+    numbers, types, reasons = (list(column) for column in zip(*lines))
+    texts = line_texts(Path(params["path"]), set(numbers), encoding)
     con.execute(
-        f"INSERT INTO raw.{spec.name}_rejects SELECT $day, $path, line, string_agg(DISTINCT error_type, '; '),"
-        f" string_agg(DISTINCT error_type || ': ' || error_message, '; '), any_value(csv_line), now()"
-        f" FROM {rejects} GROUP BY line",
-        params,
+        f"INSERT INTO raw.{spec.name}_rejects SELECT $day, $path, unnest($numbers), unnest($types), unnest($reasons),"
+        " unnest($texts), now()",
+        {**params, "numbers": numbers, "types": types, "reasons": reasons, "texts": [texts[n] for n in numbers]},
     )
-    # An accepted record's line is its ordinal + 1 (header) + the rejected lines that came before it.
+
+
+def _number_rows(con: duckdb.DuckDBPyConnection, spec: LandingFile, loaded: list[Span], day: dt.date) -> None:
+    """Give each loaded row the physical line its record starts on (its ordinal + 1 while no line was blank, rejected
+    or broken by a quoted line break)."""
+    starts = [span.first for span in loaded]
+    if starts == list(range(2, len(starts) + 2)):
+        return
     con.execute(
-        f"""UPDATE raw.{spec.name} AS r SET _row_number = r._row_number + (
-              SELECT count(*) FROM (SELECT line, row_number() OVER (ORDER BY line) AS j FROM (SELECT DISTINCT line FROM {rejects})) x
-              WHERE x.line - 1 - x.j < r._row_number - 1)
-            WHERE r.business_date = $day""",
-        {"day": params["day"]},
+        f"UPDATE raw.{spec.name} AS r SET _row_number = m.line FROM (SELECT unnest($starts) AS line,"
+        " generate_subscripts($starts, 1) AS ordinal) m WHERE r.business_date = $day AND r._row_number = m.ordinal + 1",
+        {"starts": starts, "day": day},
     )
 
 

@@ -163,6 +163,35 @@ def row_count_vs_trailing_days(con, table: Table, start: dt.date, end: dt.date, 
     return CheckOutcome("row_count_vs_trailing_days", not off, sum(off.values()), summary, off, warn_only=True)
 
 
+def day_volume_not_collapsed(con, table: Table, start: dt.date, end: dt.date, min_share: float, days: int = 7):
+    """A loaded day has rows, and at least a set share of its trailing days' average, unless it is a declared bank
+    holiday (reference.holidays): a collapsed day means records were lost, not a quiet day."""
+    rows = con.execute(
+        f"""WITH loads AS (
+                SELECT business_date AS d, rows AS n, business_date IN (SELECT TRY_CAST(code AS DATE)
+                       FROM reference.holidays) AS holiday
+                FROM {LOADS} WHERE landing_file = $name AND business_date BETWEEN $lo AND $end)
+            SELECT d, n, (SELECT avg(n) FROM loads h WHERE h.d BETWEEN l.d - {days} AND l.d - 1 AND NOT h.holiday)
+            FROM loads l WHERE d >= $start AND NOT holiday ORDER BY d""",
+        {"name": table.landing_file, "lo": start - dt.timedelta(days=days), "start": start, "end": end},
+    ).fetchall()
+    low = [(d, n, avg) for d, n, avg in rows if n == 0 or (avg is not None and n < min_share * avg)]
+    listed = "; ".join(
+        f"{d}: {n} rows" + (f" against a trailing {days}-day average of {avg:,.0f}" if avg is not None else "")
+        for d, n, avg in low[:LISTED_DAYS]
+    )
+    floor = f"{min_share:.0%} of the trailing {days}-day average ({settings.MIN_VOLUME_SHARE_VAR})"
+    summary = (
+        f"{table.name}: {len(low)} days empty or under {floor}: {listed}{_more(len(low))}; if the bank was closed,"
+        f" declare the day in holidays.csv in the reference folder (RISKHUB_REFERENCE_DIR), else deliver the day's"
+        f" file again"
+        if low
+        else f"{table.name}: no loaded day empty or under {floor} (bank holidays aside)"
+    )
+    detail = {str(d): int(n) for d, n, _ in low}
+    return CheckOutcome("day_volume_not_collapsed", not low, len(low), summary, detail)
+
+
 def freshness(con, table: Table, end: dt.date | None, today: dt.date, max_lag_days: int = 2) -> CheckOutcome:
     """The latest business day loaded is recent on the morning the run's last day was due (warning only)."""
     due = today if end is None else min(today, end + dt.timedelta(days=1))
@@ -336,6 +365,7 @@ CHECK_DESCRIPTIONS = {
         plausible_values,
         landed_days_not_empty,
         row_count_vs_trailing_days,
+        day_volume_not_collapsed,
         freshness,
         row_conservation,
         quarantine_rate,

@@ -77,7 +77,7 @@ def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: st
     X = transactions.drop(columns=TRANSACTION_KEYS)
     frame = transactions[TRANSACTION_KEYS].copy()
     frame["transaction_date"] = frame["transaction_date"].dt.date
-    frame["anomaly_score"] = model.score_samples(X)
+    frame["anomaly_score"] = model.score_samples(X) if len(X) else np.empty(0)  # a bank holiday: nothing to score
     frame["alert_rank"] = ranks(frame, "anomaly_score", "transaction_id", "transaction_date")
     frame["flagged"] = frame["alert_rank"] <= budget
     top = model.top_features(X[frame["flagged"].to_numpy()], n=3)

@@ -17,6 +17,9 @@ PARTITIONS_START_VAR = "RISKHUB_PARTITIONS_START"
 DEFAULT_PARTITIONS_START = "2024-01-01"
 MAX_QUARANTINE_RATE_VAR = "RISKHUB_MAX_QUARANTINE_RATE"
 """Largest share of a day's landed records of a file that may be quarantined (read by the quality_limits resource)."""
+MIN_VOLUME_SHARE_VAR = "RISKHUB_MIN_VOLUME_SHARE"
+"""Smallest share of its trailing average a day's transactions may fall to before the load stops, bank holidays
+aside (read by the quality_limits resource)."""
 
 
 def data_dir() -> Path:

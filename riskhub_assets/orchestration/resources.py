@@ -3,13 +3,14 @@
 import logging
 import os
 import warnings
+import zoneinfo
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import reference, settings, tracking
-from riskhub_assets.lib.contract import LandingFile
+from riskhub_assets.lib.contract import DEFAULT_TIMEZONE, TIMEZONE_VAR, LandingFile
 from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
@@ -85,27 +86,54 @@ class Pseudonymiser(dg.ConfigurableResource):
 
 MAX_QUARANTINE_RATE_VAR = settings.MAX_QUARANTINE_RATE_VAR
 DEFAULT_MAX_QUARANTINE_RATE = "0.05"
+DEFAULT_MIN_VOLUME_SHARE = "0.2"
+
+
+def _share(text: str, variable: str, what: str) -> float:
+    """A share from 0 to 1 written as 0.05 or 5%; refused naming the variable that sets it."""
+    try:
+        share = float(text.strip()[:-1]) / 100 if text.strip().endswith("%") else float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise dg.Failure(f"{variable} is {text!r}: expected a share of {what} between 0 and 1, such as 0.05 (or 5%)")
+    return share
 
 
 class QualityLimits(dg.ConfigurableResource):
-    """How much bad input a day may carry before the load stops: the share of a landing file's records quarantined."""
+    """How much bad input a day may carry before the load stops: the share of a landing file's records quarantined,
+    and how far a day's transactions may fall below their trailing average (bank holidays aside)."""
 
     max_quarantine_rate: str = DEFAULT_MAX_QUARANTINE_RATE
+    min_volume_share: str = DEFAULT_MIN_VOLUME_SHARE
 
     @property
     def quarantine_limit(self) -> float:
         """The largest share (0 to 1) of a day's landed records that may be quarantined without failing the run."""
-        text = self.max_quarantine_rate.strip()
+        return _share(self.max_quarantine_rate, MAX_QUARANTINE_RATE_VAR, "a day's landed records")
+
+    @property
+    def volume_floor(self) -> float:
+        """The smallest share (0 to 1) of its trailing average a day's transactions may fall to without failing."""
+        return _share(self.min_volume_share, settings.MIN_VOLUME_SHARE_VAR, "the trailing average of a day's rows")
+
+
+class BankTimeZone(dg.ConfigurableResource):
+    """The bank's time zone: timestamps the bank sends with an offset from UTC are converted into it
+    (RISKHUB_BANK_TIMEZONE, an IANA name such as Europe/Paris; UTC unless set)."""
+
+    name: str = DEFAULT_TIMEZONE
+
+    @property
+    def zone(self) -> str:
+        """The time zone's IANA name, refused naming the setting when no such zone exists."""
         try:
-            share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            share = -1.0
-        if not 0 <= share <= 1:
+            zoneinfo.ZoneInfo(self.name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
             raise dg.Failure(
-                f"{MAX_QUARANTINE_RATE_VAR} is {self.max_quarantine_rate!r}: expected a share of a day's landed"
-                " records between 0 and 1, such as 0.05 (or 5%)"
-            )
-        return share
+                f"{TIMEZONE_VAR} is {self.name!r}: expected an IANA time zone name such as Europe/Paris or UTC"
+            ) from error
+        return self.name
 
 
 class ModelStore(dg.ConfigurableResource):
@@ -152,8 +180,10 @@ def resources_for(environment: str) -> dict:
             key=_variable(PSEUDONYMISATION_KEY_VAR, ""), production=environment == "production"
         ),
         "quality_limits": QualityLimits(
-            max_quarantine_rate=_variable(MAX_QUARANTINE_RATE_VAR, DEFAULT_MAX_QUARANTINE_RATE)
+            max_quarantine_rate=_variable(MAX_QUARANTINE_RATE_VAR, DEFAULT_MAX_QUARANTINE_RATE),
+            min_volume_share=_variable(settings.MIN_VOLUME_SHARE_VAR, DEFAULT_MIN_VOLUME_SHARE),
         ),
+        "bank_time_zone": BankTimeZone(name=_variable(TIMEZONE_VAR, DEFAULT_TIMEZONE)),
         "model_store": ModelStore(
             tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri()),
             min_training_events=settings.min_training_events(),

@@ -41,7 +41,7 @@ def raw_table(spec: LandingFile) -> Table:
             *LINEAGE,
             Column("_loaded_at", "TIMESTAMP", "When the row was loaded."),
         ),
-        upstream=(f"landing.{spec.name}",),
+        upstream=(f"landing.{spec.name}", *(("reference.holidays",) if spec.name in STEADY_VOLUME else ())),
         partition_column="business_date",
         volume=spec.name in STEADY_VOLUME,
         restricted=spec.has_personal_data,

@@ -39,6 +39,18 @@ TABLES = (
     _code_list("segments", "commercial client segment"),
     _code_list("employment_statuses", "employment status"),
     _code_list("products", "product of the catalogue", Column("family", "VARCHAR", "Product family.")),
+    Table(
+        "reference.holidays",
+        "One row per bank holiday: a day the bank books nothing (code: the date, YYYY-MM-DD), from holidays.csv in the"
+        " reference folder (RISKHUB_REFERENCE_DIR); a holiday's transactions may be few or none, any other day's may"
+        " not fall below RISKHUB_MIN_VOLUME_SHARE of the trailing average.",
+        OWNER,
+        GROUP,
+        columns=(CODE, DESCRIPTION, VERSION),
+        key=("code",),
+        not_null=("description",),
+        patterns={"code": "[0-9]{4}-[0-9]{2}-[0-9]{2}"},
+    ),
     _code_list(
         "account_types",
         "account type of accounts.csv",

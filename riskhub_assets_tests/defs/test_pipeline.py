@@ -94,7 +94,7 @@ def test_dirty_days_are_quarantined_with_reasons_and_reconcile(isolated_data):
     assert raw == clean + quarantined + dupes
 
 
-def test_a_key_resent_on_another_day_fails_the_blocking_check(isolated_data, resources):
+def test_a_key_resent_on_another_day_is_quarantined_naming_its_first_day_and_counted_once(isolated_data, resources):
     _simulate(isolated_data)
     landing = resources["paths"].landing
     first_tx = (landing / DAY1.isoformat() / "transactions.csv").read_text().splitlines()[1]
@@ -102,11 +102,13 @@ def test_a_key_resent_on_another_day_fails_the_blocking_check(isolated_data, res
     accounts = {line.split(",")[0] for line in (landing / DAY2.isoformat() / "accounts.csv").read_text().splitlines()}
     assert first_tx.split(",")[1] in accounts
     day2.write_text(day2.read_text() + first_tx.replace(DAY1.isoformat(), DAY2.isoformat()) + "\n")
-    result = run_business_days(build_defs(resources), DAY1, DAY2)
-    assert not result.success
-    failures = _blocking_failures(result)
-    assert [(a, c) for a, c, _ in failures] == [("warehouse/fact_transactions", "keys_not_null_and_unique")]
-    assert "duplicate transaction_id = 1" in failures[0][2]
+    assert run_business_days(build_defs(resources), DAY1, DAY2).success
+    resent = first_tx.split(",")[0]
+    with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
+        facts = "SELECT count(*) FROM warehouse.fact_transactions WHERE transaction_id = $id"
+        assert con.execute(facts, {"id": resent}).fetchone()[0] == 1
+        quarantined = con.execute("SELECT business_date, reason FROM clean.transactions_quarantine").fetchall()
+    assert quarantined == [(DAY2, f"duplicate transaction_id of an earlier day: first sent on {DAY1}")]
 
 
 def test_a_missing_landing_file_fails_with_a_clear_error(isolated_data, resources):

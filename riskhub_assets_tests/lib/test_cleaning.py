@@ -77,6 +77,8 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
         (TX.replace(",pos,", ",telepathy,"), "channel not in reference.channels: 'telepathy'"),
         (TX.replace("2025-03-04T", "2025-03-05T"), "timestamp outside the business date"),
         (TX.replace(",FR", ",France"), "counterparty_country not an ISO 3166 alpha-2 code: 'FRANCE'"),
+        (TX.replace("12.50", "12.345"), "more than 2 decimals in amount (below a cent): '12.345'"),
+        (TX.replace("2025-03-04T10:00:00", "2025-03-03T10:00:00Z"), "timestamp outside the business date"),
     ],
 )
 def test_invalid_transactions_are_quarantined_with_their_reason(con, tmp_path, row, reason):
@@ -190,3 +192,76 @@ def test_a_fact_left_empty_on_a_day_with_landed_rows_fails_naming_the_file_and_c
     _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX]})
     load_table(con, "fact_transactions", DAY, DAY)
     assert landed_days_not_empty(con, table("warehouse.fact_transactions"), DAY, DAY).passed
+
+
+def _land_day(con, tmp_path, day, rows: dict[str, list[str]]):
+    rows = {"relationship_managers": [MANAGER], "fx_rates": ["USD,0.92"], **rows}
+    for spec in LANDING_FILES:
+        write_landing(tmp_path, day, spec, rows.get(spec.name, []))
+        for ddl in raw_table_ddl(spec):
+            con.execute(ddl)
+        load_raw_day(con, spec, landing_file(tmp_path, day, spec), day)
+
+
+@pytest.mark.parametrize("one_run", [False, True])
+def test_a_transaction_or_event_resent_on_a_later_day_is_quarantined_naming_the_first_day(con, tmp_path, one_run):
+    load_all_references(con)
+    later = DAY + dt.timedelta(days=1)
+    _land_day(con, tmp_path, DAY, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX], "events": [EVENT]})
+    resent = {"transactions": [TX.replace("03-04T", "03-05T"), TX.replace("T1", "T2").replace("03-04T", "03-05T")]}
+    _land_day(con, tmp_path, later, {**resent, "events": [EVENT.replace("03-04T", "03-05T")]})
+    runs = [(DAY, later)] if one_run else [(DAY, DAY), (later, later), (DAY, DAY)]  # re-running the first day too
+    for start, end in runs:
+        for name in ("relationship_managers", "fx_rates", "clients", "accounts", "transactions", "events"):
+            clean_range(con, CLEANING_SPECS[name], start, end, KEY)
+    assert con.execute("SELECT transaction_id, business_date FROM clean.transactions ORDER BY 1").fetchall() == [
+        ("T1", DAY),
+        ("T2", later),
+    ]
+    quarantined = "SELECT business_date, _row_number, reason FROM clean.{}_quarantine"
+    assert con.execute(quarantined.format("transactions")).fetchall() == [
+        (later, 2, "duplicate transaction_id of an earlier day: first sent on 2025-03-04")
+    ]
+    assert con.execute(quarantined.format("events")).fetchall() == [
+        (later, 2, "duplicate event_id of an earlier day: first sent on 2025-03-04")
+    ]
+    assert row_conservation(con, "transactions", TRANSACTIONS.header, DAY, later).passed
+
+
+def test_a_timestamp_with_an_offset_is_converted_to_bank_local_time(con, tmp_path):
+    load_all_references(con)
+    rows = {"clients": [CLIENT], "accounts": [ACCOUNT]}
+    rows["transactions"] = [
+        TX.replace("2025-03-04T10:00:00", "2025-03-04T10:00:00+14:00"),
+        TX.replace("T1,", "T2,").replace("2025-03-04T10:00:00", "2025-03-04T10:00:00Z"),
+        TX.replace("T1,", "T3,").replace("2025-03-04T10:00:00", "2025-03-04T23:30:00-05:00"),
+    ]
+    _land_day(con, tmp_path, DAY, rows)
+    for name in ("relationship_managers", "fx_rates", "clients", "accounts", "transactions"):
+        clean_range(con, CLEANING_SPECS[name], DAY, DAY, KEY, timezone="Europe/Paris")
+    assert con.execute('SELECT transaction_id, "timestamp" FROM clean.transactions ORDER BY 1').fetchall() == [
+        ("T2", dt.datetime(2025, 3, 4, 11, 0)),
+    ]
+    assert _reasons(con, "transactions") == {
+        2: "timestamp outside the business date",
+        4: "timestamp outside the business date",
+    }
+
+
+def test_sub_cent_amounts_and_implausible_dates_are_quarantined_not_rounded_or_kept(con, tmp_path):
+    clients = [
+        CLIENT.replace("50000", "50000.005"),
+        CLIENT.replace("C1,", "C2,").replace("2020-01-01", "0001-01-01"),
+        CLIENT.replace("C1,", "C3,").replace("1980-01-02", "1899-12-31"),
+        CLIENT.replace("C1,", "C4,").replace("50000", "50000.50"),
+    ]
+    accounts = [ACCOUNT.replace(",,,", ",9999-12-31,,"), ACCOUNT.replace("A1,C1", "A2,C4").replace("100.50", "100.500")]
+    _land_and_clean(con, tmp_path, {"clients": clients, "accounts": accounts})
+    assert _reasons(con, "clients") == {
+        2: "more than 2 decimals in annual_income (below a cent): '50000.005'",
+        3: "onboarding_date out of range (1900-01-01 to 100 years after the business date): '0001-01-01'",
+        4: "birth_date out of range (1900-01-01 to 100 years after the business date)",
+    }
+    assert con.execute("SELECT client_id, annual_income FROM clean.clients").fetchall() == [("C4", 50000.50)]
+    assert _reasons(con, "accounts")[2].startswith("close_date out of range (1900-01-01 to 100 years after")
+    assert con.execute("SELECT account_id, balance FROM clean.accounts").fetchall() == [("A2", 100.50)]

@@ -138,3 +138,52 @@ def test_a_day_without_records_is_still_loaded_so_a_change_feed_stays_fresh(con,
     today = dt.date(2026, 12, 3)
     assert freshness(con, table("raw.clients"), days[-1], today).passed
     assert not freshness(con, table("raw.clients"), days[-1] + dt.timedelta(days=3), today).passed  # days not loaded
+
+
+def test_an_unterminated_quote_rejects_every_line_it_swallows_with_the_line_it_opened_on(con, tmp_path):
+    rows = [GOOD, GOOD.replace("T1", "T2").replace("pos", '"pos'), *(GOOD.replace("T1", f"T{i}") for i in range(3, 9))]
+    load = _load(con, tmp_path, rows)
+    assert (load.rows, load.rejected) == (1, 7)  # 8 data lines: 1 loaded + 7 rejected, none lost
+    rejects = con.execute("SELECT _row_number, reason, record FROM raw.transactions_rejects ORDER BY 1").fetchall()
+    assert [(line, reason) for line, reason, _ in rejects] == [
+        (line, "unterminated quote opened on line 3") for line in range(3, 10)
+    ]
+    assert rejects[-1][2] == GOOD.replace("T1", "T8")
+
+
+def test_a_quote_closed_lines_later_still_accounts_for_every_line(con, tmp_path):
+    rows = [GOOD, GOOD.replace("T1", "T2").replace("pos", '"pos'), GOOD.replace("T1", "T3"), 'x",5411,FR', GOOD]
+    load = _load(con, tmp_path, rows)
+    assert load.rows + load.rejected == 5
+    assert (
+        con.execute(
+            "SELECT count(*) FROM raw.transactions_rejects WHERE reason LIKE 'unterminated quote opened on line 3'"
+        ).fetchone()[0]
+        == 3
+    )
+
+
+def test_a_line_break_inside_a_quoted_free_text_value_is_one_record_numbered_by_its_first_line(con, tmp_path):
+    manager = "M{},AG1,{},north,2020-01-01,10"
+    rows = [manager.format(1, "Nord"), "", manager.format(2, '"Rue X\nBatiment B"'), "bad", manager.format(3, "Sud")]
+    path = write_landing(tmp_path, DAY, RELATIONSHIP_MANAGERS, rows)
+    for ddl in raw_table_ddl(RELATIONSHIP_MANAGERS):
+        con.execute(ddl)
+    load = load_raw_day(con, RELATIONSHIP_MANAGERS, path, DAY)
+    assert (load.rows, load.rejected) == (3, 1)
+    assert con.execute(
+        "SELECT manager_id, agency_name, _row_number FROM raw.relationship_managers ORDER BY 3"
+    ).fetchall() == [
+        ("M1", "Nord", 2),
+        ("M2", "Rue X\nBatiment B", 4),
+        ("M3", "Sud", 7),
+    ]
+    assert con.execute("SELECT _row_number, record FROM raw.relationship_managers_rejects").fetchall() == [(6, "bad")]
+
+
+def test_a_file_whose_records_do_not_reconcile_is_refused(con, tmp_path, monkeypatch):
+    from riskhub_assets.lib import ingest
+
+    monkeypatch.setattr(ingest, "record_spans", lambda *_, **__: [ingest.Span(2, 2)] * 3)  # a reader that lost one
+    with pytest.raises(LandingError, match="does not reconcile: its data lines hold 3 records, but the CSV reader"):
+        _load(con, tmp_path, [GOOD, GOOD.replace("T1", "T2")])

@@ -99,3 +99,39 @@ def test_a_missing_or_late_day_still_warns(con):
     assert not quality.freshness(con, nightly, dt.date(2026, 12, 2), dt.date(2026, 12, 3)).passed
     con.execute("DELETE FROM t")
     assert not quality.freshness(con, _declared("t", partition_column="d"), DAY, DAY).passed
+
+
+def _transaction_days(con, tmp_path, counts: list[int], holidays: list[str]) -> Table:
+    from riskhub_assets.lib.contract import TRANSACTIONS
+    from riskhub_assets.lib.ingest import load_raw_days
+    from riskhub_assets.lib.reference import load_reference
+    from riskhub_assets.tables import table
+    from riskhub_assets_tests.conftest import write_landing
+
+    for i, count in enumerate(counts):
+        day = DAY + dt.timedelta(days=i)
+        rows = [f"T{i}-{n},A1,{day}T10:00:00,1.00,EUR,debit,pos,,FR" for n in range(count)]
+        write_landing(tmp_path / "landing", day, TRANSACTIONS, rows)
+    load_raw_days(con, TRANSACTIONS, tmp_path / "landing", DAY, DAY + dt.timedelta(days=len(counts) - 1))
+    (tmp_path / "holidays.csv").write_text("code,description\n" + "".join(f"{d},Holiday\n" for d in holidays))
+    load_reference(con, "holidays", ["code", "description"], tmp_path)
+    return table("raw.transactions")
+
+
+def test_a_header_only_or_collapsed_transactions_day_fails_unless_a_declared_holiday(con, tmp_path):
+    raw = _transaction_days(con, tmp_path, [10, 10, 10, 10, 0, 1, 10], [])
+    last = DAY + dt.timedelta(days=6)
+    outcome = quality.day_volume_not_collapsed(con, raw, DAY, last, 0.2)
+    assert not outcome.passed and outcome.detail == {"2025-03-08": 0, "2025-03-09": 1}
+    assert "2025-03-08: 0 rows against a trailing 7-day average of 10" in outcome.summary
+    assert "RISKHUB_MIN_VOLUME_SHARE" in outcome.summary and "holidays.csv" in outcome.summary
+    assert quality.day_volume_not_collapsed(con, raw, DAY, DAY + dt.timedelta(days=3), 0.2).passed
+    raw = _transaction_days(con, tmp_path, [10, 10, 10, 10, 0, 1, 10], ["2025-03-08", "2025-03-09"])
+    assert quality.day_volume_not_collapsed(con, raw, DAY, last, 0.2).passed
+
+
+def test_a_first_day_without_history_fails_only_when_empty(con, tmp_path):
+    raw = _transaction_days(con, tmp_path, [0], [])
+    assert quality.day_volume_not_collapsed(con, raw, DAY, DAY, 0.2).detail == {"2025-03-04": 0}
+    raw = _transaction_days(con, tmp_path, [1], [])
+    assert quality.day_volume_not_collapsed(con, raw, DAY, DAY, 0.2).passed

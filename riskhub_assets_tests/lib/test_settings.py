@@ -31,3 +31,23 @@ def test_the_quarantine_limit_reaches_assets_through_a_resource(monkeypatch):
     for wrong in ("lots", "1.5", "-1%"):
         with pytest.raises(dg.Failure, match=f"RISKHUB_MAX_QUARANTINE_RATE is '{wrong}': expected a share"):
             QualityLimits(max_quarantine_rate=wrong).quarantine_limit  # noqa: B018
+
+
+def test_the_volume_floor_reaches_assets_through_a_resource(monkeypatch):
+    assert resources_for("local")["quality_limits"].volume_floor == 0.2
+    monkeypatch.setenv("RISKHUB_MIN_VOLUME_SHARE", "10%")
+    with dg.build_resources({"quality_limits": resources_for("local")["quality_limits"]}) as built:
+        assert built.quality_limits.volume_floor == 0.1
+    with pytest.raises(dg.Failure, match="RISKHUB_MIN_VOLUME_SHARE is '2': expected a share"):
+        QualityLimits(min_volume_share="2").volume_floor  # noqa: B018
+
+
+def test_the_bank_time_zone_reaches_cleaning_through_a_resource(monkeypatch):
+    from riskhub_assets.orchestration.resources import BankTimeZone
+
+    assert resources_for("local")["bank_time_zone"].zone == "UTC"
+    monkeypatch.setenv("RISKHUB_BANK_TIMEZONE", "Europe/Paris")
+    with dg.build_resources({"bank_time_zone": resources_for("local")["bank_time_zone"]}) as built:
+        assert built.bank_time_zone.zone == "Europe/Paris"
+    with pytest.raises(dg.Failure, match="RISKHUB_BANK_TIMEZONE is 'Paris': expected an IANA time zone name"):
+        BankTimeZone(name="Paris").zone  # noqa: B018

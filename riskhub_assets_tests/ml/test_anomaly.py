@@ -92,3 +92,34 @@ def test_clone_grid_search_and_round_trips(anomaly, transactions):
     assert set(sio.get_untrusted_types(data=data)) <= set(SKOPS_TRUSTED_TYPES)
     for copy in (pickle.loads(pickle.dumps(anomaly)), sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)):
         np.testing.assert_array_equal(copy.score_samples(X), anomaly.score_samples(X))
+
+
+def _day(day: pd.Timestamp) -> tuple:
+    """The partition arguments of one day of anomaly flags."""
+    return "transaction_date", day.date(), day.date()
+
+
+def test_an_empty_day_scores_to_empty_flags_not_a_crash(transactions):
+    import duckdb
+
+    from riskhub_assets.lib.features import TRANSACTION_KEYS
+    from riskhub_assets.lib.frames import replace_partition
+    from riskhub_assets.lib.scoring import anomaly_flags
+
+    table, _ = transactions
+    model = make_anomaly_model().fit(table.head(500))
+    keys = {k: pd.Series(dtype="datetime64[ns]" if k == "transaction_date" else object) for k in TRANSACTION_KEYS}
+    empty = pd.DataFrame(keys).join(table.head(0).reset_index(drop=True))
+    flags = anomaly_flags(model, empty, 5, "anomaly", "1")
+    assert flags.empty
+    assert {"anomaly_score", "alert_rank", "flagged", "feature_1", "model_version"} <= set(flags.columns)
+    day = pd.Timestamp("2025-03-04")
+    scored = (
+        table.head(3)
+        .reset_index(drop=True)
+        .assign(transaction_id=["T1", "T2", "T3"], transaction_date=day, client_id="C1", account_id="A1")
+    )
+    with duckdb.connect() as con:  # the holiday's empty results replace its day and leave the day before alone
+        replace_partition(con, "scores.anomaly_flags", anomaly_flags(model, scored, 1, "anomaly", "1"), *_day(day))
+        replace_partition(con, "scores.anomaly_flags", flags, *_day(day + pd.Timedelta(days=1)))
+        assert con.execute("SELECT count(*), count(alert_rank) FROM scores.anomaly_flags").fetchone() == (3, 1)
