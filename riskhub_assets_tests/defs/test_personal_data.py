@@ -1,16 +1,22 @@
 """Personal data minimised on a tiny run: birth dates and incomes coarsened past the clean layer, and nothing personal
 in what the Dagster UI shows (every asset's materialisation metadata)."""
 
+import datetime as dt
+
 import duckdb
+import mlflow
+import numpy as np
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.lib import settings
+from riskhub_assets.lib import model_training, settings, tracking, training
+from riskhub_assets.lib.frames import replace_table
+from riskhub_assets.lib.model_specs import CHURN
 from riskhub_assets.lib.publish import BI_DATABASE
 from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.tables import personal_columns, table
 from riskhub_assets_tests.resources import local_resources
-from riskhub_assets_tests.scored_bank import DAY1, fill_insights, fill_scores
+from riskhub_assets_tests.scored_bank import DAY1, DAY2, fill_insights, fill_scores
 
 IDENTIFYING = ("full_name", "email", "phone", "national_id", "address")
 
@@ -76,3 +82,24 @@ def test_birth_dates_and_incomes_are_coarsened_past_the_clean_layer(isolated_dat
         con.execute(f"ATTACH '{settings.bi_dir() / BI_DATABASE}' AS bi (READ_ONLY)")
         published = _columns(con, "bi.dims.client")
         assert {"age_band", "income_band"} <= published.keys() and not published.keys() & personal_columns()
+
+
+def test_mlflow_training_samples_hold_whole_year_ages_and_no_identifiers(isolated_data):
+    day3 = DAY2 + dt.timedelta(days=1)  # out-of-time validation needs three as-of dates
+    simulate(SimulationConfig(start=DAY1, end=day3, clients=120, seed=3, tx_per_client=2.0), isolated_data)
+    assert run_business_days(build_defs(local_resources(isolated_data)), DAY1, day3).success
+    with duckdb.connect(str(settings.duckdb_path())) as con:
+        clients = con.execute("SELECT as_of_date, client_id FROM features.client_features").df()
+        outcomes = np.random.default_rng(0).random(len(clients)) < 0.5
+        labels = clients.assign(default_label=outcomes, churn_label=outcomes, rfm_proxy_label=False)
+        replace_table(con, "features.client_labels", labels)
+        frame = training.labelled_frame(con, CHURN.population)
+    outcome = model_training.train_client_model(CHURN, frame, "test-run", min_events=3)
+
+    baseline = tracking.load_baseline(CHURN.name, outcome.version)
+    example = mlflow.artifacts.load_dict(f"models:/{CHURN.name}/{outcome.version}/input_example.json")
+    logged = {*baseline, *example["columns"]}
+    assert "age_years" in logged and not logged & {"client_id", "as_of_date", *IDENTIFYING}
+    assert not logged & {c for c in personal_columns() if c not in training.feature_columns(frame)}
+    ages = baseline["age_years"][~np.isnan(baseline["age_years"])]
+    assert len(ages) and (ages == ages.round()).all()  # whole years, no fractional age that dates a birthday
