@@ -65,8 +65,10 @@ def landing_contract_markdown() -> str:
         "| an exact copy of an earlier record of the day | removed and counted (`duplicates_removed`) |",
         "| a second, different record with the same key on the same day | quarantined as a conflicting duplicate |",
         "",
-        "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text) or kept only",
-        "as quasi-identifiers (birth date); they are never copied into quarantine records.",
+        "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text); the birth date",
+        "is kept to its month there and to its year in the warehouse; the income stays only in the clean and feature",
+        "tables (a model input), as a band in the warehouse. Their values are never copied into quarantine records or",
+        "reasons. See docs/personal_data.md.",
     ]
     for spec in LANDING_FILES:
         lines += [
