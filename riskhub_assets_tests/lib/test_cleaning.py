@@ -5,6 +5,7 @@ import pytest
 from riskhub_assets.lib.cleaning import clean_range
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.lib.frames import SchemaChanged
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.pseudonymise import pseudonym
 from riskhub_assets.lib.quality import landed_days_not_empty, quarantine_rate, row_conservation
@@ -190,3 +191,10 @@ def test_a_fact_left_empty_on_a_day_with_landed_rows_fails_naming_the_file_and_c
     _land_and_clean(con, tmp_path, {"clients": [CLIENT], "accounts": [ACCOUNT], "transactions": [TX]})
     load_table(con, "fact_transactions", DAY, DAY)
     assert landed_days_not_empty(con, table("warehouse.fact_transactions"), DAY, DAY).passed
+
+
+def test_a_clean_table_written_with_the_birth_date_is_refused_with_its_remedy(con, tmp_path):
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT]})
+    con.execute("ALTER TABLE clean.clients RENAME birth_month TO birth_date")  # as an older RiskHub wrote it
+    with pytest.raises(SchemaChanged, match="DROP TABLE clean.clients"):
+        clean_range(con, CLEANING_SPECS["clients"], DAY, DAY, KEY)
