@@ -18,6 +18,13 @@ DEMO_MIN_TRAINING_EVENTS = 5
 """Events the demo's small simulated bank trains on (a real bank keeps RISKHUB_MIN_TRAINING_EVENTS' default)."""
 
 
+def _refuse_public_key_in_production() -> None:
+    """Stop before simulating, running or serving anything when production would pseudonymise with the public key."""
+    from riskhub_assets.orchestration.resources import refuse_public_key_in_production
+
+    refuse_public_key_in_production(settings.environment())
+
+
 def _use_dagster_home() -> None:
     """Point Dagster at RiskHub's instance (with RiskHub's settings added if missing) so runs launched here show in
     the UI."""
@@ -36,6 +43,7 @@ def _use_dagster_home() -> None:
 def run(job: str, start: dt.date | None = None, end: dt.date | None = None, recorded: bool = True) -> bool:
     """Run a job (over business days start..end when given) as one run, recorded in the Dagster instance unless
     `recorded` is false (a long history: Dagster writes a few events per asset and day, minutes for months)."""
+    _refuse_public_key_in_production()
     _use_dagster_home()
     import dagster as dg
 
@@ -104,6 +112,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskhub_assets.simulator import SimulationConfig, simulate
 
+    _refuse_public_key_in_production()
     if settings.MIN_TRAINING_EVENTS_VAR not in os.environ:  # a few thousand simulated clients default a dozen times
         os.environ[settings.MIN_TRAINING_EVENTS_VAR] = str(DEMO_MIN_TRAINING_EVENTS)
         print(
@@ -165,6 +174,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
+    _refuse_public_key_in_production()
     _use_dagster_home()
     dg = Path(sys.executable).with_name("dg")  # the dg CLI installed beside this interpreter
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix}  # dg checks it runs in the project's environment
@@ -174,6 +184,7 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Start what users look at: the Dagster webserver and daemon, the scoring API, the dashboard, each started again
     if it exits; stop all on Ctrl-C."""
+    _refuse_public_key_in_production()
     env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "RISKHUB_API_URL": f"http://127.0.0.1:{args.api_port}"}
     from riskhub_assets.api.access import guard_serving
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import dagster as dg
 import duckdb
+import pytest
 
 from riskhub_assets import cli
 from riskhub_assets.lib import settings
@@ -133,3 +134,26 @@ def test_load_history_loads_past_days_in_one_run_without_freshness_warnings(isol
     assert "daily_spine run" in out and f"succeeded for {start}..{end}" in out
     assert "freshness" not in out, out
     assert _fact_days("warehouse.fact_transactions", "transaction_date") == 4
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["materialise", "--start", DAY.isoformat()],
+        ["load-history", "--start", DAY.isoformat(), "--end", DAY.isoformat()],
+        ["train"],
+        ["demo", "--days", "3"],
+        ["serve"],
+        ["ui"],
+    ],
+)
+def test_every_command_that_runs_the_pipeline_refuses_the_public_key_in_production(monkeypatch, capsys, argv):
+    monkeypatch.setenv("RISKHUB_ENV", "production")
+    monkeypatch.delenv("RISKHUB_PSEUDONYMISATION_KEY")
+    started = []
+    monkeypatch.setattr(cli.processes, "supervise", lambda *args: started.append(args))
+    monkeypatch.setattr(cli.subprocess, "call", lambda *args, **kwargs: started.append(args))
+    monkeypatch.setattr("riskhub_assets.simulator.simulate", lambda *args: started.append(args))
+    assert cli.main(argv) == 2
+    assert "RISKHUB_PSEUDONYMISATION_KEY must hold a secret key" in capsys.readouterr().err
+    assert started == [] and not (settings.dagster_home() / "dagster.yaml").exists()  # nothing ran, nothing written

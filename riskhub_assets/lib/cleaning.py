@@ -7,6 +7,7 @@ import duckdb
 
 from riskhub_assets.lib.cleaning_specs import CleaningSpec, Reference
 from riskhub_assets.lib.contract import DATE_FORMATS, DEFAULT_TIMEZONE, TIMESTAMP_FORMATS, Column
+from riskhub_assets.lib.frames import ensure_table
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql
 from riskhub_assets.lib.sqltext import literal
 
@@ -44,8 +45,23 @@ def pseudonymised(col: Column) -> bool:
     return col.personal and col.type == "string"
 
 
+def kept_to_month(col: Column) -> bool:
+    """Personal dates (birth date) leave the raw layer kept to their month: enough for an age in whole years."""
+    return col.personal and col.type == "date"
+
+
 def clean_column_name(col: Column) -> str:
-    return f"{col.name}_pseudonym" if pseudonymised(col) else col.name
+    """The column's name in the clean layer: a pseudonym, a date kept to its month (birth_month), or its own."""
+    if pseudonymised(col):
+        return f"{col.name}_pseudonym"
+    return f"{col.name.removesuffix('_date')}_month" if kept_to_month(col) else col.name
+
+
+def _clean_value(col: Column) -> str:
+    """SQL for the column's value in the clean layer, from the checked (typed) value."""
+    if pseudonymised(col):
+        return f'CASE WHEN "{col.name}" IS NOT NULL THEN {hmac_sql(_normalised(col))} END'
+    return f"date_trunc('month', \"{col.name}\")" if kept_to_month(col) else f'"{col.name}"'
 
 
 def _value(col: Column) -> str:
@@ -164,16 +180,20 @@ def quarantine_reasons(
     return dict(rows[:top] if top else rows)
 
 
-def clean_table_ddl(spec: CleaningSpec) -> list[str]:
-    """DDL for the clean table (typed, pseudonymised) and its quarantine."""
+def _clean_columns(spec: CleaningSpec) -> str:
+    """The clean table's columns (typed, pseudonymised, personal dates kept to their month) as a column list."""
     cols = ", ".join(
         f'"{clean_column_name(c)}" {"VARCHAR" if pseudonymised(c) else CLEAN_TYPES[c.type]}'
         for c in spec.landing.columns
     )
+    return f"business_date DATE NOT NULL, {cols}, _file VARCHAR NOT NULL, _row_number BIGINT NOT NULL"
+
+
+def clean_table_ddl(spec: CleaningSpec) -> list[str]:
+    """DDL for the clean table (typed, pseudonymised) and its quarantine."""
     return [
         "CREATE SCHEMA IF NOT EXISTS clean",
-        f"CREATE TABLE IF NOT EXISTS clean.{spec.name} (business_date DATE NOT NULL, {cols},"
-        " _file VARCHAR NOT NULL, _row_number BIGINT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS clean.{spec.name} ({_clean_columns(spec)})",
         f"CREATE TABLE IF NOT EXISTS clean.{spec.name}_quarantine (business_date DATE NOT NULL, _file VARCHAR NOT NULL,"
         " _row_number BIGINT NOT NULL, stage VARCHAR NOT NULL, reason VARCHAR NOT NULL, record VARCHAR)",
     ]
@@ -282,12 +302,7 @@ def _normalised(col: Column) -> str:
 
 
 def _clean_select(spec: CleaningSpec) -> str:
-    return ", ".join(
-        f'CASE WHEN "{c.name}" IS NOT NULL THEN {hmac_sql(_normalised(c))} END AS "{c.name}_pseudonym"'
-        if pseudonymised(c)
-        else f'"{c.name}"'
-        for c in spec.landing.columns
-    )
+    return ", ".join(f'{_clean_value(c)} AS "{clean_column_name(c)}"' for c in spec.landing.columns)
 
 
 def _record_json(spec: CleaningSpec) -> str:
@@ -315,6 +330,7 @@ def clean_range(
     checked = f"_checked_{spec.name}"
     for ddl in clean_table_ddl(spec):
         con.execute(ddl)
+    ensure_table(con, f"clean.{spec.name}", _clean_columns(spec))  # rows go in by position: refuse an older schema
     _create_reference_tables(con, spec, window)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {_checked_sql(spec, timezone)}", window)
     con.execute(f"DELETE FROM clean.{spec.name} WHERE business_date BETWEEN $start AND $end", window)

@@ -93,7 +93,7 @@ CLIENTS = LandingFile(
         Column("email", "string", "E-mail address", required=False, personal=True),
         Column("phone", "string", "Phone number, E.164", required=False, personal=True),
         Column("national_id", "string", "National identity number", required=False, personal=True),
-        Column("annual_income", "decimal", "Declared gross annual income", required=False, unit="EUR"),
+        Column("annual_income", "decimal", "Declared gross annual income", required=False, personal=True, unit="EUR"),
         Column("employment_status", "string", "Employment status", required=False, codes="employment_statuses"),
         Column("segment", "string", "Commercial segment", required=False, codes="segments"),
         Column("onboarding_date", "date", "Date the client relationship began"),

@@ -79,8 +79,10 @@ def landing_contract_markdown() -> str:
         "| a second, different record with the same key on the same day | quarantined as a conflicting duplicate |",
         "| a transaction or event whose id was already sent on an earlier day (ids of booked facts are unique across history) | quarantined as a duplicate of an earlier day, naming the day it was first sent; re-running that first day is not a duplicate |",
         "",
-        "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text) or kept only",
-        "as quasi-identifiers (birth date); they are never copied into quarantine records.",
+        "Personal columns are replaced by keyed HMAC-SHA256 pseudonyms in the clean layer (free text); the birth date",
+        "is kept to its month there and to its year in the warehouse; the income stays only in the clean and feature",
+        "tables (a model input), as a band in the warehouse. Their values are never copied into quarantine records or",
+        "reasons. See docs/personal_data.md.",
     ]
     for spec in LANDING_FILES:
         lines += [

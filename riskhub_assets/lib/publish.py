@@ -13,10 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.lib.spreadsheet import safe_select
 from riskhub_assets.lib.sqltext import days, literal
-from riskhub_assets.tables import Publish, published, registry, table
+from riskhub_assets.tables import Publish, personal_columns, published, registry, table
 
 BI_DATABASE = "riskhub_bi.duckdb"
 EVERY_DAY = {"start": dt.date(1900, 1, 1), "end": dt.date(2999, 12, 31)}
@@ -127,12 +126,6 @@ def _copy_atomically(con: duckdb.DuckDBPyConnection, select: str, path: Path, op
     con.execute(f"COPY ({select}) TO '{partial}' {options}")
     os.replace(partial, path)
     return path
-
-
-def personal_columns() -> set[str]:
-    """Column names that carry personal data anywhere in RiskHub: the contract's personal fields and their pseudonyms."""
-    names = {c.name for spec in LANDING_FILES for c in spec.columns if c.personal}
-    return names | {f"{n}_pseudonym" for n in names} | {"annual_income"}  # income is sensitive too
 
 
 def _personal_columns_in_bi(con: duckdb.DuckDBPyConnection) -> list[str]:

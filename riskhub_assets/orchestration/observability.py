@@ -8,7 +8,7 @@ import duckdb
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.model_outcome import GateVerdict
 from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutcome
-from riskhub_assets.tables import Table
+from riskhub_assets.tables import Table, personal_columns
 
 
 def table_metadata(
@@ -18,7 +18,8 @@ def table_metadata(
     end: dt.date | None = None,
 ) -> dict:
     """Row counts of a DuckDB table and of the days just written; for one day or a whole table, its schema with the
-    declared meanings and a five-row preview (none for tables restricted to personal data).
+    declared meanings and a five-row preview without the columns that describe a person (none for tables restricted
+    to personal data in clear).
 
     A run over a range of days repeats the metadata on every partition's event: keep it to counts there.
     """
@@ -39,9 +40,11 @@ def table_metadata(
     metadata["dagster/column_schema"] = dg.TableSchema(
         columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
     )
-    if not table.restricted:
-        cursor = con.execute(f"SELECT * FROM {table.name} WHERE {where} LIMIT 5", params)
-        metadata["preview"] = dg.MetadataValue.md(markdown_table([d[0] for d in cursor.description], cursor.fetchall()))
+    shown = [name for name, *_ in described if name not in personal_columns()]
+    if not table.restricted and shown:
+        select = ", ".join(f'"{name}"' for name in shown)
+        cursor = con.execute(f"SELECT {select} FROM {table.name} WHERE {where} LIMIT 5", params)
+        metadata["preview"] = dg.MetadataValue.md(markdown_table(shown, cursor.fetchall()))
     return metadata
 
 

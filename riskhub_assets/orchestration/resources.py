@@ -21,6 +21,15 @@ DEV_KEY_WARNING = (
 )
 
 
+def refuse_public_key_in_production(environment: str) -> None:
+    """Stop a production deployment before anything runs when its pseudonyms would use the public development key."""
+    if environment == "production" and os.environ.get(PSEUDONYMISATION_KEY_VAR, "") in ("", DEV_PSEUDONYMISATION_KEY):
+        raise settings.SettingError(
+            f"{PSEUDONYMISATION_KEY_VAR} must hold a secret key when RISKHUB_ENV is production: the public development"
+            " key would let anyone reverse the pseudonyms. Set it to a long random secret (the same on every run)."
+        )
+
+
 class RiskHubPaths(dg.ConfigurableResource):
     """Where RiskHub's files live: the producers' landing zone and the mapping of the bank's export to the contract,
     the bank's code lists, the daily reports, and the copy BI tools read."""
@@ -165,6 +174,7 @@ def _variable(name: str, default: str) -> str | dg.EnvVar:
 
 def resources_for(environment: str) -> dict:
     """The resources of `environment`: set variables override local defaults; production refuses the dev key."""
+    refuse_public_key_in_production(environment)
     database = _variable("RISKHUB_DUCKDB_PATH", str(settings.duckdb_path()))
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     return {

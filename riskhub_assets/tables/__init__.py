@@ -41,4 +41,11 @@ def published() -> list[Publish]:
     return [t.published for t in registry().values() if t.publish]
 
 
-__all__ = ["Column", "Publish", "Table", "registry", "table", "tables_in", "published"]
+@functools.cache
+def personal_columns() -> frozenset[str]:
+    """Names of the columns that describe a person anywhere in RiskHub (as declared), pseudonyms included: what no
+    preview shows and no BI table holds."""
+    return frozenset(name for t in registry().values() for name in t.personal_columns)
+
+
+__all__ = ["Column", "Publish", "Table", "registry", "table", "tables_in", "published", "personal_columns"]

@@ -1,11 +1,12 @@
 """Point-in-time client features and outcome labels: what the bank knew about each client at the close of a day."""
 
 from riskhub_assets.tables.spec import Column, Table
+from riskhub_assets.tables.warehouse import BIG
 
 OWNER, GROUP = "team:risk-modelling", "features"
 
 
-def _columns(*declared: tuple[str, str, str]) -> tuple[Column, ...]:
+def _columns(*declared: tuple) -> tuple[Column, ...]:
     return tuple(Column(*c) for c in declared)
 
 
@@ -42,9 +43,14 @@ FEATURE_COLUMNS = _columns(
     ("segment", "VARCHAR", "Commercial segment as of the date."),
     ("employment_status", "VARCHAR", "Employment status as of the date."),
     ("country", "VARCHAR", "Country of residence as of the date."),
-    ("age_years", "DOUBLE", "Age in years on the as-of date."),
+    ("age_years", "INTEGER", "Age in whole years on the as-of date, from the birth month.", True),
     ("tenure_days", "INTEGER", "Days since the relationship began."),
-    ("annual_income", "DOUBLE", "Declared gross annual income."),
+    (
+        "annual_income",
+        "DOUBLE",
+        "Declared gross annual income (a model input: nowhere else in clear past clean).",
+        True,
+    ),
     ("pep_flag", "BOOLEAN", "Politically exposed person."),
     ("products_held", "INTEGER", "Open accounts."),
     ("has_card", "BOOLEAN", "Holds an open card."),
@@ -131,6 +137,7 @@ TABLES = (
         references={"client_id": "warehouse.dim_client.client_id"},
         ranges={
             "age_years": ("0", None),  # junior accounts: the contract accepts any birth date up to the business day
+            "annual_income": ("0", None),
             "tenure_days": ("0", None),
             "recency_days": ("0", "90"),
             "digital_share_90d": ("0", "1"),
@@ -140,6 +147,7 @@ TABLES = (
         },
         plausible={
             "age_years": (None, "120"),
+            "annual_income": (None, str(BIG)),
             "card_utilisation": (
                 "-5",
                 "100",

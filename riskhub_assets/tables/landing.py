@@ -1,8 +1,9 @@
 """Raw and clean tables of the landing files: derived from the landing contract, one trio per file."""
 
-from riskhub_assets.lib.cleaning import CLEAN_TYPES, clean_column_name, pseudonymised
+from riskhub_assets.lib.cleaning import CLEAN_TYPES, clean_column_name, kept_to_month, pseudonymised
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
+from riskhub_assets.lib.contract import Column as ContractColumn
 from riskhub_assets.tables.spec import Column, Table
 
 OWNER = "team:data-engineering"
@@ -36,7 +37,7 @@ def raw_table(spec: LandingFile) -> Table:
         OWNER,
         "raw",
         columns=(
-            *(Column(c.name, "VARCHAR", f"{c.description}, as landed.") for c in spec.columns),
+            *(Column(c.name, "VARCHAR", f"{c.description}, as landed.", c.personal) for c in spec.columns),
             BUSINESS_DATE,
             *LINEAGE,
             Column("_loaded_at", "TIMESTAMP", "When the row was loaded."),
@@ -48,23 +49,32 @@ def raw_table(spec: LandingFile) -> Table:
     )
 
 
+def clean_column(column: ContractColumn) -> Column:
+    """A landing column as the clean layer holds it: typed, pseudonymised or kept to its month, marked if personal."""
+    return Column(
+        clean_column_name(column),
+        "VARCHAR" if pseudonymised(column) else CLEAN_TYPES[column.type],
+        column.description + (", kept to its month" if kept_to_month(column) else ""),
+        column.personal,
+    )
+
+
 def clean_table(spec: CleaningSpec) -> Table:
     """The clean table of one landing file: typed, standardised, deduplicated and pseudonymised."""
     columns = spec.landing.columns
     personal = [c.name for c in columns if pseudonymised(c)]
+    monthly = [c.name for c in columns if kept_to_month(c)]
     return Table(
         f"clean.{spec.name}",
         f"{spec.name.capitalize()} typed, with codes and dates standardised and exact duplicates removed; one row"
         " per valid record."
-        + (f" {', '.join(personal)} replaced by keyed HMAC-SHA256 pseudonyms." if personal else ""),
+        + (f" {', '.join(personal)} replaced by keyed HMAC-SHA256 pseudonyms." if personal else "")
+        + (f" {', '.join(monthly)} kept to the month (its first day)." if monthly else ""),
         OWNER,
         "clean",
         columns=(
             BUSINESS_DATE,
-            *(
-                Column(clean_column_name(c), "VARCHAR" if pseudonymised(c) else CLEAN_TYPES[c.type], c.description)
-                for c in columns
-            ),
+            *(clean_column(c) for c in columns),
             *LINEAGE,
         ),
         upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),

@@ -10,6 +10,7 @@ class Column:
     name: str
     type: str
     meaning: str = ""
+    personal: bool = False  # describes a person (or is the pseudonym of what does): never previewed nor published
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class Table:
     landed_from: str | None = None  # the landing file its rows come from: a day it landed rows must not be empty
     publish: Publish | None = None
     restricted: bool = False  # holds personal data in clear: no preview in the UI
+
+    @property
+    def personal_columns(self) -> tuple[str, ...]:
+        """The declared columns that describe a person."""
+        return tuple(c.name for c in self.columns if c.personal)
 
     @property
     def schema(self) -> str:

@@ -1,7 +1,8 @@
 """The star schema BI and models read: client, account, date and reference dimensions; transaction, event and balance facts."""
 
-from riskhub_assets.lib.contract import DIRECTIONS, MAX_AMOUNT
+from riskhub_assets.lib.contract import CLIENTS, DIRECTIONS, MAX_AMOUNT
 from riskhub_assets.lib.sql_files import read_sql
+from riskhub_assets.tables.landing import clean_column
 from riskhub_assets.tables.spec import Column, Publish, Table
 
 BIG = 1_000_000_000
@@ -14,6 +15,16 @@ ACCOUNT = (
     Column("currency", "VARCHAR", "Account currency, ISO 4217."),
 )
 """What identifies an account, in dim_account and in its daily balances."""
+INCOME_BANDS = ("under 20k", "20k-40k", "40k-70k", "70k-120k", "120k and over")
+"""Declared gross annual income as the dimension and BI hold it (EUR); lib/sql/warehouse/dim_client.sql bands it."""
+CLIENT_COLUMNS = (
+    *(clean_column(c) for c in CLIENTS.columns if c.name not in ("birth_date", "annual_income")),
+    Column("birth_year", "INTEGER", "Year of birth; empty when the bank sent no birth date.", personal=True),
+    Column("income_band", "VARCHAR", "Declared gross annual income as a band; empty when not declared."),
+    Column("first_seen_date", "DATE", "Business day the client was first sent."),
+    Column("last_updated_date", "DATE", "Business day of the client's latest KYC record."),
+)
+"""The latest KYC record of a client: pseudonyms, birth kept to its year, income to its band."""
 
 
 def _table(name: str, description: str, **declared) -> Table:
@@ -34,19 +45,24 @@ def _code_list(name: str, key: str, what: str, codes: str, publish: Publish | No
 TABLES = (
     _table(
         "dim_client",
-        "One row per client: the latest clean KYC record, personal data pseudonymised.",
+        "One row per client: the latest clean KYC record, personal data pseudonymised, birth date kept to its year"
+        " and income to its band.",
+        columns=CLIENT_COLUMNS,
         upstream=("clean.clients",),
         key=("client_id",),
         not_null=("country", "onboarding_date"),
-        accepted={"segment": "reference.segments", "employment_status": "reference.employment_statuses"},
+        accepted={
+            "segment": "reference.segments",
+            "employment_status": "reference.employment_statuses",
+            "income_band": INCOME_BANDS,
+        },
         references={"manager_id": "warehouse.dim_manager.manager_id"},
         references_once_sent=("manager_id",),
-        ranges={"annual_income": ("0", None)},
-        plausible={"annual_income": (None, str(BIG))},
         publish=Publish(
             "dims.client",
             read_sql("publish", "dims_client"),
-            "Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes.",
+            "Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes; age"
+            " and income as bands.",
         ),
         restricted=True,
     ),

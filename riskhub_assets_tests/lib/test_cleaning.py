@@ -5,6 +5,7 @@ import pytest
 from riskhub_assets.lib.cleaning import clean_range
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.contract import LANDING_FILES, TRANSACTIONS
+from riskhub_assets.lib.frames import SchemaChanged
 from riskhub_assets.lib.ingest import landing_file, load_raw_day, raw_table_ddl
 from riskhub_assets.lib.pseudonymise import pseudonym
 from riskhub_assets.lib.quality import landed_days_not_empty, quarantine_rate, row_conservation
@@ -58,12 +59,12 @@ def test_valid_rows_are_typed_standardised_and_pseudonymised(con, tmp_path):
     )
     assert all(r.clean_rows == 1 and r.quarantined == 0 for r in result.values())
     assert con.execute("SELECT product_code FROM clean.product_holdings").fetchone()[0] == "mortgage"
-    row = con.execute("SELECT birth_date, country, full_name_pseudonym, email_pseudonym FROM clean.clients").fetchone()
-    assert row[:2] == (dt.date(1980, 1, 2), "FR")
+    row = con.execute("SELECT birth_month, country, full_name_pseudonym, email_pseudonym FROM clean.clients").fetchone()
+    assert row[:2] == (dt.date(1980, 1, 1), "FR")  # the birth date kept to its month
     assert row[2] == pseudonym("ann lee", KEY) and row[3] == pseudonym("ann@x.com", KEY)
     assert con.execute("SELECT currency FROM clean.accounts").fetchone()[0] == "EUR"
     columns = {r[0] for r in con.execute("DESCRIBE clean.clients").fetchall()}
-    assert not columns & {"full_name", "email", "phone", "national_id", "address"}
+    assert not columns & {"full_name", "email", "phone", "national_id", "address", "birth_date"}
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_several_problems_are_all_reported(con, tmp_path):
     client = CLIENT.replace("50000", "lots").replace("mass,2020-01-01", "vip,")
     _land_and_clean(con, tmp_path, {"clients": [client]})
     assert _reasons(con, "clients")[2] == (
-        "invalid decimal in annual_income: 'lots'; missing onboarding_date; segment not in reference.segments: 'vip'"
+        "invalid decimal in annual_income; missing onboarding_date; segment not in reference.segments: 'vip'"
     )
 
 
@@ -109,7 +110,7 @@ def test_a_client_with_every_optional_column_empty_is_clean_and_keeps_them_missi
     result = _land_and_clean(con, tmp_path, {"clients": [bare]})
     assert (result["clients"].clean_rows, result["clients"].quarantined) == (1, 0)
     row = con.execute(
-        "SELECT full_name_pseudonym, birth_date, segment, employment_status, pep_flag, sanctions_flag, manager_id"
+        "SELECT full_name_pseudonym, birth_month, segment, employment_status, pep_flag, sanctions_flag, manager_id"
         " FROM clean.clients"
     ).fetchone()
     assert row == (None,) * 7
@@ -265,3 +266,10 @@ def test_sub_cent_amounts_and_implausible_dates_are_quarantined_not_rounded_or_k
     assert con.execute("SELECT client_id, annual_income FROM clean.clients").fetchall() == [("C4", 50000.50)]
     assert _reasons(con, "accounts")[2].startswith("close_date out of range (1900-01-01 to 100 years after")
     assert con.execute("SELECT account_id, balance FROM clean.accounts").fetchall() == [("A2", 100.50)]
+
+
+def test_a_clean_table_written_with_the_birth_date_is_refused_with_its_remedy(con, tmp_path):
+    _land_and_clean(con, tmp_path, {"clients": [CLIENT]})
+    con.execute("ALTER TABLE clean.clients RENAME birth_month TO birth_date")  # as an older RiskHub wrote it
+    with pytest.raises(SchemaChanged, match="DROP TABLE clean.clients"):
+        clean_range(con, CLEANING_SPECS["clients"], DAY, DAY, KEY)

@@ -33,7 +33,7 @@ def con():
     )
     con.execute(
         "CREATE TABLE clean.clients (business_date DATE, _row_number INTEGER, client_id VARCHAR, segment VARCHAR,"
-        " employment_status VARCHAR, country VARCHAR, birth_date DATE, onboarding_date DATE, annual_income DOUBLE,"
+        " employment_status VARCHAR, country VARCHAR, birth_month DATE, onboarding_date DATE, annual_income DOUBLE,"
         " pep_flag BOOLEAN)"
     )
     con.execute(f"CREATE TABLE features.client_daily_activity ({table('features.client_daily_activity').ddl_columns})")
@@ -157,3 +157,12 @@ def test_repayment_counts_are_scaled_to_180_days_when_the_history_is_shorter(con
     ).fetchone()
     assert (due, missed) == (pytest.approx(3 * 2), pytest.approx(2 * 2))  # 90 days of history seen: counts doubled
     assert rate == pytest.approx(2 / 3)  # the rate is unchanged
+
+
+def test_age_is_in_whole_years_from_the_birth_month(con):
+    born = {"A": "1980-06-01", "B": "1980-07-01", "C": None}  # clean.clients keeps the month of birth only
+    for client, month in born.items():
+        con.execute("UPDATE clean.clients SET birth_month = ? WHERE client_id = ?", [month, client])
+    load_client_features(con, AS_OF, AS_OF)
+    ages = con.execute("SELECT client_id, age_years FROM features.client_features ORDER BY client_id").fetchall()
+    assert ages == [("A", 45), ("B", 44), ("C", None)]  # B turns 45 in July: not yet on 30 June

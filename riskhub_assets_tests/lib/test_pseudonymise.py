@@ -5,7 +5,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib.pseudonymise import hmac_pads, hmac_sql, pseudonym
+from riskhub_assets.lib.settings import SettingError
 from riskhub_assets.orchestration.resources import (
     DEV_PSEUDONYMISATION_KEY,
     PSEUDONYMISATION_KEY_VAR,
@@ -41,3 +43,17 @@ def test_the_key_is_configured_from_the_environment_once_per_environment(monkeyp
         assert pseudonymiser.production == (environment == "production")
         with dg.build_resources({"pseudonymiser": pseudonymiser}) as built:
             assert built.pseudonymiser.secret() == b"s3cret"
+
+
+@pytest.mark.parametrize("key", [None, DEV_PSEUDONYMISATION_KEY])
+def test_production_resources_and_definitions_refuse_the_public_key_before_any_run(monkeypatch, key):
+    if key is None:
+        monkeypatch.delenv(PSEUDONYMISATION_KEY_VAR, raising=False)
+    else:
+        monkeypatch.setenv(PSEUDONYMISATION_KEY_VAR, key)
+    with pytest.raises(SettingError, match=PSEUDONYMISATION_KEY_VAR):
+        resources_for("production")
+    monkeypatch.setenv("RISKHUB_ENV", "production")
+    with pytest.raises(SettingError, match=PSEUDONYMISATION_KEY_VAR):  # the code location the UI and daemon load
+        build_defs()
+    assert resources_for("local")["pseudonymiser"].production is False  # locally a run using it only warns

@@ -1,6 +1,7 @@
 -- The client features as of $as_of, each computed only from data up to that date; money in the reporting currency,
 -- ratios of an account to its own limit in the account's currency. A share whose input the bank did
--- not send (time of day, counterparty country, merchant category) is NULL: a missing feature, not a zero.
+-- not send (time of day, counterparty country, merchant category) is NULL: a missing feature, not a zero. Age is in
+-- whole years from the birth month (the clean layer keeps no birth day): a birthday counts from the month's first day.
 WITH accounts AS (
     SELECT client_id,
            count(*) AS products_held,
@@ -105,7 +106,7 @@ savings_then AS (
     SELECT client_id, sum(balance_reporting) AS savings_balance_30d_ago FROM warehouse.fact_account_balances
     WHERE snapshot_date = $as_of - 30 AND account_type = 'savings' AND is_open GROUP BY client_id)
 SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
-       datediff('day', c.birth_date, $as_of) / 365.25, datediff('day', c.onboarding_date, $as_of),
+       date_sub('year', c.birth_month, $as_of), datediff('day', c.onboarding_date, $as_of),
        c.annual_income, c.pep_flag,
        p.products_held, p.has_card, p.has_loan, p.has_savings, coalesce(p.current_balance, 0),
        coalesce(p.savings_balance, 0), p.card_utilisation, p.loan_outstanding_share,
