@@ -106,11 +106,11 @@ def test_a_value_a_blocking_check_refuses_never_reaches_the_dimension(defs, reso
     facts = [name for name in before if ".fact_" in name]
     assert {name: after[name] for name in facts} == {name: before[name] for name in facts}
     refused = [(c.asset_key.to_user_string(), c.check_name, c.severity.value) for c in failed_checks(result)]
-    assert refused == [("warehouse/dim_client", "value_ranges", "ERROR")]  # shown in the UI as the check's result
+    assert refused == [("warehouse/dim_client", "accepted_values", "ERROR")]  # shown in the UI as the check's result
     assert step_failures(result) == [
         "step warehouse__dim_client FAILED: warehouse.dim_client not published for this run (the table is rebuilt"
-        " whole): blocking check value_ranges failed: warehouse.dim_client: 1 failing rows (values in range):"
-        " annual_income out of [0, None] = 1. Its rows were rolled back and the table is as before the run: correct"
+        " whole): blocking check accepted_values failed: warehouse.dim_client: 1 failing rows (accepted values):"
+        " income_band not accepted = 1. Its rows were rolled back and the table is as before the run: correct"
         " the days' landing files and run them again (riskhub materialise --start DAY --end DAY)"
     ]
 
@@ -118,10 +118,10 @@ def test_a_value_a_blocking_check_refuses_never_reaches_the_dimension(defs, reso
     assert run_business_days(defs, DAY2, DAY2).success
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
         income, updated = con.execute(
-            "SELECT annual_income, last_updated_date FROM warehouse.dim_client WHERE client_id = $id",
+            "SELECT income_band, last_updated_date FROM warehouse.dim_client WHERE client_id = $id",
             {"id": client[0]},
         ).fetchone()
-    assert (income, updated) == (5000, DAY2)
+    assert (income, updated) == ("under 20k", DAY2)
 
 
 def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_its_quarantine(defs, resources):

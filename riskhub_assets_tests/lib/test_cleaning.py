@@ -259,7 +259,7 @@ def test_sub_cent_amounts_and_implausible_dates_are_quarantined_not_rounded_or_k
     accounts = [ACCOUNT.replace(",,,", ",9999-12-31,,"), ACCOUNT.replace("A1,C1", "A2,C4").replace("100.50", "100.500")]
     _land_and_clean(con, tmp_path, {"clients": clients, "accounts": accounts})
     assert _reasons(con, "clients") == {
-        2: "more than 2 decimals in annual_income (below a cent): '50000.005'",
+        2: "more than 2 decimals in annual_income (below a cent)",  # a personal value is not quoted
         3: "onboarding_date out of range (1900-01-01 to 100 years after the business date): '0001-01-01'",
         4: "birth_date out of range (1900-01-01 to 100 years after the business date)",
     }

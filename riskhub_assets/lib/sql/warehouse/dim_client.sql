@@ -3,7 +3,8 @@
 CREATE OR REPLACE TABLE warehouse.dim_client AS
 SELECT * EXCLUDE (business_date, _file, _row_number, first_seen_date, _latest, birth_month, annual_income),
        CAST(year(birth_month) AS INTEGER) AS birth_year,
-       CASE WHEN annual_income < 20000 THEN 'under 20k'
+       CASE WHEN annual_income < 0 THEN 'negative'  -- in no band: the income_band check refuses it
+            WHEN annual_income < 20000 THEN 'under 20k'
             WHEN annual_income < 40000 THEN '20k-40k'
             WHEN annual_income < 70000 THEN '40k-70k'
             WHEN annual_income < 120000 THEN '70k-120k'
