@@ -17,11 +17,10 @@ from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.orchestration.observability import gate_result
 from riskhub_assets.orchestration.policy import writer
 from riskhub_assets.orchestration.resources import ModelStore
-from riskhub_assets.orchestration.table_assets import sql_table_asset
+from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
+from riskhub_assets.tables.scores import PERFORMANCE_READS, RECOMMENDER_READS
 
 OWNERS = ["team:customer-insights"]
-HOLDINGS = dg.AssetKey(["warehouse", "fact_product_holdings"])
-OBJECTIVES = dg.AssetKey(["warehouse", "fact_manager_objectives"])
 
 SCORES_WITH_MODELS = frozenset({"model_store"})
 """Insight tables that score with a registered model: MLflow is pointed at the store before they load."""
@@ -34,7 +33,7 @@ class RecommenderConfig(dg.Config):
 
 @dg.asset(
     key=dg.AssetKey(["models", "product_recommender"]),
-    deps=[HOLDINGS, dg.AssetKey(["warehouse", "dim_client"])],
+    deps=[asset_key(name) for name in RECOMMENDER_READS],
     description="Next-best-product model: truncated SVD and item-based nearest neighbours on the client-by-product"
     " matrix, calibrated on the take-ups that followed; settings chosen on one window, then evaluated on the take-ups"
     " of the last window (held out in time) beside the most-held and most-taken-up products; champion when it"
@@ -61,7 +60,7 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=key,
-        deps=[OBJECTIVES, HOLDINGS, dg.AssetKey(["warehouse", "dim_client"])],
+        deps=[asset_key(name) for name in PERFORMANCE_READS],
         description=f"XGBoost regression of each {level}'s monthly performance score (0-100: take-ups against"
         " objective) from what is known at month start; RMSE, MAE and R² by 5-fold cross-validation beside"
         " last month's score as the forecast; champion when it beats that.",

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from riskhub_assets.lib import marts, publish, report
 from riskhub_assets.lib.markdown import markdown_table
+from riskhub_assets.lib.sql_reads import tables_read
 from riskhub_assets.lib.sqltext import days
 from riskhub_assets.orchestration.policy import business_days, writer
 from riskhub_assets.orchestration.resources import RiskHubPaths
@@ -22,7 +23,6 @@ def _mart_asset(mart: Table) -> dg.AssetsDefinition:
 
 
 mart_assets = [_mart_asset(m) for m in tables_in("marts")]
-MART_KEYS = [asset_key(m.name) for m in tables_in("marts")]
 
 
 DAILY_WRITER = {"group_name": GROUP, "owners": OWNERS, **writer(partitioned=True)}
@@ -49,7 +49,7 @@ def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
 
 @dg.asset(
     key=["reporting", "daily_report"],
-    deps=MART_KEYS,
+    deps=[asset_key(name) for name in report.upstream()],
     description="One JSON file per business day (data/reports/daily_report_<date>.json): KPIs, model names and"
     " versions, score distributions, top alerts and the data-test results of the run that built the day;"
     " validated against docs/daily_report.schema.json before it is written.",
@@ -92,12 +92,13 @@ def daily_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource, path
 
 
 BI_KEY = dg.AssetKey(["reporting", "bi_database"])
-PUBLISHED_KEYS = [asset_key(p.source) for p in published()]
+PUBLISHED_READS = sorted({name for p in published() for name in (p.source, *tables_read(p.select))})
+"""Every table the BI copy is published from: each publication's source and whatever its SELECT reads."""
 
 
 @dg.asset(
     key=BI_KEY,
-    deps=[*PUBLISHED_KEYS, daily_report.key],
+    deps=[*(asset_key(name) for name in PUBLISHED_READS), daily_report.key],
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
     " exports of the marts: KPI marts, scores, alerts, customer insights and dimensions without personal data."
     " Written beside the old copy and renamed over it, so a connected BI tool never blocks the pipeline.",

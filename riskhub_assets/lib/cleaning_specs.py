@@ -57,6 +57,12 @@ class CleaningSpec:
     def name(self) -> str:
         return self.landing.name
 
+    @property
+    def queries(self) -> tuple[str, ...]:
+        """The SQL its references and rules run beside the file's own staged rows (a rule as a filter of them)."""
+        relations = [r.relation for r in self.references] + [r.ended for r in self.references if r.ended]
+        return (*relations, *(f"SELECT * FROM staged WHERE {rule.violated}" for rule in self.rules))
+
 
 _FAR_FUTURE = "DATE '9999-12-31'"
 

@@ -9,12 +9,31 @@ import duckdb
 
 from riskhub_assets.lib.report_schema import SCHEMA_VERSION, validate_report
 from riskhub_assets.lib.sql_files import read_sql
+from riskhub_assets.lib.sql_reads import tables_read
 
 TOP_ALERTS = 10
+QUERIES = (
+    "portfolio",
+    "transactions_by_channel",
+    "models",
+    "default_by_grade",
+    "exposure_by_grade",
+    "churn_by_band",
+    "anomalies",
+    "top_alerts",
+)
+"""The report's sections, each read by sql/report/<name>.sql."""
+
+
+def upstream() -> list[str]:
+    """Every table the report reads (marts, score tables, the transactions of its top alerts), as its SQL says."""
+    return sorted(set().union(*(tables_read(read_sql("report", name)) for name in QUERIES)))
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, day: dt.date, **parameters) -> list[dict]:
-    """The rows of sql/report/<name>.sql for business day `day`, JSON-ready."""
+    """The rows of sql/report/<name>.sql (one of QUERIES) for business day `day`, JSON-ready."""
+    if name not in QUERIES:
+        raise ValueError(f"report query {name} is not in lib/report.py QUERIES: the report's upstream would miss it")
     cursor = con.execute(read_sql("report", name), {"day": day, **parameters})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, [_plain(v) for v in row])) for row in cursor.fetchall()]

@@ -4,22 +4,13 @@ from riskhub_assets.lib.cleaning import CLEAN_TYPES, clean_column_name, kept_to_
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS, CleaningSpec
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.contract import Column as ContractColumn
+from riskhub_assets.lib.sql_reads import tables_read
 from riskhub_assets.tables.spec import Column, Table
 
 OWNER = "team:data-engineering"
 STEADY_VOLUME = {"transactions"}
 """Landing files whose daily row count is steady enough to test against the trailing days (clients, accounts and
 events come in bursts: the first load, change records, due dates, month ends)."""
-UPSTREAM_CLEAN = {
-    "clients": ["relationship_managers"],
-    "accounts": ["clients", "fx_rates"],
-    "balances": ["accounts"],
-    "transactions": ["accounts", "fx_rates"],
-    "events": ["clients", "accounts"],
-    "product_holdings": ["clients"],
-    "credit_facilities": ["clients", "accounts"],
-}
-"""Clean tables whose keys a landing file references, so they must be cleaned first."""
 BUSINESS_DATE = Column("business_date", "DATE", "Business day of the landing file the row came from.")
 LINEAGE = (
     Column("_file", "VARCHAR", "Landing file the row came from."),
@@ -59,6 +50,13 @@ def clean_column(column: ContractColumn) -> Column:
     )
 
 
+def _clean_upstream(spec: CleaningSpec) -> tuple[str, ...]:
+    """What cleaning a landing file reads: its raw table, and the tables its references and rules look keys up in
+    (clean tables of other files, which must be cleaned first, and code lists)."""
+    read = set().union(*(tables_read(query) for query in spec.queries)) - {f"clean.{spec.name}"}
+    return (f"raw.{spec.name}", *sorted(read))
+
+
 def clean_table(spec: CleaningSpec) -> Table:
     """The clean table of one landing file: typed, standardised, deduplicated and pseudonymised."""
     columns = spec.landing.columns
@@ -77,7 +75,7 @@ def clean_table(spec: CleaningSpec) -> Table:
             *(clean_column(c) for c in columns),
             *LINEAGE,
         ),
-        upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),
+        upstream=_clean_upstream(spec),
         key=("business_date", spec.landing.key),
         not_null=tuple(clean_column_name(c) for c in columns if c.required and c.name != spec.landing.key),
         accepted={c.name: c.allowed or f"reference.{c.codes}" for c in columns if c.allowed or c.codes},
@@ -105,7 +103,7 @@ def quarantine_table(spec: CleaningSpec) -> Table:
             Column("reason", "VARCHAR", "Every reason the record was rejected."),
             Column("record", "VARCHAR", "The record as landed, personal fields left out."),
         ),
-        upstream=(f"raw.{spec.name}", *(f"clean.{u}" for u in UPSTREAM_CLEAN.get(spec.name, []))),
+        upstream=_clean_upstream(spec),
         partition_column="business_date",
         volume=False,
         freshness=False,

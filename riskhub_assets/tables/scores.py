@@ -23,6 +23,21 @@ CHURN_ACTION_COLUMNS = (
     Column("model_version", "VARCHAR", "Registered version of the churn model."),
 )
 """Declared up front: a day without high risk must not decide the churn-action table's columns and types."""
+RECOMMENDER_READS = (
+    "warehouse.fact_product_holdings",
+    "warehouse.dim_product",
+    "warehouse.dim_client",
+    "clean.clients",
+)
+"""What the recommender reads (lib/recommendations.py): holdings, the catalogue and the clients' KYC profiles."""
+PERFORMANCE_READS = (
+    "warehouse.fact_manager_objectives",
+    "warehouse.fact_product_holdings",
+    "warehouse.dim_client",
+    "warehouse.dim_manager",
+    "warehouse.dim_agency",
+)
+"""What the monthly performance history reads (lib/sql/performance/monthly.sql): objectives, take-ups, portfolios."""
 ANOMALY_SAMPLE = 2000
 """Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
 
@@ -35,11 +50,7 @@ def _performance(level: str, column: str) -> Table:
         " no model has beaten it.",
         INSIGHTS,
         GROUP,
-        upstream=(
-            "warehouse.fact_manager_objectives",
-            "warehouse.fact_product_holdings",
-            f"models.{level}_performance_model",
-        ),
+        upstream=(*PERFORMANCE_READS, f"models.{level}_performance_model"),
         key=("as_of_date", column),
         not_null=("predicted_score", "monthly_sales_objective", "model_version"),
         references={column: f"warehouse.dim_{level}.{column}"},
@@ -108,7 +119,7 @@ TABLES = (
         " reason; clients who hold nothing get the most popular products.",
         INSIGHTS,
         GROUP,
-        upstream=("warehouse.fact_product_holdings", "models.product_recommender", "warehouse.dim_product"),
+        upstream=(*RECOMMENDER_READS, "models.product_recommender"),
         key=("as_of_date", "client_id", "rank"),
         not_null=("product_code", "score", "reason", "model_version"),
         accepted={"product_code": "reference.products"},

@@ -1,0 +1,111 @@
+"""Lineage is complete: every table an asset's SQL reads (as DuckDB parses it) is a declared upstream of the asset."""
+
+from collections import defaultdict
+from importlib.resources import files
+
+import pytest
+
+from riskhub_assets.definitions import build_defs
+from riskhub_assets.lib import performance, sql_files, warehouse
+from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
+from riskhub_assets.lib.sql_files import read_sql
+from riskhub_assets.lib.sql_reads import tables_read
+from riskhub_assets.tables import published, registry, table
+
+SQL_DIR = files(sql_files.__package__) / "sql"
+BUILT_BY_ITS_FILE = {"warehouse": ("warehouse",), "marts": ("marts",), "features": ("features", "labels")}
+"""Schemas whose tables are built by lib/sql/<stage>/<table>.sql."""
+PERFORMANCE = [f"models.{level}_performance_model" for level in performance.LEVELS] + [
+    f"scores.{level}_performance" for level in performance.LEVELS
+]
+SHARED_FILES = {
+    ("features", "transaction_features"): ["scores.anomaly_flags", "models.anomaly_model"],
+    ("recommendations", "holdings"): ["scores.product_recommendations", "models.product_recommender"],
+    ("recommendations", "client_profiles"): ["scores.product_recommendations", "models.product_recommender"],
+    ("performance", "monthly"): PERFORMANCE,
+}
+"""SQL files read by library functions more than one asset calls (lib/features, recommendations, performance)."""
+
+
+def _sql_file(stage: str, name: str) -> bool:
+    return (SQL_DIR / stage / f"{name}.sql").is_file()
+
+
+def _cleaning_sql(name: str) -> list[str]:
+    """The SQL a clean table's references and business rules run."""
+    spec = CLEANING_SPECS[name]
+    relations = [r.relation for r in spec.references] + [r.ended for r in spec.references if r.ended]
+    return relations + [f"SELECT * FROM raw.{name} WHERE {rule.violated}" for rule in spec.rules]
+
+
+def _warehouse_temps(fact: str) -> list[str]:
+    """The temporary tables lib/warehouse.py builds before a fact's INSERT."""
+    temps = [read_sql("clean", "account_days")] if fact in warehouse.AS_OF_ACCOUNTS else []
+    return temps + (
+        [read_sql("clean", "fx_rate_periods")] if "clean.fx_rates" in table(f"warehouse.{fact}").upstream else []
+    )
+
+
+def sql_by_asset() -> dict[str, list[tuple[str, str]]]:
+    """The SQL each asset runs, as (where it comes from, text), by asset name ("schema.table")."""
+    sql = defaultdict(list)
+    for declared in registry().values():
+        for stage in BUILT_BY_ITS_FILE.get(declared.schema, ()):
+            if _sql_file(stage, declared.short_name):
+                sql[declared.name].append((f"{stage}/{declared.short_name}.sql", read_sql(stage, declared.short_name)))
+        if declared.schema == "warehouse":
+            sql[declared.name] += [("lib/warehouse.py temp table", s) for s in _warehouse_temps(declared.short_name)]
+        if declared.schema == "clean" and declared.short_name in CLEANING_SPECS:
+            sql[declared.name] += [("lib/cleaning_specs.py", s) for s in _cleaning_sql(declared.short_name)]
+    for (stage, name), assets in SHARED_FILES.items():
+        for asset in assets:
+            sql[asset].append((f"{stage}/{name}.sql", read_sql(stage, name)))
+    for path in (SQL_DIR / "report").iterdir():
+        sql["reporting.daily_report"].append((f"report/{path.name}", path.read_text(encoding="utf-8")))
+    for publication in published():
+        sql["reporting.bi_database"].append((f"publication {publication.name}", publication.select))
+    return sql
+
+
+@pytest.fixture(scope="module")
+def declared_deps() -> dict[str, set[str]]:
+    """Each asset's declared upstream assets, as the Dagster asset graph holds them."""
+    graph = build_defs().resolve_asset_graph()
+    return {
+        ".".join(key.path): {".".join(parent.path) for parent in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+
+
+def test_every_sql_file_is_attributed_to_an_asset():
+    attributed = {where.split(" ")[0] for sources in sql_by_asset().values() for where, _ in sources}
+    attributed |= {"clean/account_days.sql", "clean/fx_rate_periods.sql"}  # temp tables and cleaning references
+    attributed |= {"publish/dims_client.sql", "publish/scores_anomaly_view.sql"}  # publications' SELECTs
+    every_file = {
+        f"{stage.name}/{path.name}" for stage in SQL_DIR.iterdir() if stage.is_dir() for path in stage.iterdir()
+    }
+    assert every_file - attributed == set()
+
+
+def test_every_table_an_asset_reads_is_a_declared_upstream(declared_deps):
+    undeclared = {}
+    for asset, sources in sql_by_asset().items():
+        for where, text in sources:
+            missing = tables_read(text) - declared_deps[asset] - {asset}
+            if missing:
+                undeclared[f"{asset} ({where})"] = sorted(missing)
+    assert undeclared == {}
+
+
+def test_every_declared_upstream_of_a_sql_built_table_is_read():
+    """A table built by SQL alone declares no upstream its SQL does not read (a stale edge misleads as much as a
+    missing one)."""
+    never_read = {}
+    for asset, sources in sql_by_asset().items():
+        declared = registry().get(asset)
+        if declared is None or declared.schema not in BUILT_BY_ITS_FILE or asset == "features.client_labels":
+            continue
+        read = set().union(*(tables_read(text) for _, text in sources))
+        if stale := set(declared.upstream) - read:
+            never_read[asset] = sorted(stale)
+    assert never_read == {}
