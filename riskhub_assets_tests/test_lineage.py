@@ -1,12 +1,25 @@
 """Lineage is complete: every table an asset's SQL reads (as DuckDB parses it) is a declared upstream of the asset."""
 
+import ast
+import inspect
 from collections import defaultdict
 from importlib.resources import files
 
 import pytest
 
 from riskhub_assets.definitions import build_defs
-from riskhub_assets.lib import performance, sql_files, warehouse
+from riskhub_assets.lib import (
+    insight_tables,
+    insight_training,
+    labels,
+    model_training,
+    performance,
+    recommendations,
+    scoring,
+    sql_files,
+    training,
+    warehouse,
+)
 from riskhub_assets.lib.cleaning_specs import CLEANING_SPECS
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.lib.sql_reads import tables_read
@@ -25,6 +38,19 @@ SHARED_FILES = {
     ("performance", "monthly"): PERFORMANCE,
 }
 """SQL files read by library functions more than one asset calls (lib/features, recommendations, performance)."""
+RECOMMENDER = ["scores.product_recommendations", "models.product_recommender"]
+INLINE_SQL = {
+    recommendations: RECOMMENDER,
+    labels.write_client_labels: ["features.client_labels"],
+    scoring.client_features: ["scores.default_scores", "scores.churn_scores", "scores.churn_actions"],
+    training.labelled_frame: ["models.default_model", "models.churn_model"],
+    model_training.anomaly_training_frame: ["models.anomaly_model"],
+    insight_training.train_recommender: ["models.product_recommender"],
+    insight_training.performance_history: PERFORMANCE[: len(performance.LEVELS)],
+    insight_tables.load_churn_actions: ["scores.churn_actions"],
+    insight_tables._offers: ["scores.churn_actions"],
+}
+"""Queries written in Python (string literals), by the module or function that runs them and the assets that call it."""
 
 
 def _sql_file(stage: str, name: str) -> bool:
@@ -46,6 +72,13 @@ def _warehouse_temps(fact: str) -> list[str]:
     )
 
 
+def _inline_queries(code) -> list[str]:
+    """The queries a module or function writes as plain string literals (f-strings name their tables elsewhere)."""
+    tree = ast.parse(inspect.getsource(code))
+    texts = (node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str))
+    return [text for text in texts if text.lstrip().upper().startswith(("SELECT ", "WITH "))]
+
+
 def sql_by_asset() -> dict[str, list[tuple[str, str]]]:
     """The SQL each asset runs, as (where it comes from, text), by asset name ("schema.table")."""
     sql = defaultdict(list)
@@ -60,6 +93,9 @@ def sql_by_asset() -> dict[str, list[tuple[str, str]]]:
     for (stage, name), assets in SHARED_FILES.items():
         for asset in assets:
             sql[asset].append((f"{stage}/{name}.sql", read_sql(stage, name)))
+    for code, assets in INLINE_SQL.items():
+        for asset in assets:
+            sql[asset] += [(f"{code.__name__} in Python", text) for text in _inline_queries(code)]
     for path in (SQL_DIR / "report").iterdir():
         sql["reporting.daily_report"].append((f"report/{path.name}", path.read_text(encoding="utf-8")))
     for publication in published():
@@ -78,7 +114,7 @@ def declared_deps() -> dict[str, set[str]]:
 
 
 def test_every_sql_file_is_attributed_to_an_asset():
-    attributed = {where.split(" ")[0] for sources in sql_by_asset().values() for where, _ in sources}
+    attributed = {where for sources in sql_by_asset().values() for where, _ in sources}
     attributed |= {"clean/account_days.sql", "clean/fx_rate_periods.sql"}  # temp tables and cleaning references
     attributed |= {"publish/dims_client.sql", "publish/scores_anomaly_view.sql"}  # publications' SELECTs
     every_file = {

@@ -1,5 +1,6 @@
 """The tables a piece of SQL reads, as DuckDB itself parses it: what an asset built by that SQL depends on."""
 
+import functools
 import json
 import re
 
@@ -13,6 +14,7 @@ _TARGET = re.compile(
 """What a CREATE ... AS or INSERT INTO statement writes, before the query that reads (DuckDB serialises SELECTs only)."""
 
 
+@functools.cache
 def tables_read(sql: str) -> frozenset[str]:
     """Every "schema.table" the statements of `sql` read (CTEs and unqualified temporary tables are not tables);
     SQL DuckDB cannot parse, or a statement other than a query, CREATE ... AS or INSERT ... SELECT, is an error."""
