@@ -133,7 +133,7 @@ def _daily_run(args: argparse.Namespace, work: Path, day: dt.date) -> dict:
     started = time.perf_counter()
     assert run_business_days(defs, day, day).success  # load the day: the spine has its own benchmark
     spine_s = time.perf_counter() - started
-    scoring = dg.AssetSelection.groups("scoring") | (
+    scoring = dg.AssetSelection.groups("scores") | (
         dg.AssetSelection.groups("features") - dg.AssetSelection.assets(["features", "client_labels"])
     )
     bench_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[dg.define_asset_job("bench_scoring", scoring)]))

@@ -22,8 +22,21 @@ def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
 
 def test_layers_are_groups_and_schedules_load_daily_and_retrain_weekly():
     defs = build_defs()
-    groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"reference", "landing", "raw", "clean", "warehouse", "features", "models", "scoring", "reporting"}
+    specs = defs.resolve_all_asset_specs()
+    assert [spec.key.to_user_string() for spec in specs if spec.group_name != spec.key.path[0]] == []
+    groups = {spec.group_name for spec in specs}
+    assert groups == {
+        "reference",
+        "landing",
+        "raw",
+        "clean",
+        "warehouse",
+        "features",
+        "models",
+        "scores",
+        "marts",
+        "reporting",
+    }
     schedule = defs.resolve_schedule_def("daily_schedule")
     assert (schedule.cron_schedule, schedule.job_name) == ("0 2 * * *", "daily")
     training = defs.resolve_schedule_def("weekly_training_schedule")

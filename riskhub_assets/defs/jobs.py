@@ -4,8 +4,8 @@ import dagster as dg
 
 TRAINING = dg.AssetSelection.assets(["features", "client_labels"]) | dg.AssetSelection.groups("models")
 SPINE = dg.AssetSelection.groups("reference", "landing", "raw", "clean", "warehouse", "features") - TRAINING
-SCORING = dg.AssetSelection.groups("scoring")
-REPORTING = dg.AssetSelection.groups("reporting")
+SCORING = dg.AssetSelection.groups("scores")
+REPORTING = dg.AssetSelection.groups("marts", "reporting")
 
 daily_spine_job = dg.define_asset_job(
     name="daily_spine",

@@ -16,7 +16,7 @@ def _mart(
         f"marts.{name}",
         description,
         "team:bi",
-        "reporting",
+        "marts",
         columns=tuple(Column(n, kind, meaning) for n, (kind, meaning) in columns.items()),
         upstream=upstream,
         key=key,

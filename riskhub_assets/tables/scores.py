@@ -5,7 +5,7 @@ from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml.metrics import MASTER_SCALE
 from riskhub_assets.tables.spec import Column, Publish, Table
 
-RISK, INSIGHTS, GROUP = "team:risk-modelling", "team:customer-insights", "scoring"
+RISK, INSIGHTS, GROUP = "team:risk-modelling", "team:customer-insights", "scores"
 DAILY = {"volume": False, "freshness": False}
 """Score tables follow their inputs: volume and freshness are tested where the data lands."""
 CLIENT = {"client_id": "warehouse.dim_client.client_id"}
