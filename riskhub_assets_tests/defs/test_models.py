@@ -160,3 +160,21 @@ def test_each_model_trained_links_its_mlflow_run_and_version_to_the_dagster_run(
         assert metadata["mlflow_run_url"].value == f"{UI}/#/experiments/{experiment}/runs/{version.run_id}"
         assert metadata["model_version_url"].value == f"{UI}/#/models/{version.name}/versions/{version.version}"
     assert len(result.get_asset_materialization_events()) == 2
+
+
+def test_a_partitioned_training_run_is_tagged_with_its_partition(resources):
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition("2025-01-01"))
+    def daily_model(context: dg.AssetExecutionContext, mlflow: MlflowTracking):
+        with tracking.training_run("riskhub", "daily_model", mlflow.training_tags(context)) as run:
+            return dg.MaterializeResult(metadata={"mlflow_run_id": run.info.run_id})
+
+    result = dg.materialize([daily_model], partition_key="2025-01-02", resources=resources)
+    (materialization,) = result.get_asset_materialization_events()
+    run = MlflowClient().get_run(materialization.materialization.metadata["mlflow_run_id"].value)
+    assert run.info.status == "FINISHED"
+    assert {k: run.data.tags[k] for k in ("dagster_run_id", "dagster_asset_key", "dagster_partition")} == {
+        "dagster_run_id": result.run_id,
+        "dagster_asset_key": "daily_model",
+        "dagster_partition": "2025-01-02",
+    }
+    assert MlflowClient().get_run(run.data.tags["mlflow.parentRunId"]).info.status == "FINISHED"
