@@ -4,6 +4,7 @@ from pathlib import Path
 
 from dagster_duckdb import DuckDBResource
 
+from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.resources import (
     BankTimeZone,
     ModelStore,
@@ -40,4 +41,5 @@ def local_resources(
         "quality_limits": QualityLimits(max_quarantine_rate=max_quarantine_rate),
         "bank_time_zone": BankTimeZone(),
         "model_store": ModelStore(tracking_uri=tracking_uri(data)),
+        "mlflow": MlflowTracking(tracking_uri=tracking_uri(data)),
     }

@@ -14,9 +14,9 @@ from riskhub_assets.lib.insight_training import (
     train_recommender,
 )
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
+from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.observability import gate_result
 from riskhub_assets.orchestration.policy import writer
-from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.table_assets import asset_key, sql_table_asset
 from riskhub_assets.tables.scores import PERFORMANCE_READS, RECOMMENDER_READS
 
@@ -45,11 +45,15 @@ class RecommenderConfig(dg.Config):
     check_specs=[dg.AssetCheckSpec(RECOMMENDER_GATE, asset=["models", "product_recommender"])],
 )
 def product_recommender(
-    context: dg.AssetExecutionContext, config: RecommenderConfig, duckdb: DuckDBResource, model_store: ModelStore
+    context: dg.AssetExecutionContext,
+    config: RecommenderConfig,
+    duckdb: DuckDBResource,
+    mlflow: MlflowTracking,
 ):
     with duckdb.get_connection() as con:
-        outcome = train_recommender(con, config.horizon_days, context.run.run_id)
-    yield dg.MaterializeResult(metadata=outcome.metadata)
+        outcome = train_recommender(con, config.horizon_days, mlflow.training_tags(context))
+    links = mlflow.model_links(outcome.metadata["model"], outcome.version)
+    yield dg.MaterializeResult(metadata={**outcome.metadata, **links})
     for verdict in outcome.gates:
         yield gate_result(verdict)
 
@@ -70,15 +74,16 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         **writer(partitioned=False),
         check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
-    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
+    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, mlflow: MlflowTracking):
         try:
             with duckdb.get_connection() as con:
                 rows, last = performance_history(con, level)
-            outcome = train_performance_model(rows, level, last, context.run.run_id)
+            outcome = train_performance_model(rows, level, last, mlflow.training_tags(context))
         except NotEnoughHistory as error:
             raise dg.Failure(str(error)) from error
         importances = dg.MetadataValue.json(outcome.metadata["feature_importances"])
-        yield dg.MaterializeResult(metadata={**outcome.metadata, "feature_importances": importances})
+        links = mlflow.model_links(outcome.metadata["model"], outcome.version)
+        yield dg.MaterializeResult(metadata={**outcome.metadata, "feature_importances": importances, **links})
         for verdict in outcome.gates:
             yield gate_result(verdict)
 

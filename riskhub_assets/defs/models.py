@@ -7,6 +7,7 @@ from riskhub_assets.lib import labels, model_training, training
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.lib.model_specs import ANOMALY_TRAINING_DAYS, CHURN, DEFAULT, PSI_GATE, ClientModel
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.observability import check_result, check_specs, gate_result, table_metadata
 from riskhub_assets.orchestration.policy import writer
 from riskhub_assets.orchestration.resources import ModelStore
@@ -63,18 +64,23 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(g, asset=key, blocking=False) for g in spec.gates],
     )
     def _model(
-        context: dg.AssetExecutionContext, config: TrainingConfig, duckdb: DuckDBResource, model_store: ModelStore
+        context: dg.AssetExecutionContext,
+        config: TrainingConfig,
+        duckdb: DuckDBResource,
+        model_store: ModelStore,
+        mlflow: MlflowTracking,
     ):
         with duckdb.get_connection() as con:
             frame = training.labelled_frame(con, spec.population, config.window_days)
         try:
             outcome = model_training.train_client_model(
-                spec, frame, context.run.run_id, context.log, model_store.min_training_events
+                spec, frame, mlflow.training_tags(context), context.log, model_store.min_training_events
             )
         except NotEnoughHistory as error:
             raise dg.Failure(str(error)) from error
         calibration = dg.MetadataValue.md(outcome.metadata["calibration_by_grade"])
-        yield dg.MaterializeResult(metadata={**outcome.metadata, "calibration_by_grade": calibration})
+        links = mlflow.model_links(spec.name, outcome.version)
+        yield dg.MaterializeResult(metadata={**outcome.metadata, "calibration_by_grade": calibration, **links})
         for verdict in outcome.gates:
             yield gate_result(verdict)
 
@@ -96,11 +102,12 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
     **writer(partitioned=False),
     check_specs=[dg.AssetCheckSpec(PSI_GATE, asset=ANOMALY_KEY, blocking=False)],
 )
-def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_store: ModelStore):
+def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, mlflow: MlflowTracking):
     with duckdb.get_connection() as con:
         frame, last = model_training.anomaly_training_frame(con)
-    outcome = model_training.train_anomaly_model(frame, last, context.run.run_id)
-    yield dg.MaterializeResult(metadata=outcome.metadata)
+    outcome = model_training.train_anomaly_model(frame, last, mlflow.training_tags(context))
+    links = mlflow.model_links(outcome.metadata["model"], outcome.version)
+    yield dg.MaterializeResult(metadata={**outcome.metadata, **links})
     for verdict in outcome.gates:
         yield gate_result(verdict)
 

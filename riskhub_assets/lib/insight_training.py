@@ -26,7 +26,7 @@ def _best_of_each_family(selection: dict[str, float]) -> dict[str, dict]:
     } | {"popularity": recommendations.POPULARITY, "trending": recommendations.TRENDING}
 
 
-def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, run_id: str) -> TrainingOutcome:
+def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, dagster_tags: dict[str, str]) -> TrainingOutcome:
     """Choose the recommender's settings on one window, evaluate every family on the take-ups of the last window (held
     out in time), fit on all holdings, log and register it; champion when it beats the most-held baseline."""
     last = con.execute("SELECT max(adoption_date) FROM warehouse.fact_product_holdings").fetchone()[0]
@@ -39,7 +39,7 @@ def train_recommender(con: duckdb.DuckDBPyConnection, horizon: int, run_id: str)
     chosen = best["method"]
     top = f"precision_at_{recommendations.TOP_N}"
     ratio = oot[chosen][top] / oot["popularity"][top] if oot["popularity"][top] > 0 else float("inf")
-    with tracking.training_run(EXPERIMENT, RECOMMENDER, {"dagster_run_id": run_id}):
+    with tracking.training_run(EXPERIMENT, RECOMMENDER, dagster_tags):
         mlflow.log_params({**best, "selected_on": str(selected), "evaluated_on": str(evaluated), "horizon": horizon})
         mlflow.log_metrics(
             {f"oot_{family}_{k}": v for family, m in oot.items() for k, v in m.items()}
@@ -76,7 +76,9 @@ def performance_history(con: duckdb.DuckDBPyConnection, level: str) -> tuple[pd.
     return performance.training_rows(performance.monthly_frame(con, level, last)), last
 
 
-def train_performance_model(rows: pd.DataFrame, level: str, last: dt.date, run_id: str) -> TrainingOutcome:
+def train_performance_model(
+    rows: pd.DataFrame, level: str, last: dt.date, dagster_tags: dict[str, str]
+) -> TrainingOutcome:
     """Cross-validate, fit, log and register a manager or branch performance regressor; champion when its
     cross-validated RMSE beats last month's score as the forecast."""
     if len(rows) < PERFORMANCE_MIN_ROWS:
@@ -89,7 +91,7 @@ def train_performance_model(rows: pd.DataFrame, level: str, last: dt.date, run_i
     model = make_performance_model().fit(X, rows[performance.TARGET])
     importance = model.feature_importances().round(4)
     wins = cv["cv_rmse"] < cv["naive_last_month_rmse"]
-    with tracking.training_run(EXPERIMENT, name, {"dagster_run_id": run_id}):
+    with tracking.training_run(EXPERIMENT, name, dagster_tags):
         mlflow.log_params({"rows": len(rows), "months": rows["month_start"].nunique(), "last_day": str(last)})
         mlflow.log_metrics(cv)
         mlflow.log_dict(importance.to_dict(), "feature_importances.json")

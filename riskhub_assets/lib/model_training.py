@@ -170,7 +170,7 @@ def promotion(
 def train_client_model(
     spec: ClientModel,
     frame: pd.DataFrame,
-    run_id: str,
+    dagster_tags: dict[str, str],
     log: logging.Logger = LOG,
     min_events: int = DEFAULT_MIN_TRAINING_EVENTS,
 ) -> TrainingOutcome:
@@ -178,7 +178,7 @@ def train_client_model(
     only when it passes its promotion gates and beats the champion's out-of-time AUC. Stops before fitting with fewer
     than `min_events` clients with (or without) the outcome to learn from; a version validated on fewer, or whose AUC
     is undefined, is never promoted. The run records its conclusion either way."""
-    with tracking.training_run(EXPERIMENT, spec.name, {"dagster_run_id": run_id, "target": spec.label}) as run:
+    with tracking.training_run(EXPERIMENT, spec.name, {**dagster_tags, "target": spec.label}):
         split = training.oot_split(frame)
         columns = training.feature_columns(frame)
         found = model_evidence.evidence(split.train, split.test, spec.label, min_events)
@@ -214,7 +214,6 @@ def train_client_model(
         "calibration_by_grade": markdown_table(
             list(fit.calibration.columns), fit.calibration.round(4).itertuples(index=False)
         ),
-        "mlflow_run": run.info.run_id,
     }
     return TrainingOutcome(version, alias, metadata, gates)
 
@@ -225,13 +224,13 @@ def anomaly_training_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame
     return features.transaction_features(con, last - dt.timedelta(days=ANOMALY_TRAINING_DAYS), last), last
 
 
-def train_anomaly_model(frame: pd.DataFrame, last: dt.date, run_id: str) -> TrainingOutcome:
+def train_anomaly_model(frame: pd.DataFrame, last: dt.date, dagster_tags: dict[str, str]) -> TrainingOutcome:
     """Fit the Isolation Forest on the days before `last`, check its score stability on `last`, log, register and
     promote it (there is no fraud label to compare models on: the newest is champion)."""
     latest = frame["transaction_date"].dt.date == last
     train = frame[~latest].sample(min(int((~latest).sum()), ANOMALY_TRAINING_ROWS), random_state=0)
     X, X_latest = train.drop(columns=features.TRANSACTION_KEYS), frame[latest].drop(columns=features.TRANSACTION_KEYS)
-    with tracking.training_run(EXPERIMENT, ANOMALY_NAME, {"dagster_run_id": run_id}):
+    with tracking.training_run(EXPERIMENT, ANOMALY_NAME, dagster_tags):
         model = make_anomaly_model(n_estimators=ANOMALY_TREES).fit(X)
         scores, latest_scores = model.score_samples(X), model.score_samples(X_latest)
         stability = metrics.psi(scores, latest_scores)

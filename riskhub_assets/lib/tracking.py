@@ -67,11 +67,17 @@ def use_experiment(name: str) -> str:
     return experiment.experiment_id
 
 
+PARENT_RUN_TAG = "mlflow.parentRunId"
+"""MLflow's tag nesting a run under another: a training run under the Dagster run that started it."""
+
+
 @contextlib.contextmanager
 def training_run(experiment: str, run_name: str, tags: dict[str, str]) -> Iterator[mlflow.ActiveRun]:
-    """An MLflow run that is marked FAILED when training fails, FINISHED only when it succeeds."""
+    """An MLflow run that is marked FAILED when training fails, FINISHED only when it succeeds; nested under the run
+    its tags name as parent (the Dagster run's), or under the active run."""
     experiment_id = use_experiment(experiment)
-    run = mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags)
+    nested = mlflow.active_run() is not None
+    run = mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags, nested=nested)
     try:
         yield run
     except BaseException as error:
@@ -79,6 +85,21 @@ def training_run(experiment: str, run_name: str, tags: dict[str, str]) -> Iterat
         mlflow.end_run(status=RunStatus.to_string(RunStatus.FAILED))
         raise
     mlflow.end_run(status=RunStatus.to_string(RunStatus.FINISHED))
+
+
+def end_open_run(run_id: str) -> None:
+    """Mark a run FINISHED unless it already ended: the active run's stack is popped when it is that run."""
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == run_id:
+        mlflow.end_run()
+    elif _client().get_run(run_id).info.status == RunStatus.to_string(RunStatus.RUNNING):
+        _client().set_terminated(run_id)
+
+
+def version_run(name: str, model_version: str) -> tuple[str, str]:
+    """The experiment id and MLflow run id of the run that logged a registered model version."""
+    run_id = _client().get_model_version(name, model_version).run_id
+    return _client().get_run(run_id).info.experiment_id, run_id
 
 
 def log_model(model, name: str, example: pd.DataFrame, prediction: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from riskhub_assets.lib import reference, settings, tracking
 from riskhub_assets.lib.contract import DEFAULT_TIMEZONE, TIMEZONE_VAR, LandingFile
 from riskhub_assets.lib.mapping import SourceMapping, load_mappings
+from riskhub_assets.orchestration.mlflow_tracking import UI_URL_VAR, MlflowTracking
 
 DEV_PSEUDONYMISATION_KEY = "riskhub-development-key-do-not-use-in-production"
 PSEUDONYMISATION_KEY_VAR = "RISKHUB_PSEUDONYMISATION_KEY"
@@ -176,6 +177,7 @@ def resources_for(environment: str) -> dict:
     """The resources of `environment`: set variables override local defaults; production refuses the dev key."""
     refuse_public_key_in_production(environment)
     database = _variable("RISKHUB_DUCKDB_PATH", str(settings.duckdb_path()))
+    tracking_uri = _variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
@@ -194,8 +196,6 @@ def resources_for(environment: str) -> dict:
             min_volume_share=_variable(settings.MIN_VOLUME_SHARE_VAR, DEFAULT_MIN_VOLUME_SHARE),
         ),
         "bank_time_zone": BankTimeZone(name=_variable(TIMEZONE_VAR, DEFAULT_TIMEZONE)),
-        "model_store": ModelStore(
-            tracking_uri=_variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri()),
-            min_training_events=settings.min_training_events(),
-        ),
+        "model_store": ModelStore(tracking_uri=tracking_uri, min_training_events=settings.min_training_events()),
+        "mlflow": MlflowTracking(tracking_uri=tracking_uri, ui_url=_variable(UI_URL_VAR, "")),
     }

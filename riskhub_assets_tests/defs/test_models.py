@@ -14,11 +14,13 @@ from riskhub_assets.defs.scoring import score_assets
 from riskhub_assets.lib import settings, tracking
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.model_specs import CHURN, DEFAULT
+from riskhub_assets.orchestration.mlflow_tracking import DAGSTER_RUNS_EXPERIMENT, MlflowTracking
 from riskhub_assets.orchestration.resources import ModelStore
 from riskhub_assets.orchestration.runs import step_failures
 
 AS_OF_DATES = [dt.date(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(16)]
 SCORE_DAY = dt.date(2025, 6, 2)
+UI = "http://mlflow.bank.example"
 
 
 def _synthetic(dates, clients=200, seed=0) -> pd.DataFrame:
@@ -134,3 +136,45 @@ def test_daily_scores_come_from_the_champions_with_grades_reasons_and_drift_chec
     assert default["grade"].isin(list("ABCDEFGHI")).all()
     assert default.loc[default["probability_of_default"] > 0.2, "reason_1"].notna().all()
     assert set(churn["decile"]) == set(range(1, 11))
+
+
+def test_each_model_trained_links_its_mlflow_run_and_version_to_the_dagster_run(resources):
+    resources = {**resources, "mlflow": MlflowTracking(tracking_uri=resources["mlflow"].tracking_uri, ui_url=UI)}
+    resources["model_store"] = ModelStore(tracking_uri=resources["mlflow"].tracking_uri, min_training_events=10)
+    _store(_synthetic(AS_OF_DATES))
+    result = _train(resources, DEFAULT, CHURN)
+    assert result.success
+    mlflow.set_tracking_uri(resources["mlflow"].tracking_uri)
+    client = MlflowClient()
+    dagster_run = client.search_runs([client.get_experiment_by_name(DAGSTER_RUNS_EXPERIMENT).experiment_id])
+    assert [(r.data.tags["dagster_run_id"], r.info.status) for r in dagster_run] == [(result.run_id, "FINISHED")]
+    for materialization in result.get_asset_materialization_events():
+        key, metadata = materialization.asset_key, materialization.materialization.metadata
+        version = client.get_model_version(metadata["model"].value, metadata["version"].value)
+        assert metadata["mlflow_run_id"].value == version.run_id  # the run that logged this registered version
+        run = client.get_run(version.run_id)
+        assert run.data.tags["dagster_run_id"] == result.run_id
+        assert run.data.tags["dagster_asset_key"] == key.to_user_string()
+        assert run.data.tags["mlflow.parentRunId"] == dagster_run[0].info.run_id
+        experiment = run.info.experiment_id
+        assert metadata["mlflow_run_url"].value == f"{UI}/#/experiments/{experiment}/runs/{version.run_id}"
+        assert metadata["model_version_url"].value == f"{UI}/#/models/{version.name}/versions/{version.version}"
+    assert len(result.get_asset_materialization_events()) == 2
+
+
+def test_a_partitioned_training_run_is_tagged_with_its_partition(resources):
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition("2025-01-01"))
+    def daily_model(context: dg.AssetExecutionContext, mlflow: MlflowTracking):
+        with tracking.training_run("riskhub", "daily_model", mlflow.training_tags(context)) as run:
+            return dg.MaterializeResult(metadata={"mlflow_run_id": run.info.run_id})
+
+    result = dg.materialize([daily_model], partition_key="2025-01-02", resources=resources)
+    (materialization,) = result.get_asset_materialization_events()
+    run = MlflowClient().get_run(materialization.materialization.metadata["mlflow_run_id"].value)
+    assert run.info.status == "FINISHED"
+    assert {k: run.data.tags[k] for k in ("dagster_run_id", "dagster_asset_key", "dagster_partition")} == {
+        "dagster_run_id": result.run_id,
+        "dagster_asset_key": "daily_model",
+        "dagster_partition": "2025-01-02",
+    }
+    assert MlflowClient().get_run(run.data.tags["mlflow.parentRunId"]).info.status == "FINISHED"

@@ -94,7 +94,7 @@ def test_mlflow_training_samples_hold_whole_year_ages_and_no_identifiers(isolate
         labels = clients.assign(default_label=outcomes, churn_label=outcomes, rfm_proxy_label=False)
         replace_table(con, "features.client_labels", labels)
         frame = training.labelled_frame(con, CHURN.population)
-    outcome = model_training.train_client_model(CHURN, frame, "test-run", min_events=3)
+    outcome = model_training.train_client_model(CHURN, frame, {}, min_events=3)
 
     baseline = tracking.load_baseline(CHURN.name, outcome.version)
     example = mlflow.artifacts.load_dict(f"models:/{CHURN.name}/{outcome.version}/input_example.json")

@@ -55,7 +55,7 @@ def test_a_version_that_misses_a_promotion_gate_stays_challenger_even_without_a_
     spec = dataclasses.replace(
         DEFAULT, min_auc=0.99, candidates=lambda: {"scorecard": training.default_candidates()["scorecard"]}
     )
-    outcome = model_training.train_client_model(spec, training.as_model_frame(_clients()), run_id="test")
+    outcome = model_training.train_client_model(spec, training.as_model_frame(_clients()), dagster_tags={})
     gates = {v.name: v for v in outcome.gates}
     assert not gates["auc_at_least_0_70"].passed and "regulatory floor 0.99" in gates["auc_at_least_0_70"].description
     assert outcome.alias == "challenger" and outcome.version == "1"
@@ -65,7 +65,7 @@ def test_a_version_that_misses_a_promotion_gate_stays_challenger_even_without_a_
 
 def test_a_performance_model_without_ten_months_is_refused_with_what_to_load():
     with pytest.raises(NotEnoughHistory, match="agency performance needs 10\\+ completed months"):
-        insight_training.train_performance_model(pd.DataFrame({"month": range(3)}), "agency", dt.date(2025, 4, 3), "t")
+        insight_training.train_performance_model(pd.DataFrame({"month": range(3)}), "agency", dt.date(2025, 4, 3), {})
 
 
 SCORECARD_ONLY = {"candidates": lambda: {"scorecard": training.default_candidates()["scorecard"]}}
@@ -83,7 +83,7 @@ def test_too_few_events_to_learn_from_stops_with_the_counts_and_the_setting():
     frame["default_label"] = rare
     spec = dataclasses.replace(DEFAULT, **SCORECARD_ONLY)
     with pytest.raises(model_evidence.TooFewEvents) as refused:
-        model_training.train_client_model(spec, training.as_model_frame(frame), run_id="test", min_events=30)
+        model_training.train_client_model(spec, training.as_model_frame(frame), dagster_tags={}, min_events=30)
     message = str(refused.value)
     assert "RISKHUB_MIN_TRAINING_EVENTS" in message and "minimum 30" in message
     assert "with a default event" in message and "in the training rows" in message
@@ -98,7 +98,7 @@ def test_a_version_validated_on_too_few_events_is_never_promoted_and_the_run_say
     late = frame["as_of_date"] >= sorted(frame["as_of_date"].unique())[7]  # the out-of-time dates
     frame.loc[late, "default_label"] &= frame.loc[late, "client_id"].isin([f"C{i:05d}" for i in range(10)])
     spec = dataclasses.replace(DEFAULT, min_auc=None, **SCORECARD_ONLY)
-    outcome = model_training.train_client_model(spec, training.as_model_frame(frame), run_id="test", min_events=30)
+    outcome = model_training.train_client_model(spec, training.as_model_frame(frame), dagster_tags={}, min_events=30)
     gates = {v.name: v for v in outcome.gates}
     evidence = gates[model_evidence.EVIDENCE_GATE]
     assert not evidence.passed and "without in the validation rows, minimum 30" in evidence.description
@@ -116,7 +116,7 @@ def test_an_undefined_validation_auc_is_never_promoted_even_without_a_champion()
     late = frame["as_of_date"] >= sorted(frame["as_of_date"].unique())[7]  # the out-of-time dates
     frame["churn_label"] = frame["default_label"] & ~late  # no churn out of time
     spec = dataclasses.replace(CHURN, **SCORECARD_ONLY)
-    outcome = model_training.train_client_model(spec, training.as_model_frame(frame), run_id="test", min_events=5)
+    outcome = model_training.train_client_model(spec, training.as_model_frame(frame), dagster_tags={}, min_events=5)
     assert np.isnan(outcome.metadata["oot_auc"])
     [evidence] = [v for v in outcome.gates if v.name == model_evidence.EVIDENCE_GATE]
     assert not evidence.passed and "AUC undefined (NaN)" in evidence.description
