@@ -9,9 +9,11 @@ import pandas as pd
 from riskhub_assets.definitions import build_defs
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.frames import replace_partition
+from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.ml.metrics import grade_of
 from riskhub_assets.orchestration.runs import run_business_days
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets.tables import tables_in
 from riskhub_assets_tests.resources import local_resources
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
@@ -136,6 +138,9 @@ def scored_bank(data):
     for day in (DAY1, DAY2):
         fill_scores(day)
         fill_insights(day)
+    with duckdb.connect(str(settings.duckdb_path())) as con:
+        for declared in tables_in("scores"):  # as the scoring assets describe what they write
+            describe(con, declared)
     return defs
 
 

@@ -12,7 +12,9 @@ from riskhub_assets.tables import registry
 def test_declared_columns_are_the_built_columns_in_order_with_their_types(published):
     with duckdb.connect(str(published / "riskhub.duckdb"), read_only=True) as con:
         # the scored bank writes its score tables as the champions would, not through the pipeline: left out
-        for declared in (t for t in registry().values() if t.columns and t.schema != "scores"):
+        # and the weekly training builds the labels (defs/test_column_docs.py checks theirs)
+        built_here = (t for t in registry().values() if t.schema != "scores" and t.name != "features.client_labels")
+        for declared in built_here:
             built = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {declared.name})").fetchall()
             assert built == [(c.name, c.type) for c in declared.columns], declared.name
 

@@ -7,6 +7,7 @@ from riskhub_assets.lib import labels, model_training, training
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.lib.model_specs import ANOMALY_TRAINING_DAYS, CHURN, DEFAULT, PSI_GATE, ClientModel
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
+from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.observability import check_result, check_specs, gate_result, table_metadata
 from riskhub_assets.orchestration.policy import writer
@@ -41,6 +42,7 @@ def client_labels(context: dg.AssetExecutionContext, config: LabelConfig, duckdb
             summary = labels.write_client_labels(con, LABELS.name, config.horizon_days)
         except NotEnoughHistory as error:
             raise dg.Failure(str(error)) from error
+        describe(con, LABELS)
         metadata = table_metadata(con, LABELS)
         outcomes = run_table_checks(con, LABELS)
     rates = {f"rate_{k}": v for k, v in summary.rates.items()}

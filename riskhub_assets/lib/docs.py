@@ -134,7 +134,8 @@ def _allowed(column: Column) -> str:
 
 
 def star_schema_markdown() -> str:
-    """The grain of each star-schema table in one line, beside the diagram."""
+    """The grain of each star-schema table in one line, beside the diagram, then each table's columns and what they
+    mean (the meanings the warehouse and the BI database hold as comments)."""
     lines = [
         "# Star schema",
         "",
@@ -146,6 +147,9 @@ def star_schema_markdown() -> str:
         "|---|---|",
     ]
     lines += [f"| `{t.name}` | {t.description} |" for t in tables_in("warehouse")]
+    for declared in tables_in("warehouse"):
+        lines += ["", f"## `{declared.name}`", "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.type} | {c.meaning} |" for c in declared.columns]
     return "\n".join(lines) + "\n"
 
 

@@ -11,10 +11,10 @@ from riskhub_assets.lib.conversion import converted_select
 from riskhub_assets.lib.erasure import suppress_erased
 from riskhub_assets.lib.landing_lines import Span, line_texts, record_spans, swallowed_reason
 from riskhub_assets.lib.mapping import SourceMapping
-from riskhub_assets.lib.sqltext import days, literal
+from riskhub_assets.lib.sqltext import days, describe, literal
+from riskhub_assets.tables.landing import LANDING_LOADS, rejects_table
 
-LOADS = "raw.landing_loads"
-"""Every day of a landing file loaded, with its row count even when it had none: how recent each file is."""
+LOADS = LANDING_LOADS.name
 
 
 class LandingError(Exception):
@@ -263,6 +263,8 @@ def load_raw_days(
     when given), leaving erased clients out; what each day's file gave."""
     for ddl in raw_table_ddl(spec):
         con.execute(ddl)
+    describe(con, rejects_table(spec))
+    describe(con, LANDING_LOADS)
     return [
         load_raw_day(con, spec, landing_file(landing_dir, day, spec, mapping), day, mapping, erasure_key)
         for day in days(start, end)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from riskhub_assets.lib.spreadsheet import safe_select
-from riskhub_assets.lib.sqltext import days, literal
+from riskhub_assets.lib.sqltext import days, identifier, literal
 from riskhub_assets.tables import Publish, personal_columns, published, registry, table
 
 BI_DATABASE = "riskhub_bi.duckdb"
@@ -22,14 +22,18 @@ EVERY_DAY = {"start": dt.date(1900, 1, 1), "end": dt.date(2999, 12, 31)}
 
 
 def _describe(con: duckdb.DuckDBPyConnection, publication: Publish) -> None:
-    """Give the published table its description, and the meanings its source table declares for its columns."""
+    """Give the published table its description, and each column the meaning its declaration gives it: derived ones
+    in the publication, the others in its source table (or a table it joins)."""
     name = f"bi.{publication.name}"
     if publication.description:
         con.execute(f"COMMENT ON TABLE {name} IS {literal(publication.description)}")
-    stored = {c for (c, *_) in con.execute(f"DESCRIBE {name}").fetchall()}
-    for column in table(publication.source).columns:
-        if column.meaning and column.name in stored:
-            con.execute(f"COMMENT ON COLUMN {name}.{column.name} IS {literal(column.meaning)}")
+    meanings = {}
+    for declared in (*reversed(publication.joined), publication.source):
+        meanings.update(table(declared).meanings)
+    meanings.update(publication.meanings)
+    for (column,) in con.execute(f"SELECT column_name FROM (DESCRIBE {name})").fetchall():
+        if meanings.get(column):
+            con.execute(f"COMMENT ON COLUMN {name}.{identifier(column)} IS {literal(meanings[column])}")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict | None = None) -> list[tuple]:

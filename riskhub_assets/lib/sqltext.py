@@ -28,4 +28,4 @@ def describe(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     stored = {name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table.name})").fetchall()}
     for column in table.columns:
         if column.meaning and column.name in stored:
-            con.execute(f"COMMENT ON COLUMN {table.name}.{column.name} IS {literal(column.meaning)}")
+            con.execute(f"COMMENT ON COLUMN {table.name}.{identifier(column.name)} IS {literal(column.meaning)}")

@@ -17,31 +17,29 @@ def table_metadata(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> dict:
-    """Row counts of a DuckDB table and of the days just written; for one day or a whole table, its schema with the
-    declared meanings and a five-row preview without the columns that describe a person (none for tables restricted
+    """Row counts of a DuckDB table and of the days just written, its schema with the declared meanings and, for one
+    day or a whole table, a five-row preview without the columns that describe a person (none for tables restricted
     to personal data in clear).
 
-    A run over a range of days repeats the metadata on every partition's event: keep it to counts there.
+    A run over a range of days repeats the metadata on every partition's event: no preview there.
     """
     partitioned = table.partition_column is not None and start is not None
     where = f"{table.partition_column} BETWEEN $start AND $end" if partitioned else "true"
     params = {"start": start, "end": end} if partitioned else {}
     slice_rows = con.execute(f"SELECT count(*) FROM {table.name} WHERE {where}", params).fetchone()[0]
     total_rows = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+    described = con.execute(f"DESCRIBE {table.name}").fetchall()
+    meanings = table.meanings
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(total_rows),
         "rows_in_run": dg.MetadataValue.int(slice_rows),
         "dagster/table_name": f"riskhub.{table.name}",
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
+        ),
     }
-    if start != end:
-        return metadata
-    meanings = {c.name: c.meaning for c in table.columns}
-    described = con.execute(f"DESCRIBE {table.name}").fetchall()
-    metadata["dagster/column_schema"] = dg.TableSchema(
-        columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
-    )
     shown = [name for name, *_ in described if name not in personal_columns()]
-    if not table.restricted and shown:
+    if start == end and not table.restricted and shown:
         select = ", ".join(f'"{name}"' for name in shown)
         cursor = con.execute(f"SELECT {select} FROM {table.name} WHERE {where} LIMIT 5", params)
         metadata["preview"] = dg.MetadataValue.md(markdown_table(shown, cursor.fetchall()))

@@ -161,6 +161,21 @@ TABLES = (
         " inactive) and the RFM proxy target (least engaged K-Means cluster of the window after the as-of date).",
         OWNER,
         GROUP,
+        columns=(
+            Column("as_of_date", "TIMESTAMP", "Weekly as-of date the outcomes follow (midnight)."),
+            Column("client_id", "VARCHAR", "Client labelled."),
+            Column("default_label", "BOOLEAN", "A default began within the horizon (see warehouse.fact_defaults)."),
+            Column(
+                "churn_label",
+                "BOOLEAN",
+                "No open account at the horizon's end, or no transaction in its last 30 days.",
+            ),
+            Column("future_recency_days", "BIGINT", "Days from the last transaction in the horizon to its end."),
+            Column("future_frequency", "DOUBLE", "Transactions in the horizon."),
+            Column("future_monetary", "DOUBLE", "Debit amount in the horizon, reporting currency."),
+            Column("rfm_proxy_label", "BOOLEAN", "In the least engaged K-Means cluster of the horizon's RFM."),
+            Column("horizon_days", "BIGINT", "Days after the as-of date the outcomes are observed over."),
+        ),
         upstream=(
             "features.client_features",
             "features.client_daily_activity",

@@ -16,6 +16,42 @@ LINEAGE = (
     Column("_file", "VARCHAR", "Landing file the row came from."),
     Column("_row_number", "BIGINT", "Line of the landing file."),
 )
+LOADED_AT = Column("_loaded_at", "TIMESTAMP", "When the row was loaded.")
+LANDING_LOADS = Table(
+    "raw.landing_loads",
+    "One row per landing file and business day loaded, with its row count even when it had none: how recent each"
+    " file is (bookkeeping of the raw loads, not an asset).",
+    OWNER,
+    "raw",
+    columns=(
+        Column("landing_file", "VARCHAR", "Landing file, by its contract name (docs/landing_contract.md)."),
+        BUSINESS_DATE,
+        Column("_file", "VARCHAR", "Path of the landing file loaded."),
+        Column("rows", "BIGINT", "Rows loaded into the raw table."),
+        Column("rejected", "BIGINT", "Lines that could not be parsed, kept in the file's rejects table."),
+        LOADED_AT,
+    ),
+)
+
+
+def rejects_table(spec: LandingFile) -> Table:
+    """The lines of one landing file that could not be parsed, each with why (bookkeeping of its raw table)."""
+    return Table(
+        f"raw.{spec.name}_rejects",
+        f"One row per line of {spec.filename} that could not be parsed, with the reason; the parsed lines are in"
+        f" raw.{spec.name}.",
+        OWNER,
+        "raw",
+        columns=(
+            BUSINESS_DATE,
+            *LINEAGE,
+            Column("error_type", "VARCHAR", "Kind of parse error."),
+            Column("reason", "VARCHAR", "Why the line could not be parsed, in words."),
+            Column("record", "VARCHAR", "The line as landed."),
+            LOADED_AT,
+        ),
+        restricted=spec.has_personal_data,
+    )
 
 
 def raw_table(spec: LandingFile) -> Table:
@@ -31,7 +67,7 @@ def raw_table(spec: LandingFile) -> Table:
             *(Column(c.name, "VARCHAR", f"{c.description}, as landed.", c.personal) for c in spec.columns),
             BUSINESS_DATE,
             *LINEAGE,
-            Column("_loaded_at", "TIMESTAMP", "When the row was loaded."),
+            LOADED_AT,
         ),
         upstream=(f"landing.{spec.name}", *(("reference.holidays",) if spec.name in STEADY_VOLUME else ())),
         partition_column="business_date",

@@ -38,11 +38,15 @@ PERFORMANCE_READS = (
     "warehouse.dim_agency",
 )
 """What the monthly performance history reads (lib/sql/performance/monthly.sql): objectives, take-ups, portfolios."""
+AS_OF = Column("as_of_date", "DATE", "Business day the clients were scored on.")
+MODEL_NAME = Column("model_name", "VARCHAR", "Registered name of the champion model that scored the day.")
+MODEL_VERSION = Column("model_version", "VARCHAR", "Registered version of the champion model that scored the day.")
 ANOMALY_SAMPLE = 2000
 """Unflagged transactions per day kept in the BI anomaly view, as the background alerts are compared with."""
 
 
 def _performance(level: str, column: str) -> Table:
+    unit = "branch's managers'" if level == "agency" else "manager's"
     return Table(
         f"scores.{level}_performance",
         f"Per {level} and day: the predicted performance score (0-100) of the current month, beside its objective"
@@ -50,6 +54,21 @@ def _performance(level: str, column: str) -> Table:
         " no model has beaten it.",
         INSIGHTS,
         GROUP,
+        columns=(
+            Column(column, "VARCHAR", f"The {level} (warehouse.dim_{level})."),
+            Column(
+                "monthly_sales_objective",
+                "DOUBLE",
+                f"Products the {unit} clients are expected to take up this calendar month.",
+            ),
+            Column("month_start", "DATE", "First day of the month the score predicts."),
+            Column("predicted_score", "DOUBLE", "Predicted performance score of the month, 0-100."),
+            Column("score_last_month", "DOUBLE", "Last month's performance score, 0-100; empty without one."),
+            Column(
+                "model_version", "VARCHAR", f"Registered version of the performance model, or '{performance.NAIVE}'."
+            ),
+            Column("as_of_date", "DATE", "Business day the prediction was made on."),
+        ),
         upstream=(*PERFORMANCE_READS, f"models.{level}_performance_model"),
         key=("as_of_date", column),
         not_null=("predicted_score", "monthly_sales_objective", "model_version"),
@@ -68,6 +87,21 @@ TABLES = (
         " codes, and the champion model's name and version.",
         RISK,
         GROUP,
+        columns=(
+            AS_OF,
+            Column("client_id", "VARCHAR", "Client scored."),
+            Column("probability_of_default", "DOUBLE", "Probability the client defaults within 90 days."),
+            Column("score_points", "BIGINT", "Credit score points: higher is safer."),
+            Column("grade", "VARCHAR", "Master-scale grade, A (safest) to I (riskiest)."),
+            *(
+                Column(
+                    f"reason_{n}", "VARCHAR", f"{ordinal} feature that raises the client's risk most; empty if none."
+                )
+                for n, ordinal in ((1, "First"), (2, "Second"), (3, "Third"))
+            ),
+            MODEL_NAME,
+            MODEL_VERSION,
+        ),
         upstream=("features.client_features", "models.default_model"),
         key=("as_of_date", "client_id"),
         not_null=("probability_of_default", "score_points", "grade", "model_version"),
@@ -83,6 +117,15 @@ TABLES = (
         "Per active client and day: 90-day churn probability, risk band, decile (1 = most at risk), model version.",
         RISK,
         GROUP,
+        columns=(
+            AS_OF,
+            Column("client_id", "VARCHAR", "Active client scored."),
+            Column("churn_probability", "DOUBLE", "Probability the client leaves within 90 days."),
+            Column("risk_band", "VARCHAR", f"Churn-risk band: {', '.join(scoring.CHURN_BANDS)}."),
+            Column("decile", "BIGINT", "Decile of churn probability within the day: 1 = the 10% most at risk."),
+            MODEL_NAME,
+            MODEL_VERSION,
+        ),
         upstream=("features.client_features", "models.churn_model"),
         key=("as_of_date", "client_id"),
         not_null=("churn_probability", "risk_band", "decile", "model_version"),
@@ -99,6 +142,23 @@ TABLES = (
         " their top contributing features; model version.",
         RISK,
         GROUP,
+        columns=(
+            Column("transaction_id", "VARCHAR", "Transaction scored."),
+            Column("transaction_date", "DATE", "Business day of the transaction."),
+            Column("client_id", "VARCHAR", "Client owning the account."),
+            Column("account_id", "VARCHAR", "Booked account."),
+            Column(
+                "anomaly_score", "DOUBLE", "Anomaly score in (0, 1]: higher is more unusual (about 0.5 is ordinary)."
+            ),
+            Column("alert_rank", "BIGINT", "Rank among the day's alerts, 1 = most anomalous; empty when not flagged."),
+            Column("flagged", "BOOLEAN", "Flagged for review: within the day's alert budget."),
+            *(
+                Column(f"feature_{n}", "VARCHAR", f"{ordinal} feature contributing most to a flagged score.")
+                for n, ordinal in ((1, "First"), (2, "Second"), (3, "Third"))
+            ),
+            MODEL_NAME,
+            MODEL_VERSION,
+        ),
         upstream=("features.client_features", "warehouse.fact_transactions", "models.anomaly_model"),
         key=("transaction_id",),
         not_null=("anomaly_score", "flagged", "model_version"),
@@ -110,6 +170,8 @@ TABLES = (
             f" fixed sample of {ANOMALY_SAMPLE:,} unflagged ones to compare with (flagged = false).",
             partition_column="transaction_date",
             parameters={"anomaly_sample": ANOMALY_SAMPLE},
+            joined=("warehouse.fact_transactions",),
+            meanings={"account_transactions_that_day": "Transactions booked on the same account that day."},
         ),
         **DAILY,
     ),
@@ -119,6 +181,16 @@ TABLES = (
         " reason; clients who hold nothing get the most popular products.",
         INSIGHTS,
         GROUP,
+        columns=(
+            Column("client_id", "VARCHAR", "Client the products are recommended to."),
+            Column("product_code", "VARCHAR", "Recommended product the client does not hold (reference.products)."),
+            Column("rank", "BIGINT", f"Rank of the recommendation, 1 (best) to {recommendations.TOP_N}."),
+            Column("score", "DOUBLE", "Recommender score: higher fits the client better."),
+            Column("reason", "VARCHAR", "Why the product is recommended, in words."),
+            MODEL_NAME,
+            MODEL_VERSION,
+            Column("as_of_date", "DATE", "Business day the recommendation was made on."),
+        ),
         upstream=(*RECOMMENDER_READS, "models.product_recommender"),
         key=("as_of_date", "client_id", "rank"),
         not_null=("product_code", "score", "reason", "model_version"),

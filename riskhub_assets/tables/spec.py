@@ -29,6 +29,8 @@ class Publish:
     export: bool = False
     parameters: dict = field(default_factory=dict)  # values its SELECT reads besides $start and $end
     source: str | None = None  # the declared table it comes from
+    joined: tuple[str, ...] = ()  # declared tables its SELECT takes columns from besides its source
+    meanings: dict[str, str] = field(default_factory=dict)  # what the columns its SELECT derives mean
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ class Table:
     def personal_columns(self) -> tuple[str, ...]:
         """The declared columns that describe a person."""
         return tuple(c.name for c in self.columns if c.personal)
+
+    @property
+    def meanings(self) -> dict[str, str]:
+        """What each declared column means, by its name."""
+        return {c.name: c.meaning for c in self.columns}
 
     @property
     def schema(self) -> str:
@@ -106,4 +113,6 @@ class Table:
             export=p.export,
             parameters=p.parameters,
             source=self.name,
+            joined=p.joined,
+            meanings=p.meanings,
         )

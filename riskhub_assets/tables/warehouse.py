@@ -1,6 +1,6 @@
 """The star schema BI and models read: client, account, date and reference dimensions; transaction, event and balance facts."""
 
-from riskhub_assets.lib.contract import CLIENTS, DIRECTIONS, MAX_AMOUNT
+from riskhub_assets.lib.contract import CLIENTS, DIRECTIONS, MAX_AMOUNT, RELATIONSHIP_MANAGERS
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.tables.landing import clean_column
 from riskhub_assets.tables.spec import Column, Publish, Table
@@ -25,6 +25,23 @@ CLIENT_COLUMNS = (
     Column("last_updated_date", "DATE", "Business day of the client's latest KYC record."),
 )
 """The latest KYC record of a client: pseudonyms, birth kept to its year, income to its band."""
+MANAGER = {c.name: clean_column(c) for c in RELATIONSHIP_MANAGERS.columns}
+"""A relationship manager's columns as relationship_managers.csv defines them."""
+DATE_COLUMNS = (
+    Column("date", "DATE", "The calendar day."),
+    Column("year", "BIGINT", "Calendar year."),
+    Column("quarter", "BIGINT", "Calendar quarter, 1-4."),
+    Column("month", "BIGINT", "Calendar month, 1-12."),
+    Column("month_name", "VARCHAR", "Month name in English."),
+    Column("day_of_month", "BIGINT", "Day of the month, 1-31."),
+    Column("iso_day_of_week", "BIGINT", "ISO day of the week: 1 Monday to 7 Sunday."),
+    Column("day_name", "VARCHAR", "Weekday name in English."),
+    Column("is_weekend", "BOOLEAN", "Saturday or Sunday."),
+    Column("month_start", "DATE", "First day of the month."),
+    Column("month_end", "DATE", "Last day of the month."),
+    Column("year_month", "VARCHAR", "Year and month as YYYY-MM."),
+)
+"""The calendar attributes of a day, as BI filters and groups by them."""
 
 
 def _table(name: str, description: str, **declared) -> Table:
@@ -63,6 +80,10 @@ TABLES = (
             read_sql("publish", "dims_client"),
             "Clients by client number with coarse attributes only: no names, contacts, birth dates or incomes; age"
             " and income as bands.",
+            meanings={
+                "age_band": "Age at today's date by decade, from the birth year (30 = 30-39); empty without one.",
+                "onboarding_month": "Month the client became a client, as YYYY-MM.",
+            },
         ),
         restricted=True,
     ),
@@ -86,6 +107,7 @@ TABLES = (
     _table(
         "dim_date",
         "One row per calendar day 1900-2099, with year, quarter, month and weekday.",
+        columns=DATE_COLUMNS,
         key=("date",),
         publish=Publish(
             "dims.date",
@@ -118,6 +140,12 @@ TABLES = (
     _table(
         "dim_manager",
         "One row per relationship manager: branch, hire date and the latest monthly objective.",
+        columns=(
+            *(MANAGER[name] for name in ("manager_id", "agency_id", "hire_date", "monthly_sales_objective")),
+            Column("first_seen_date", "DATE", "Business day the manager was first sent."),
+            Column("last_snapshot_date", "DATE", "Business day of the manager's latest snapshot."),
+            Column("is_active", "BOOLEAN", "The manager is in the latest snapshot of relationship_managers.csv."),
+        ),
         upstream=("clean.relationship_managers",),
         key=("manager_id",),
         not_null=("agency_id", "hire_date", "monthly_sales_objective"),
@@ -134,6 +162,16 @@ TABLES = (
     _table(
         "dim_agency",
         "One row per branch (agency): name, region and its managers' latest combined objective.",
+        columns=(
+            *(MANAGER[name] for name in ("agency_id", "agency_name", "region")),
+            Column("active_managers", "BIGINT", "Managers of the branch in the latest snapshot."),
+            Column(
+                "monthly_sales_objective",
+                "DECIMAL(38,2)",
+                "Products the branch's active managers' clients are expected to take up this calendar month (sum of"
+                " their objectives).",
+            ),
+        ),
         upstream=("clean.relationship_managers",),
         key=("agency_id",),
         not_null=("agency_name", "region"),
@@ -144,6 +182,16 @@ TABLES = (
         "fact_product_holdings",
         "One row per product holding, accounts included: client, product, adoption and closure dates (an"
         " accumulating snapshot, rebuilt whole).",
+        columns=(
+            Column("holding_id", "VARCHAR", "Holding reference: the contract number, or the account number."),
+            Column("client_id", "VARCHAR", "Client holding the product."),
+            Column("product_code", "VARCHAR", "Product held (reference.products)."),
+            Column("adoption_date", "DATE", "Date the client took the product (account opening date for accounts)."),
+            Column("closure_date", "DATE", "Date the holding ended; empty while held."),
+            Column("is_held", "BOOLEAN", "The client still holds the product."),
+            Column("source_system", "VARCHAR", "Where the holding comes from: product_system or accounts."),
+            Column("account_id", "VARCHAR", "The account, for a holding that is one; else empty."),
+        ),
         upstream=("clean.product_holdings", "warehouse.dim_account", "reference.account_types"),
         key=("holding_id",),
         not_null=("client_id", "product_code", "adoption_date", "source_system"),
@@ -164,6 +212,10 @@ TABLES = (
     _table(
         "fact_manager_objectives",
         "One row per relationship manager per month: the month's sales objective.",
+        columns=(
+            Column("month_start", "DATE", "First day of the month."),
+            *(MANAGER[name] for name in ("manager_id", "agency_id", "monthly_sales_objective")),
+        ),
         upstream=("clean.relationship_managers",),
         key=("month_start", "manager_id"),
         not_null=("agency_id", "monthly_sales_objective"),
