@@ -157,3 +157,26 @@ def test_every_command_that_runs_the_pipeline_refuses_the_public_key_in_producti
     assert cli.main(argv) == 2
     assert "RISKHUB_PSEUDONYMISATION_KEY must hold a secret key" in capsys.readouterr().err
     assert started == [] and not (settings.dagster_home() / "dagster.yaml").exists()  # nothing ran, nothing written
+
+
+def test_a_check_failing_at_error_severity_is_never_reported_as_success(monkeypatch, capsys):
+    """A non-blocking check failing at ERROR severity (the score drift checks) leaves Dagster's run successful; the
+    command still says FAILED, names the check and exits 1."""
+    from riskhub_assets import definitions
+    from riskhub_assets.orchestration import runs
+
+    @dg.asset(check_specs=[dg.AssetCheckSpec("feature_drift_psi", asset="default_scores")])
+    def default_scores():
+        yield dg.MaterializeResult()
+        yield dg.AssetCheckResult(
+            check_name="feature_drift_psi", passed=False, severity=dg.AssetCheckSeverity.ERROR, description="PSI 2.69"
+        )
+
+    result = dg.materialize([default_scores], raise_on_error=False)
+    assert result.success
+    monkeypatch.setattr(definitions, "build_defs", lambda: None)
+    monkeypatch.setattr(runs, "run_job", lambda defs, job, instance: result)
+    assert cli.main(["train"]) == 1
+    out = capsys.readouterr().out
+    assert "check feature_drift_psi on default_scores FAILED: PSI 2.69" in out
+    assert "succeeded" not in out and out.splitlines()[-1].endswith("FAILED (1 checks failed)")

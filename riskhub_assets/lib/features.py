@@ -19,9 +19,6 @@ MERCHANT_CHANNELS = ("pos", "ecommerce")
 (elsewhere an empty category means there is no merchant)."""
 RECENCY_HALF_LIFE_DAYS = 30
 """Weight of a repayment event halves every 30 days in the recent miss rate: last month counts most."""
-LONG_WINDOW_DAYS = 180
-"""The repayment history window. Where the bank's loaded history is shorter, its counts are scaled up to 180 days:
-otherwise models trained on the first months (90 to 179 days behind them) would see smaller counts than they score."""
 
 
 def load_client_daily_activity(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
@@ -46,7 +43,7 @@ def load_client_features(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     ensure_table(con, features.name, features.ddl_columns)
     con.execute(f"DELETE FROM {features.name} WHERE as_of_date BETWEEN $start AND $end", {"start": start, "end": end})
     insert = f"INSERT INTO {features.name} {read_sql('features', 'client_features')}"
-    windows = {"long_window_days": LONG_WINDOW_DAYS, "recency_half_life_days": RECENCY_HALF_LIFE_DAYS}
+    windows = {"recency_half_life_days": RECENCY_HALF_LIFE_DAYS}
     for as_of in days(start, end):
         con.execute(insert, {"as_of": as_of, **windows})
 

@@ -7,8 +7,12 @@ from sklearn import metrics as skm
 MASTER_SCALE = {"A": 0.0025, "B": 0.005, "C": 0.01, "D": 0.02, "E": 0.04, "F": 0.08, "G": 0.15, "H": 0.30, "I": 1.0}
 """The rating grades, best first, each with its upper bound (inclusive) on the probability of default."""
 
-PSI_EPSILON = 1e-4
-"""Share given to an empty bin so the population stability index stays finite."""
+PSI_EMPTY_BIN_COUNT = 0.5
+"""Rows counted in a bin empty on one side only (additive smoothing): the index stays finite, and an empty bin in a
+small sample weighs what half a row would, not a fixed share that turns sampling noise into an alarm."""
+PSI_ROWS_PER_BIN = 25
+"""Rows of the smaller side each quantile bin should hold: with fewer, sampling noise alone reads as a shift (the
+index of two samples of one population grows with bins over rows), so a small day is compared on fewer bins."""
 
 
 def auc(y, p) -> float:
@@ -63,26 +67,42 @@ def decile_table(y, p) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _shares(values: np.ndarray, interior: np.ndarray, low: float, high: float) -> np.ndarray:
+def _psi_edges(present: np.ndarray, bins: int) -> np.ndarray:
+    """Interior bin edges at the training values' quantiles, each a training value (a bin holds values up to its
+    edge): a count's bins hold whole counts, a value filling several quantiles (a count's 0, a flag) is one edge."""
+    return np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1], method="lower"))
+
+
+def _bin_counts(values: np.ndarray, interior: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Rows per bin: below the training range, between the edges, above it, and missing."""
     missing = np.isnan(values)
     x = values[~missing]
     index = np.where(x < low, 0, np.where(x > high, len(interior) + 2, np.searchsorted(interior, x, side="left") + 1))
-    counts = np.append(np.bincount(index, minlength=len(interior) + 3), missing.sum())
-    return np.maximum(counts / len(values), PSI_EPSILON)
+    return np.append(np.bincount(index, minlength=len(interior) + 3), missing.sum())
+
+
+def _psi_of_counts(expected: np.ndarray, actual: np.ndarray) -> float:
+    """The index over bins either side fills, a bin empty on one side smoothed to PSI_EMPTY_BIN_COUNT rows."""
+    used = (expected + actual) > 0
+    e, a = (np.maximum(counts[used], PSI_EMPTY_BIN_COUNT) for counts in (expected, actual))
+    e, a = e / e.sum(), a / a.sum()
+    return float(np.sum((a - e) * np.log(a / e)))
 
 
 def psi(expected, actual, bins: int = 10) -> float:
     """Population stability index of `actual` against `expected` (< 0.1 stable, 0.1-0.25 watch, > 0.25 shifted);
     missing values are a bin of their own, so a column missing entirely on one side shows as a large shift."""
-    # Bins: `expected`'s quantiles, one below and one above its range (so constant arrays still compare), missing.
+    # Bins: `expected`'s quantiles (fewer for a small sample), one below and one above its range (so constant arrays
+    # still compare), and missing.
     expected, actual = np.asarray(expected, dtype=float), np.asarray(actual, dtype=float)
     present = expected[~np.isnan(expected)]
-    if present.size == 0:  # nothing to bin by: compare the shares missing and present
-        e, a = (np.maximum([np.isnan(v).mean(), 1 - np.isnan(v).mean()], PSI_EPSILON) for v in (expected, actual))
-        return float(np.sum((a - e) * np.log(a / e)))
-    interior = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
-    e, a = (_shares(v, interior, present.min(), present.max()) for v in (expected, actual))
-    return float(np.sum((a - e) * np.log(a / e)))
+    if present.size == 0:  # nothing to bin by: compare the rows missing and present
+        e, a = (np.array([np.isnan(v).sum(), (~np.isnan(v)).sum()]) for v in (expected, actual))
+        return _psi_of_counts(e, a)
+    rows = min(present.size, int((~np.isnan(actual)).sum()))
+    interior = _psi_edges(present, int(np.clip(rows // PSI_ROWS_PER_BIN, 2, bins)))
+    e, a = (_bin_counts(v, interior, present.min(), present.max()) for v in (expected, actual))
+    return _psi_of_counts(e, a)
 
 
 def grade_of(pd_array) -> np.ndarray:

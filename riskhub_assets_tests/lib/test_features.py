@@ -108,7 +108,7 @@ def test_arrears_count_misses_since_the_last_payment_made(con):
 def test_repayment_history_loan_rate_and_distress_purchases(con):
     load_client_features(con, AS_OF, AS_OF)
     rows = con.execute(
-        "SELECT client_id, payments_due_180d, miss_rate_180d, miss_rate_recent, arrears_runs_total,"
+        "SELECT client_id, payments_due_90d, miss_rate_180d, miss_rate_recent, arrears_runs_total,"
         " loan_interest_rate, distress_purchase_share_30d, distress_purchase_share_90d"
         " FROM features.client_features ORDER BY client_id"
     ).fetchall()
@@ -148,15 +148,16 @@ def test_a_table_with_an_older_schema_is_refused_with_its_remedy(con):
     ensure_table(con, "features.other", "a INTEGER")  # the same schema is accepted
 
 
-def test_repayment_counts_are_scaled_to_180_days_when_the_history_is_shorter(con):
-    con.execute("UPDATE features.client_daily_activity SET activity_date = ? WHERE client_id = 'C'", [_day(89)])
+def test_a_short_loaded_history_changes_no_repayment_feature(con):
+    """Training as-of dates have 90 to 179 days of loaded history behind them, scoring days 180: no feature may be
+    scaled (or shrunk) by how much history was loaded, or the model scores values it never saw."""
     load_client_features(con, AS_OF, AS_OF)
-    due, missed, rate = con.execute(
-        "SELECT payments_due_180d, missed_payments_180d, miss_rate_180d FROM features.client_features"
-        " WHERE client_id = 'A'"
-    ).fetchone()
-    assert (due, missed) == (pytest.approx(3 * 2), pytest.approx(2 * 2))  # 90 days of history seen: counts doubled
-    assert rate == pytest.approx(2 / 3)  # the rate is unchanged
+    full = con.execute("SELECT * FROM features.client_features ORDER BY client_id").df()
+    con.execute("UPDATE features.client_daily_activity SET activity_date = ? WHERE client_id = 'C'", [_day(89)])
+    load_client_features(con, AS_OF, AS_OF)  # the bank's loaded history now begins 89 days back
+    short = con.execute("SELECT * FROM features.client_features ORDER BY client_id").df()
+    assert short.loc[0].equals(full.loc[0]), (short.loc[0] != full.loc[0]).loc[lambda d: d]  # client A, every feature
+    assert short.loc[0, "miss_rate_180d"] == pytest.approx(2 / 3)
 
 
 def test_age_is_in_whole_years_from_the_birth_month(con):

@@ -56,16 +56,14 @@ activity AS (
     FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 89 AND $as_of
     GROUP BY client_id),
-history AS (
-    SELECT $long_window_days / least($long_window_days, $as_of - min(activity_date) + 1) AS scale_to_180d
-    FROM features.client_daily_activity),
 missed_180 AS (
-    SELECT client_id, sum(payments_missed) * any_value(scale_to_180d) AS missed_payments_180d,
-           sum(payments_due) * any_value(scale_to_180d) AS payments_due_180d,
+    -- Over the part of the last 180 days the loaded history covers: a rate means the same over a shorter window,
+    -- where a count would be smaller (or, scaled up, take values the full window never does).
+    SELECT client_id, sum(payments_missed) / nullif(sum(payments_due), 0) AS miss_rate_180d,
            sum(payments_missed * pow(0.5, ($as_of - activity_date) / $recency_half_life_days))
                / nullif(sum(payments_due * pow(0.5, ($as_of - activity_date) / $recency_half_life_days)), 0)
                AS miss_rate_recent
-    FROM features.client_daily_activity, history
+    FROM features.client_daily_activity
     WHERE activity_date BETWEEN $as_of - 179 AND $as_of GROUP BY client_id),
 repayments AS (
     SELECT client_id, account_id, event_type, event_date, event_ts,
@@ -117,13 +115,13 @@ SELECT $as_of, p.client_id, c.segment, c.employment_status, c.country,
        coalesce(a.inflow_30d, 0), coalesce(a.inflow_30d, 0) / nullif(a.inflow_90d / 3.0, 0),
        coalesce(a.salary_inflow_30d, 0), a.digital_share_90d, a.cash_share_90d, a.branch_share_90d,
        a.night_share_90d, a.foreign_share_90d, a.risky_merchant_share_90d,
-       coalesce(a.payments_due_90d, 0), coalesce(a.missed_payments_90d, 0), coalesce(m.missed_payments_180d, 0),
+       coalesce(a.payments_due_90d, 0), coalesce(a.missed_payments_90d, 0),
        coalesce(a.complaints_90d, 0),
        coalesce(r.missed_in_a_row, 0), coalesce(r.days_past_due, 0), coalesce(r.accounts_in_arrears, 0),
        coalesce(r.days_since_missed, 180), coalesce(a.spend_30d, 0) / nullif(c.annual_income / 12, 0),
        a.risky_merchant_share_30d,
        CASE WHEN s.savings_balance_30d_ago > 1 THEN coalesce(p.savings_balance, 0) / s.savings_balance_30d_ago END,
-       coalesce(m.payments_due_180d, 0), m.missed_payments_180d / nullif(m.payments_due_180d, 0), m.miss_rate_recent,
+       m.miss_rate_180d, m.miss_rate_recent,
        coalesce(r.arrears_runs_total, 0), lr.loan_interest_rate, a.distress_purchase_share_30d,
        a.distress_purchase_share_90d
 FROM population p
