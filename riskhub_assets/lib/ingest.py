@@ -9,7 +9,7 @@ import duckdb
 from riskhub_assets.lib.contract import LandingFile, free_text
 from riskhub_assets.lib.conversion import converted_select
 from riskhub_assets.lib.erasure import suppress_erased
-from riskhub_assets.lib.landing_lines import Span, line_texts, record_spans, swallowed_reason
+from riskhub_assets.lib.landing_lines import Span, line_texts, record_spans, single_line_records, swallowed_reason
 from riskhub_assets.lib.mapping import SourceMapping
 from riskhub_assets.lib.sqltext import days, describe, literal
 from riskhub_assets.tables.landing import LANDING_LOADS, rejects_table
@@ -179,14 +179,16 @@ def _reconcile(
     path = Path(params["path"])
     dialect = {"delimiter": mapping.delimiter, "quote": mapping.quote} if mapping else {}
     encoding = mapping.encoding if mapping else "utf-8"
+    day = {"day": params["day"]}
+    rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", day).fetchone()[0]
+    if not con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] and single_line_records(path, encoding, rows):
+        return rows, 0  # the common case: each data line one loaded record, numbered by the reader already
     spans = record_spans(path, encoding, **dialect)
     failed = con.execute(
         f"SELECT line, string_agg(DISTINCT error_type, '; '), string_agg(DISTINCT error_type || ': ' || error_message,"
         f" '; ') FROM {rejects} GROUP BY line ORDER BY line"
     ).fetchall()
     records = sum(span is not None for span in spans)
-    day = {"day": params["day"]}
-    rows = con.execute(f"SELECT count(*) FROM raw.{spec.name} WHERE business_date = $day", day).fetchone()[0]
     broken = {line: spans[line - 2] for line, _, _ in failed if 2 <= line < len(spans) + 2}
     if rows + len(failed) != records or None in broken.values() or len(broken) != len(failed):
         raise LandingError(

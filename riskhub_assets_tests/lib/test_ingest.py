@@ -4,6 +4,7 @@ import pytest
 
 from riskhub_assets.lib.contract import BALANCES, RELATIONSHIP_MANAGERS, TRANSACTIONS
 from riskhub_assets.lib.ingest import LandingError, landing_file, load_raw_day, load_raw_days, not_sent, raw_table_ddl
+from riskhub_assets.lib.landing_lines import single_line_records
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 4)
@@ -185,5 +186,23 @@ def test_a_file_whose_records_do_not_reconcile_is_refused(con, tmp_path, monkeyp
     from riskhub_assets.lib import ingest
 
     monkeypatch.setattr(ingest, "record_spans", lambda *_, **__: [ingest.Span(2, 2)] * 3)  # a reader that lost one
+    monkeypatch.setattr(ingest, "single_line_records", lambda *_: False)  # as its line count would then say
     with pytest.raises(LandingError, match="does not reconcile: its data lines hold 3 records, but the CSV reader"):
         _load(con, tmp_path, [GOOD, GOOD.replace("T1", "T2")])
+
+
+@pytest.mark.parametrize(
+    ("text", "records", "one_line_each"),
+    [
+        ("h\r\na\r\nb\r\n", 2, True),  # CRLF line ends
+        ("h\na\nb", 2, True),  # no line end after the last record
+        ("h\na\n\nb\n", 2, False),  # a blank line: reconciled record by record
+        ('h\n"a\nstill a"\nb\n', 2, False),  # a value over two lines
+        ("h\n", 0, True),  # the header alone
+    ],
+)
+def test_a_file_of_one_line_records_is_reconciled_by_counting_its_lines(tmp_path, text, records, one_line_each):
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    assert single_line_records(path, "utf-8", records) is one_line_each
+    assert not single_line_records(path, "utf-16", records)
