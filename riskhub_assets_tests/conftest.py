@@ -9,7 +9,7 @@ import pytest
 
 from riskhub_assets.lib import tracking
 from riskhub_assets.lib.contract import LandingFile
-from riskhub_assets_tests.resources import TEST_KEY, local_resources, tracking_uri
+from riskhub_assets_tests.resources import TEST_KEY, data_folder_environment, local_resources, tracking_uri
 
 TEST_PARTITIONS_START = "2024-01-01"
 os.environ["RISKHUB_PARTITIONS_START"] = TEST_PARTITIONS_START
@@ -69,17 +69,9 @@ def published(tmp_path_factory) -> Path:
     """A data folder with the scored bank's two days published to the BI database, built once per test module."""
     from riskhub_assets_tests.scored_bank import published_bank
 
-    data = tmp_path_factory.mktemp("bank") / "data"
-    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    (data / "dagster").mkdir(parents=True)
-    try:
+    with data_folder_environment(tmp_path_factory.mktemp("bank") / "data") as data:
         published_bank(data)
         yield data
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
 
 
 def open_accounts(con: duckdb.DuckDBPyConnection, day: dt.date, *account_ids: str) -> None:

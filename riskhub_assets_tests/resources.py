@@ -1,5 +1,7 @@
 """RiskHub's resources on a test's data folder: how tests configure where jobs read and write."""
 
+import contextlib
+import os
 from pathlib import Path
 
 from dagster_duckdb import DuckDBResource
@@ -43,3 +45,18 @@ def local_resources(
         "model_store": ModelStore(tracking_uri=tracking_uri(data)),
         "mlflow": MlflowTracking(tracking_uri=tracking_uri(data)),
     }
+
+
+@contextlib.contextmanager
+def data_folder_environment(data: Path):
+    """RISKHUB_DATA_DIR and DAGSTER_HOME pointed at `data` (its Dagster folder made) while the block runs, then put
+    back as they were: for module-scoped banks, which monkeypatch cannot serve."""
+    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    (data / "dagster").mkdir(parents=True)
+    try:
+        yield data
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)

@@ -1,7 +1,6 @@
 """Right to erasure: `riskhub erase --client` removes a client everywhere, proves it, and keeps every check green."""
 
 import json
-import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +20,7 @@ from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.tables import registry
-from riskhub_assets_tests.resources import TEST_KEY, local_resources, tracking_uri
+from riskhub_assets_tests.resources import TEST_KEY, data_folder_environment, local_resources, tracking_uri
 from riskhub_assets_tests.scored_bank import DAY1, DAY2, published_bank
 
 FEATURES = ["age_years", "tenure_days", "frequency_90d", "recency_days", "products_held"]
@@ -60,12 +59,7 @@ def _log_training_sample(con: duckdb.DuckDBPyConnection, client: str) -> None:
 @pytest.fixture(scope="module")
 def erased(tmp_path_factory):
     """The published two-day bank with a training run logged, then `riskhub erase` of one client."""
-    data = tmp_path_factory.mktemp("erasure") / "data"
-    env = {"RISKHUB_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    (data / "dagster").mkdir(parents=True)
-    try:
+    with data_folder_environment(tmp_path_factory.mktemp("erasure") / "data") as data:
         published_bank(data)
         tracking.use_store(tracking_uri(data))
         with duckdb.connect(str(data / "riskhub.duckdb")) as con:
@@ -79,9 +73,6 @@ def erased(tmp_path_factory):
             ).fetchone()[0]
         sent = {p: p.read_bytes() for p in (data / "landing").glob("*/*.csv")}
         yield SimpleNamespace(data=data, client=client, names=names, sent=sent, transactions=their_landing)
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
 
 
 @pytest.fixture
