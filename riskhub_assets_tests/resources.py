@@ -4,8 +4,6 @@ import contextlib
 import os
 from pathlib import Path
 
-from dagster_duckdb import DuckDBResource
-
 from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.resources import (
     BankTimeZone,
@@ -13,6 +11,7 @@ from riskhub_assets.orchestration.resources import (
     Pseudonymiser,
     QualityLimits,
     RiskHubPaths,
+    Warehouse,
     duckdb_config,
 )
 
@@ -32,7 +31,7 @@ def local_resources(
     data.mkdir(parents=True, exist_ok=True)
     database = str(data / "riskhub.duckdb")
     return {
-        "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
+        "duckdb": Warehouse(database=database, connection_config=duckdb_config()),
         "paths": RiskHubPaths(
             landing_dir=str(data / "landing"),
             reports_dir=str(data / "reports"),

@@ -5,7 +5,7 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import marts, publish, report
+from riskhub_assets.lib import marts, pending_days, publish, report
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.sql_reads import tables_read
 from riskhub_assets.lib.sqltext import days
@@ -101,7 +101,8 @@ PUBLISHED_READS = sorted({name for p in published() for name in (p.source, *tabl
     deps=[*(asset_key(name) for name in PUBLISHED_READS), daily_report.key],
     description="The read-only copy BI tools connect to (data/bi/riskhub_bi.duckdb), with Parquet and daily CSV"
     " exports of the marts: KPI marts, scores, alerts, customer insights and dimensions without personal data."
-    " Written beside the old copy and renamed over it, so a connected BI tool never blocks the pipeline.",
+    " Written beside the old copy and renamed over it, so a connected BI tool never blocks the pipeline. A business"
+    " day appears whole or not at all: while a day is half written (a run of it failed) the copy is not refreshed.",
     kinds={"duckdb", "parquet", "csv"},
     **DAILY_WRITER,
     check_specs=[
@@ -118,8 +119,10 @@ PUBLISHED_READS = sorted({name for p in published() for name in (p.source, *tabl
 def bi_database(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: RiskHubPaths):
     start, end = business_days(context)
     with duckdb.get_connection() as con:
-        publication = publish.publish_database(con, paths.bi, start, end)
-        exports = publish.export_files(con, paths.bi, start, end)
+        first, last = pending_days.ready_to_publish(con, start, end)
+        publication = publish.publish_database(con, paths.bi, first, last)
+        exports = publish.export_files(con, paths.bi, first, last)
+        pending_days.published(con, first, last)
     path, personal, unreconciled = publication.path, publication.personal_columns, publication.unreconciled
     yield dg.AssetCheckResult(
         check_name="no_personal_data",

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 import duckdb
 
+from riskhub_assets.lib.erasure import identifying_columns
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.model_outcome import GateVerdict
 from riskhub_assets.lib.quality import CHECK_DESCRIPTIONS, WARN_ONLY, CheckOutcome
@@ -18,8 +19,9 @@ def table_metadata(
     end: dt.date | None = None,
 ) -> dict:
     """Row counts of a DuckDB table and of the days just written, its schema with the declared meanings and, for one
-    day or a whole table, a five-row preview without the columns that describe a person (none for tables restricted
-    to personal data in clear).
+    day or a whole table, a five-row preview without the columns that describe a person or tie a row to one (client,
+    account and record numbers: Dagster's event log keeps previews for good, out of reach of an erasure), none for
+    tables restricted to personal data in clear.
 
     A run over a range of days repeats the metadata on every partition's event: no preview there.
     """
@@ -38,7 +40,8 @@ def table_metadata(
             columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
         ),
     }
-    shown = [name for name, *_ in described if name not in personal_columns()]
+    hidden = personal_columns() | set(identifying_columns())
+    shown = [name for name, *_ in described if name not in hidden]
     if start == end and not table.restricted and shown:
         select = ", ".join(f'"{name}"' for name in shown)
         cursor = con.execute(f"SELECT {select} FROM {table.name} WHERE {where} LIMIT 5", params)

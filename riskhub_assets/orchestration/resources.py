@@ -4,6 +4,7 @@ import logging
 import os
 import warnings
 import zoneinfo
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -159,6 +160,20 @@ class ModelStore(dg.ConfigurableResource):
         tracking.use_store(self.tracking_uri)
 
 
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse. Its connection is closed even when the step using it fails: dagster-duckdb's stays open
+    until garbage-collected, and in a long-lived process (the `riskhub` command, a test) it keeps the file open
+    with its settings, so the next connection with other settings is refused."""
+
+    @contextmanager
+    def get_connection(self):
+        with DuckDBResource.get_connection(self) as connection:
+            try:
+                yield connection
+            finally:
+                connection.close()
+
+
 def duckdb_config() -> dict:
     """DuckDB settings: memory cap (spills to disk beyond it) and threads."""
     return {
@@ -180,7 +195,7 @@ def resources_for(environment: str) -> dict:
     tracking_uri = _variable("RISKHUB_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri())
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": DuckDBResource(database=database, connection_config=duckdb_config()),
+        "duckdb": Warehouse(database=database, connection_config=duckdb_config()),
         "paths": RiskHubPaths(
             landing_dir=_variable("RISKHUB_LANDING_DIR", str(settings.landing_dir())),
             reports_dir=_variable("RISKHUB_REPORTS_DIR", str(settings.reports_dir())),

@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from riskhub_assets.lib import pending_days
 from riskhub_assets.lib.quality import CheckOutcome, run_table_checks, table_check_names
 from riskhub_assets.lib.sqltext import describe
 from riskhub_assets.orchestration.observability import check_result, check_specs, column_schema, table_metadata
@@ -62,20 +63,33 @@ def write_and_check(
 ) -> tuple[Written, dict | None, list[CheckOutcome]]:
     """Stage a declared table's days in one transaction, run its data tests (and `more_checks`) on the staged rows,
     and publish them only when every blocking test passed: what the UI shows of the table, or None when the
-    transaction was rolled back and the table is as it was (a reader never sees half a day or an unchecked value)."""
+    transaction was rolled back and the table is as it was (a reader never sees half a day or an unchecked value);
+    the days stay held back from BI until the table is written again and passes (lib/pending_days.py)."""
+    daily = start is not None
+    if daily:
+        pending_days.writing(con, declared.name, start, end)
     con.execute("BEGIN")
     try:
         written = write()
         describe(con, declared)
         outcomes = [*run_table_checks(con, declared, start, end), *more_checks()]
+        if daily:
+            pending_days.written(con, declared.name, start, end)
     except BaseException:
-        con.execute("ROLLBACK")
+        _roll_back(con, declared, start, end)
         raise
     if blocking_failures(outcomes):
-        con.execute("ROLLBACK")
+        _roll_back(con, declared, start, end)
         return written, None, outcomes
     con.execute("COMMIT")
     return written, table_metadata(con, declared, start, end), outcomes
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection, declared: Table, start, end) -> None:
+    """Undo the staged rows; a daily table's days stay held back from BI until it is written again and passes."""
+    con.execute("ROLLBACK")
+    if start is not None:
+        pending_days.failed(con, declared.name, start, end)
 
 
 def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:

@@ -12,8 +12,10 @@ from riskhub_assets.definitions import build_defs
 from riskhub_assets.defs import clean as clean_defs
 from riskhub_assets.lib import settings
 from riskhub_assets.lib.contract import LANDING_FILES
+from riskhub_assets.lib.publish import BI_DATABASE
 from riskhub_assets.orchestration.runs import failed_checks, run_business_days, step_failures
 from riskhub_assets.simulator import SimulationConfig, simulate
+from riskhub_assets_tests.scored_bank import fill_insights, fill_scores
 
 DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 
@@ -124,14 +126,22 @@ def test_a_value_a_blocking_check_refuses_never_reaches_the_dimension(defs, reso
     assert (income, updated) == ("under 20k", DAY2)
 
 
-def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_its_quarantine(defs, resources):
-    before = _contents("clean", "warehouse")
+def _spoil_transactions(resources) -> tuple[str, int]:
+    """Make twenty of DAY2's transaction amounts unreadable (over the quarantine limit): what was sent, and how many
+    records the file holds."""
     transactions = resources["paths"].landing / DAY2.isoformat() / "transactions.csv"
     sent = transactions.read_text()
     header, *records = sent.splitlines()
     amount = header.split(",").index("amount")
     spoiled = [",".join("lots" if i == amount else v for i, v in enumerate(r.split(","))) for r in records[:20]]
     transactions.write_text("\n".join([header, *spoiled, *records[20:]]) + "\n")
+    return sent, len(records)
+
+
+def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_its_quarantine(defs, resources):
+    before = _contents("clean", "warehouse")
+    transactions = resources["paths"].landing / DAY2.isoformat() / "transactions.csv"
+    sent, records = _spoil_transactions(resources)
 
     result = run_business_days(defs, DAY2, DAY2)
 
@@ -144,7 +154,7 @@ def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_i
     (failure,) = step_failures(result)
     assert failure.startswith(
         f"step clean_transactions FAILED: clean.transactions not published for business days {DAY2}..{DAY2}:"
-        f" blocking check quarantine_rate failed: clean.transactions_quarantine: 20 of {len(records)} landed records"
+        f" blocking check quarantine_rate failed: clean.transactions_quarantine: 20 of {records} landed records"
         f" quarantined; over the limit of 5% (RISKHUB_MAX_QUARANTINE_RATE) on 1 of 1 days: {DAY2}: {transactions}"
     ), failure
     assert failure.endswith(
@@ -156,3 +166,40 @@ def test_a_day_quarantined_over_the_limit_publishes_neither_its_clean_rows_nor_i
     transactions.write_text(sent)
     assert run_business_days(defs, DAY2, DAY2).success
     assert _days_loaded("clean.transactions") == {DAY1, DAY2}
+
+
+def _published() -> dict[str, list]:
+    """Every row of every table of the BI copy, in a stable order."""
+    with duckdb.connect(str(settings.bi_dir() / BI_DATABASE), read_only=True) as con:
+        names = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        return {name: sorted(map(repr, con.execute(f"SELECT * FROM {name}").fetchall())) for (name,) in names}
+
+
+def test_a_day_half_written_in_other_branches_never_reaches_the_bi_copy(defs, resources):
+    fill_scores(DAY1)
+    fill_insights(DAY1)
+    assert run_business_days(defs, DAY1, DAY1, job="daily_reporting").success
+    before = _published()
+    sent, _ = _spoil_transactions(resources)
+    assert not run_business_days(defs, DAY2, DAY2).success  # clean.transactions refused, its branch stops there
+    assert DAY2 in _days_loaded("clean.events")  # the other branches went on
+
+    refused = run_business_days(defs, DAY1, DAY1, job="daily_reporting")  # any later refresh
+
+    assert not refused.success
+    assert _published() == before  # nothing of the day, its events included
+    (failure,) = step_failures(refused)
+    assert failure.startswith(
+        "step reporting__bi_database FAILED: BI copy not refreshed: business day(s) only partly written in the"
+        f" warehouse: {DAY2} (clean.transactions failed)."
+    ), failure
+    assert failure.endswith(f"run the days again whole: riskhub materialise --start {DAY2} --end {DAY2}")
+
+    (resources["paths"].landing / DAY2.isoformat() / "transactions.csv").write_text(sent)
+    assert run_business_days(defs, DAY2, DAY2).success
+    fill_scores(DAY2)
+    fill_insights(DAY2)
+    assert run_business_days(defs, DAY2, DAY2, job="daily_reporting").success
+    with duckdb.connect(str(settings.bi_dir() / BI_DATABASE), read_only=True) as con:
+        days = con.execute("SELECT DISTINCT business_date FROM marts.transaction_kpis ORDER BY 1").fetchall()
+    assert days == [(DAY1,), (DAY2,)]
