@@ -6,10 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._utils.test.data_versions import get_stale_status_resolver  # what the UI asks: is a day stale
 
 from riskhub_assets.defs.landing import DATA_VERSION_TAG, landing_files, landing_sensor
 from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.lib.landing_versions import NOT_SENT
+from riskhub_assets.orchestration.policy import daily_partitions
 from riskhub_assets_tests.conftest import write_landing
 
 DAY = dt.date(2025, 3, 3)
@@ -112,3 +114,33 @@ def test_observing_a_day_records_each_files_version_on_its_partition(landing, re
     record = instance.fetch_observations(dg.AssetKey(["landing", "transactions"]), limit=1).records[0]
     assert record.asset_observation.partition == DAY.isoformat()
     assert record.asset_observation.tags[DATA_VERSION_TAG] == _observed_version(resources, "transactions") != NOT_SENT
+
+
+def test_a_new_delivery_shows_the_day_of_the_raw_table_as_having_new_data_upstream(landing, resources, instance):
+    @dg.asset(key=["raw", "transactions"], deps=[["landing", "transactions"]], partitions_def=daily_partitions)
+    def raw_transactions() -> None:
+        """Stands for the raw load: what matters is what Dagster records of its upstream."""
+
+    def stale_causes() -> list[str]:
+        resolver = get_stale_status_resolver(instance, [landing_files, raw_transactions])
+        return [c.reason for c in resolver.get_stale_causes(raw_transactions.key, DAY.isoformat())]
+
+    def tick(cursor: str | None) -> str:
+        result = _tick(resources, instance, cursor)
+        for event in result.asset_events:  # what the daemon records of the sensor's tick
+            instance.report_runless_asset_event(event)
+        return result.cursor
+
+    _deliver(landing, DAY)
+    cursor = tick(None)
+    defs = dg.Definitions(assets=[landing_files, raw_transactions], resources={"paths": resources["paths"]})
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert job.execute_in_process(
+        partition_key=DAY.isoformat(), instance=instance, asset_selection=[raw_transactions.key]
+    ).success
+    assert stale_causes() == []
+    tick(cursor)  # nothing new
+    assert stale_causes() == []
+    _deliver(landing, DAY, ["a line delivered again"])
+    tick(cursor)
+    assert stale_causes() == ["has a new dependency data version"]
