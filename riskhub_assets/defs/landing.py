@@ -5,6 +5,9 @@ the daily run of a business day as soon as that day's files are complete."""
 import datetime as dt
 import json
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 
 import dagster as dg
 
@@ -19,6 +22,10 @@ from riskhub_assets.orchestration.table_assets import asset_key
 DATA_VERSION_TAG = "dagster/data_version"
 """The tag Dagster reads an observation's data version from (what ObserveResult(data_version=...) writes)."""
 LANDING_SENSOR_INTERVAL_SECONDS = 60
+RECENT_DAYS = 7
+"""A day the sensor never started starts on its own only within the last week: older days never loaded are history,
+for `riskhub load-history` or a backfill, not a burst of daily runs (a day started before starts again at any age)."""
+MAX_DAYS_TOLD = 5
 warnings.filterwarnings("ignore", message="Function `multi_observable_source_asset`", category=dg.BetaWarning)
 """Observable source assets are Dagster's way to version external files; its beta label is no news to users."""
 
@@ -92,9 +99,9 @@ def _loaded_days(instance: dg.DagsterInstance) -> set[str]:
     return set.intersection(*(set(instance.get_materialized_partitions(key)) for key in required))
 
 
-def _outside_partitions(day: dt.date) -> str | None:
+def _outside_partitions(day: dt.date, last: dt.date) -> str | None:
     """Why a landed day is no daily partition yet (or ever), None when it is one."""
-    first, last = daily_partitions.start.date(), dt.date.fromisoformat(daily_partitions.get_last_partition_key())
+    first = daily_partitions.start.date()
     if day < first:
         return f"{day} is before the first daily partition {first} (set {PARTITIONS_START_VAR})"
     if day > last:
@@ -102,17 +109,59 @@ def _outside_partitions(day: dt.date) -> str | None:
     return None
 
 
-def _waiting(day: dt.date, problems: list[str]) -> str:
-    return f"{day} waits for its landing files: " + "; ".join(problems)
+@dataclass
+class _Look:
+    """What one look at the landing zone found: each day's versions, what starts, what waits and why."""
 
+    seen: dict[str, dict[str, str]]  # the cursor: file versions last observed, by day
+    done: dict[str, str]  # the cursor: fingerprint each day was started (or found loaded) with
+    loaded: Callable[[], set[str]]
+    last: dt.date  # the last business day over: the daily partitions' last
+    observed: dict[str, dict[str, str]] = field(default_factory=dict)
+    started: dict[str, str] = field(default_factory=dict)
+    events: list[dg.AssetObservation] = field(default_factory=list)
+    requests: list[dg.RunRequest] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
 
-def _skip_reason(waiting: list[str], started: dict[str, str], landing: str) -> str:
-    """Why no run starts: what each landed day still waits for, or that every complete day already ran."""
-    if waiting:
-        return "No business day to start: " + " | ".join(waiting)
-    if not started:
-        return f"No YYYY-MM-DD day folder in the landing zone {landing} (RISKHUB_LANDING_DIR)"
-    return f"No new landing files: the {len(started)} complete landed day(s) are started or loaded as delivered"
+    def observe(self, day: dt.date, versions: dict[str, FileVersion]) -> None:
+        """Record the day's files, with an observation of each file whose version changed."""
+        self.events += _observations(day, versions, self.seen.get(day.isoformat(), {}))
+        self.observed[day.isoformat()] = {name: version.data_version for name, version in versions.items()}
+
+    def judge(self, day: dt.date, fingerprint: str, problems: Callable[[], list[str]]) -> None:
+        """Start the day once per content; or say what it waits for; or leave an old day never loaded to the user."""
+        key, before = day.isoformat(), self.done.get(day.isoformat())
+        if before == fingerprint:
+            self.started[key] = fingerprint
+        elif missing := problems():
+            self.waiting.append(f"{day} waits for its landing files: " + "; ".join(missing))
+        elif before is None and key in self.loaded():  # loaded before the sensor first saw it: as delivered
+            self.started[key] = fingerprint
+        elif before is None and day <= self.last - dt.timedelta(days=RECENT_DAYS):
+            self.history.append(key)
+        else:
+            self.requests.append(dg.RunRequest(run_key=f"{key}:{fingerprint}", partition_key=key))
+            self.started[key] = fingerprint
+
+    def untold(self, landing: str) -> str:
+        """What each landed day not started waits for (the skip reason, or the log beside the runs started)."""
+        told = self.waiting[:MAX_DAYS_TOLD]
+        if len(self.waiting) > MAX_DAYS_TOLD:
+            told.append(f"and {len(self.waiting) - MAX_DAYS_TOLD} more days waiting")
+        if self.history:
+            told.append(
+                f"{len(self.history)} complete day(s) never loaded and older than {RECENT_DAYS} days"
+                f" ({self.history[0]}..{self.history[-1]}): the sensor starts only recent days on its own; load them"
+                f" with `riskhub load-history --start {self.history[0]} --end {self.history[-1]}` or a backfill"
+            )
+        if told:
+            return "No business day to start: " + " | ".join(told)
+        if not self.started:
+            return f"No YYYY-MM-DD day folder in the landing zone {landing} (RISKHUB_LANDING_DIR)"
+        return (
+            f"No new landing files: the {len(self.started)} complete landed day(s) are started or loaded as delivered"
+        )
 
 
 @dg.sensor(
@@ -126,32 +175,23 @@ def _skip_reason(waiting: list[str], started: dict[str, str], landing: str) -> s
 def landing_sensor(context: dg.SensorEvaluationContext, paths: RiskHubPaths) -> dg.SensorResult:
     """Start each business day whose landing files are complete, once per distinct content."""
     cursor = json.loads(context.cursor) if context.cursor else {}
-    seen, done = cursor.get("observed", {}), cursor.get("started", {})
-    mappings, loaded = _mappings(paths), None
-    events, requests, waiting, observed, started = [], [], [], {}, {}
+    loaded = cache(lambda: _loaded_days(context.instance))
+    last = dt.date.fromisoformat(daily_partitions.get_last_partition_key())
+    look = _Look(cursor.get("observed", {}), cursor.get("started", {}), loaded, last)
+    mappings = _mappings(paths)
     for day in landing_days(paths.landing):
-        key = day.isoformat()
-        if outside := _outside_partitions(day):
-            waiting.append(outside)
+        if outside := _outside_partitions(day, last):
+            look.waiting.append(outside)
             continue
         versions = day_versions(paths.landing, day, mappings)
-        events += _observations(day, versions, seen.get(key, {}))
-        observed[key], fingerprint = {n: v.data_version for n, v in versions.items()}, day_fingerprint(versions)
-        if done.get(key) == fingerprint:
-            started[key] = fingerprint
-        elif problems := incomplete_files(paths.landing, day, day, mappings):
-            waiting.append(_waiting(day, problems))
-        else:
-            new = key not in done
-            loaded = _loaded_days(context.instance) if new and loaded is None else loaded
-            if not (new and key in loaded):  # a day loaded before the sensor first saw it is taken as delivered
-                requests.append(dg.RunRequest(run_key=f"{key}:{fingerprint}", partition_key=key))
-            started[key] = fingerprint
-    if requests and waiting:
-        context.log.info(" | ".join(waiting))
+        look.observe(day, versions)
+        look.judge(day, day_fingerprint(versions), lambda day=day: incomplete_files(paths.landing, day, day, mappings))
+    untold = look.untold(str(paths.landing))
+    if look.requests and (look.waiting or look.history):
+        context.log.info(untold)
     return dg.SensorResult(
-        run_requests=requests,
-        skip_reason=None if requests else _skip_reason(waiting, started, str(paths.landing)),
-        cursor=json.dumps({"observed": observed, "started": started}, sort_keys=True),
-        asset_events=events,
+        run_requests=look.requests,
+        skip_reason=None if look.requests else untold,
+        cursor=json.dumps({"observed": look.observed, "started": look.started}, sort_keys=True),
+        asset_events=look.events,
     )

@@ -14,7 +14,8 @@ from riskhub_assets.lib.landing_versions import NOT_SENT
 from riskhub_assets.orchestration.policy import daily_partitions
 from riskhub_assets_tests.conftest import write_landing
 
-DAY = dt.date(2025, 3, 3)
+DAY = dt.date.fromisoformat(daily_partitions.get_last_partition_key())
+"""Yesterday (UTC): the last business day over, as a day's files arrive."""
 REQUIRED = [spec for spec in LANDING_FILES if not spec.optional]
 TRANSACTIONS = next(spec for spec in LANDING_FILES if spec.name == "transactions")
 
@@ -73,6 +74,14 @@ def test_a_day_already_loaded_before_the_sensor_saw_it_does_not_start_again(land
     assert result.run_requests == [] and "1 complete landed day(s) are started or loaded" in (
         result.skip_reason.skip_message
     )
+
+
+def test_an_old_day_never_loaded_is_left_to_the_history_load_not_started(landing, resources, instance):
+    old = DAY - dt.timedelta(days=30)
+    _deliver(landing, old)
+    result = _tick(resources, instance)
+    assert result.run_requests == []
+    assert f"`riskhub load-history --start {old} --end {old}`" in result.skip_reason.skip_message
 
 
 def test_the_sensor_observes_each_file_once_per_version(landing, resources, instance):
