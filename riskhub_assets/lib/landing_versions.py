@@ -17,8 +17,8 @@ NOT_SENT = "not-sent"
 
 
 RECENT_NS = 2_000_000_000
-"""A file modified less than 2 s ago is read again on every look: a file system may keep modification times so coarsely
-that a rewrite of the same size within that time leaves them unchanged."""
+"""A file changed less than 2 s ago is read again on every look: a file system may keep its times so coarsely that a
+rewrite of the same size within that time leaves them unchanged."""
 
 
 def _sha256(path: Path) -> str:
@@ -27,8 +27,9 @@ def _sha256(path: Path) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _settled_sha256(path: Path, size: int, modified_ns: int) -> str:
-    """The file's SHA-256, read once per size and modification time (the sensor looks at the same files each minute)."""
+def _settled_sha256(path: Path, size: int, modified_ns: int, changed_ns: int, inode: int) -> str:
+    """The file's SHA-256, read once per size, times and inode (the sensor looks at the same files each minute): a
+    write changes the change time, which no one can set back, and a file renamed into place is a new inode."""
     return _sha256(path)
 
 
@@ -51,8 +52,12 @@ def file_version(path: Path) -> FileVersion:
     if not path.is_file():
         return FileVersion(path)
     stat = path.stat()
-    recent = time.time_ns() - stat.st_mtime_ns < RECENT_NS
-    digest = _sha256(path) if recent else _settled_sha256(path, stat.st_size, stat.st_mtime_ns)
+    recent = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RECENT_NS
+    digest = (
+        _sha256(path)
+        if recent
+        else _settled_sha256(path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    )
     return FileVersion(path, stat.st_size, digest)
 
 
