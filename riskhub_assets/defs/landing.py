@@ -58,6 +58,7 @@ def _observed(version: FileVersion) -> dict:
 
 
 def _mappings(paths: RiskHubPaths) -> dict:
+    """How the bank's export gives each landing file (None where it lands as the contract says)."""
     return {spec.name: paths.mapping(spec) for spec in LANDING_FILES}
 
 

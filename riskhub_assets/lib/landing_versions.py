@@ -22,6 +22,7 @@ rewrite of the same size within that time leaves them unchanged."""
 
 
 def _sha256(path: Path) -> str:
+    """The file's SHA-256, read now."""
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
