@@ -1,5 +1,6 @@
 """The Dagster definitions as the UI and the daemon load them."""
 
+import dagster as dg
 import pytest
 
 from riskhub_assets.definitions import build_defs
@@ -48,3 +49,13 @@ def test_an_unknown_environment_is_refused_when_the_definitions_load(monkeypatch
     monkeypatch.setenv("RISKHUB_ENV", "staging")
     with pytest.raises(ValueError, match="RISKHUB_ENV"):
         build_defs()
+
+
+def test_landing_files_are_observed_and_a_sensor_starts_the_daily_job_beside_the_nightly_schedule():
+    defs = build_defs()
+    graph = defs.resolve_asset_graph()
+    landing = [key for key in graph.get_all_asset_keys() if key.path[0] == "landing"]
+    assert len(landing) == 9 and all(graph.get(key).is_observable for key in landing)
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    assert (sensor.job_name, sensor.default_status) == ("daily", dg.DefaultSensorStatus.RUNNING)
+    assert defs.resolve_schedule_def("daily_schedule").job_name == "daily"

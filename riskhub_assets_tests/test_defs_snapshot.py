@@ -1,4 +1,4 @@
-"""Every asset spec, check spec, job and schedule, compared with a reviewed snapshot.
+"""Every asset spec, check spec, job, schedule and sensor, compared with a reviewed snapshot.
 
 A refactor that changes none of them passes untouched; an intended change updates the snapshot
 (`uv run pytest riskhub_assets_tests/test_defs_snapshot.py --snapshot-update`) and says why in its commit.
@@ -61,3 +61,12 @@ def test_jobs_and_schedules_match_snapshot(snapshot):
         for name, s in ((s.name, defs.resolve_schedule_def(s.name)) for s in defs.schedules)
     }
     assert (jobs, schedules) == snapshot
+
+
+def test_sensors_match_snapshot(snapshot):
+    defs = build_defs()
+    sensors = {
+        s.name: (s.job_name, str(s.default_status), s.minimum_interval_seconds, s.description)
+        for s in (defs.resolve_sensor_def(s.name) for s in defs.sensors)
+    }
+    assert sensors == snapshot

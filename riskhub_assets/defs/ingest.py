@@ -1,4 +1,4 @@
-"""Landing files (external, written by the bank's producers) and the raw tables loaded from them as landed."""
+"""The raw tables loaded from the landing files as landed (the landing files themselves: defs/landing.py)."""
 
 from functools import partial
 
@@ -10,29 +10,10 @@ from riskhub_assets.lib.complete_days import require_complete_days
 from riskhub_assets.lib.contract import LANDING_FILES, LandingFile
 from riskhub_assets.lib.quality import day_volume_not_collapsed, table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
-from riskhub_assets.orchestration.policy import business_days, daily_partitions
+from riskhub_assets.orchestration.policy import business_days
 from riskhub_assets.orchestration.resources import Pseudonymiser, QualityLimits, RiskHubPaths
 from riskhub_assets.orchestration.table_assets import asset_key, refuse_unpublished, table_spec_args, write_and_check
 from riskhub_assets.tables import table
-
-
-def landing_spec(spec: LandingFile) -> dg.AssetSpec:
-    """The daily CSV a producer drops in the landing zone, as the contract defines it."""
-    return dg.AssetSpec(
-        key=["landing", spec.name],
-        description=f"Landing file `YYYY-MM-DD/{spec.filename}`: {spec.grain}."
-        + (" Optional: a day without it loads no rows and says so." if spec.optional else "")
-        + " See docs/landing_contract.md.",
-        group_name="landing",
-        partitions_def=daily_partitions,
-        kinds={"csv"},
-        owners=["team:data-engineering"],
-        metadata={
-            "dagster/column_schema": dg.TableSchema(
-                columns=[dg.TableColumn(c.name, c.type, description=c.description) for c in spec.columns]
-            )
-        },
-    )
 
 
 def _loaded(
@@ -98,5 +79,4 @@ def raw_asset(spec: LandingFile) -> dg.AssetsDefinition:
     return _raw
 
 
-landing_assets = [landing_spec(spec) for spec in LANDING_FILES]
 raw_assets = [raw_asset(spec) for spec in LANDING_FILES]

@@ -68,9 +68,9 @@ class SettingError(ValueError):
     """A setting, or what was asked of it, RiskHub cannot use; the message names the variable that fixes it."""
 
 
-def landing_days() -> list[dt.date]:
-    """The business days of the landing zone's YYYY-MM-DD folders, in order."""
-    folder = landing_dir()
+def landing_days(folder: Path | None = None) -> list[dt.date]:
+    """The business days of the landing zone's YYYY-MM-DD folders (RISKHUB_LANDING_DIR unless given), in order."""
+    folder = folder or landing_dir()
     days = [_day(p.name) for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
     return sorted(d for d in days if d is not None)
 
