@@ -54,7 +54,7 @@ class Metrics:
 
     def observed(self, scope: dict, status: int, elapsed: float) -> None:
         """Count and time an answered request; log it when it failed (or always, at DEBUG level)."""
-        endpoint = scope["route"].path if scope.get("route") else "unmatched"
+        endpoint = _endpoint(scope)
         self.requests.labels(endpoint, str(status)).inc()
         self.latency.labels(endpoint).observe(elapsed)
         if status >= 400 or log.isEnabledFor(logging.DEBUG):
@@ -64,6 +64,15 @@ class Metrics:
     def exposition(self) -> Response:
         """The metrics in Prometheus's text format."""
         return Response(prom.generate_latest(self.registry), media_type=prom.CONTENT_TYPE_LATEST)
+
+
+def _endpoint(scope: dict) -> str:
+    """The route a request was for, also when it was answered before routing (401, 413, 415): a path of the API's
+    OpenAPI document (none has a path parameter), else "unmatched"."""
+    if scope.get("route"):
+        return scope["route"].path
+    known = scope["app"].openapi()["paths"] if "app" in scope else {}
+    return scope["path"] if scope["path"] in known else "unmatched"
 
 
 class Observe:

@@ -74,8 +74,10 @@ def test_the_refusal_names_the_limit_and_a_body_within_it_is_scored(models):
 )
 def test_a_body_of_a_type_the_endpoint_does_not_take_is_refused_415(models, path, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
-    response = TestClient(api.create_app(models)).post(path, content=b"{}", headers=headers)
+    client = TestClient(api.create_app(models))
+    response = client.post(path, content=b"{}", headers=headers)
     assert response.status_code == 415 and "application/json" in response.json()["detail"]
+    assert f'riskhub_requests_total{{endpoint="{path}",status="415"}} 1.0' in client.get("/metrics").text
 
 
 def test_json_with_a_charset_is_json(models):
