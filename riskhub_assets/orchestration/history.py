@@ -129,11 +129,10 @@ def _day_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey, kept: dict, 
     per_day = dict(
         con.execute(f"SELECT {column}::VARCHAR, count(*) FROM {declared.name} GROUP BY 1 ORDER BY 1").fetchall()
     )
-    running, up_to = 0, {}
-    for day, rows in per_day.items():
-        running += rows
-        up_to[day] = running
-    table_rows = {day: max((n for d, n in up_to.items() if d <= day), default=0) for day in days}
+    running, table_rows = 0, {}
+    for day in sorted({*per_day, *days}):
+        running += per_day.get(day, 0)
+        table_rows[day] = running
     return {
         day: {
             **kept,
