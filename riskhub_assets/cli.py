@@ -40,26 +40,34 @@ def _use_dagster_home() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
-def run(job: str, start: dt.date | None = None, end: dt.date | None = None, recorded: bool = True) -> bool:
-    """Run a job (over business days start..end when given) as one run, recorded in the Dagster instance unless
-    `recorded` is false (a long history: Dagster writes a few events per asset and day, minutes for months)."""
+def run(job: str, start: dt.date | None = None, end: dt.date | None = None, bulk: bool = False) -> bool:
+    """Run a job (over business days start..end when given) as one run recorded in the Dagster instance or, `bulk`
+    (a long history: Dagster writes a few events per asset and day, minutes for months), in process, then record each
+    day it loaded in the instance in batches."""
     _refuse_public_key_in_production()
     _use_dagster_home()
     import dagster as dg
 
     from riskhub_assets.definitions import build_defs
+    from riskhub_assets.orchestration.history import load_in_bulk
     from riskhub_assets.orchestration.recovery import recover_crashed_runs
     from riskhub_assets.orchestration.runs import run_business_days, run_job
 
-    with dg.DagsterInstance.get() if recorded else dg.DagsterInstance.ephemeral() as instance:
+    with dg.DagsterInstance.get() as instance:
         for message in recover_crashed_runs(instance):  # a dead run would hold the duckdb_writer slot for good
             print(message)
         defs = build_defs()
-        result = run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
+        if bulk:
+            landed, warehouse = settings.landing_days(), settings.duckdb_path()
+            result, recorded = load_in_bulk(defs, start, end, instance, landed, warehouse, job)
+        else:
+            result = (
+                run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
+            )
     failed_errors = _report_failures(result)
     success = result.success and not failed_errors  # a check failing at ERROR severity fails the run, blocking or not
     days = "" if start is None else f" for {start}..{end}"
-    where = "" if recorded else " (in process, not in the Dagster run log)"
+    where = f" (in process; {recorded:,} asset days recorded in Dagster)" if bulk else ""
     outcome = "succeeded" if success else "FAILED" + (f" ({failed_errors} checks failed)" if failed_errors else "")
     print(f"{job} run {result.run_id}: {outcome}{days}{where}")
     return success
@@ -88,8 +96,8 @@ def _report_failures(result) -> int:
 
 def load_history(start: dt.date, end: dt.date) -> bool:
     """Load business days start..end of the landing zone at bulk speed: the daily spine over the whole range in one
-    in-process run (SQL handles the range), kept out of the Dagster run log."""
-    return run("daily_spine", start, end, recorded=False)
+    in-process run (SQL handles the range), then each day it loaded recorded in Dagster as that day's materialization."""
+    return run("daily_spine", start, end, bulk=True)
 
 
 def _date(text: str) -> dt.date:
@@ -243,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser(
         "load-history",
-        help="load a long history of landing days at bulk speed: the daily spine over the range in one in-process run"
-        " (not listed in the Dagster UI)",
+        help="load a long history of landing days at bulk speed: the daily spine over the range in one in-process run,"
+        " then each day it loaded recorded in the Dagster instance (materialized partitions, row counts, checks)",
     )
     history.add_argument("--start", type=_date, help="first business day (default: the landing zone's first folder)")
     history.add_argument("--end", type=_date, help="last business day (default: the landing zone's last folder)")
@@ -255,8 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help=f"simulate the last {DEMO_DAYS} days; load the first through Dagster (recorded), the history in one"
-        " in-process run; train the models; run the nightly job over the recent days",
+        help=f"simulate the last {DEMO_DAYS} days; load the first through Dagster, the history in one in-process run"
+        " (each day recorded in Dagster); train the models; run the nightly job over the recent days",
     )
     demo.add_argument("--days", type=int, default=DEMO_DAYS)
     demo.add_argument("--recent-days", type=int, default=DEMO_RECENT_DAYS, help="days run as the nightly job would")

@@ -40,6 +40,8 @@ def table_metadata(
             columns=[dg.TableColumn(name, kind, description=meanings.get(name)) for name, kind, *_ in described]
         ),
     }
+    if partitioned and start == end:
+        metadata["dagster/partition_row_count"] = dg.MetadataValue.int(slice_rows)  # as a history's recorded days say
     hidden = personal_columns() | set(identifying_columns())
     shown = [name for name, *_ in described if name not in hidden]
     if start == end and not table.restricted and shown:

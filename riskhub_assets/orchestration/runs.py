@@ -17,13 +17,16 @@ def run_business_days(
     end: dt.date,
     instance: dg.DagsterInstance | None = None,
     job: str = SPINE_JOB,
+    run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialise business days start..end through a daily job in one in-process run (refused, before it starts,
-    when the daily partitions do not cover them)."""
+    when the daily partitions do not cover them), with the run id given, if any."""
     require_partitions(start, end)
     days = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
     tags = {**days, **in_process_tags()}
-    return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+    return defs.resolve_job_def(job).execute_in_process(
+        instance=instance, tags=tags, raise_on_error=False, run_id=run_id
+    )
 
 
 def run_job(defs: dg.Definitions, job: str, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
