@@ -2,7 +2,7 @@
 what the UI, the daemon, `dg check defs` and every run worker do first), beside a baseline git revision.
 
 Each round imports the definitions in a fresh Python process, for this working tree and for the baseline (its
-`riskhub_assets` exported with `git archive` into a temporary folder, same virtual environment), interleaved so both
+`riskhub_assets` and pyproject.toml exported with `git archive` into a temporary folder, same virtual environment), interleaved so both
 see the same machine load. Prints each side's median wall time, CPU time (user + system, steadier than wall time on
 a shared machine) and peak memory (max RSS), the ratios after/before, and whether the ML stack (scikit-learn,
 XGBoost, MLflow, matplotlib) was imported; the last line is one JSON object.
@@ -29,9 +29,12 @@ PROBE = (
 
 
 def _export(revision: str, folder: Path) -> Path:
-    """The `riskhub_assets` package of a git revision, written under `folder`."""
+    """The `riskhub_assets` package of a git revision and its pyproject.toml (where Dagster finds the defs folder),
+    written under `folder`."""
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", revision, "riskhub_assets"], check=True, capture_output=True
+        ["git", "-C", str(ROOT), "archive", revision, "riskhub_assets", "pyproject.toml"],
+        check=True,
+        capture_output=True,
     ).stdout
     tarball = folder / "baseline.tar"
     tarball.write_bytes(archive)
