@@ -40,6 +40,21 @@ EXPECTED = {"default": b'"probability_of_default":', "churn": b'"churn_probabili
 """What a single answer of each endpoint must contain."""
 
 
+SAMPLED_ROWS = 2000
+
+
+def latest_clients(con, n: int) -> tuple[object, object]:
+    """The latest as-of date and a reproducible sample of up to `n` of its clients' feature rows, drawn after the
+    date filter (a sample taken before it keeps only the few rows of that date it happened to draw)."""
+    last = con.execute("SELECT max(as_of_date) FROM features.client_features").fetchone()[0]
+    clients = con.execute(
+        "SELECT * FROM (SELECT * FROM features.client_features WHERE as_of_date = ?)"
+        f" USING SAMPLE reservoir({int(n)} ROWS) REPEATABLE (0)",
+        [last],
+    ).df()
+    return last, clients
+
+
 def _rows(data: Path, n: int) -> dict[str, list[dict]]:
     """Real inputs from the warehouse: latest clients' features and latest transactions' features."""
     import duckdb
@@ -57,11 +72,9 @@ def _rows(data: Path, n: int) -> dict[str, list[dict]]:
             sys.exit(f"no champion {name} in {settings.mlflow_tracking_uri()}: run `riskhub demo` (or train) first")
         columns[kind] = list(request_schemas.signature_columns(name, version))
     with duckdb.connect(str(settings.duckdb_path()), read_only=True) as con:
-        last = con.execute("SELECT max(as_of_date) FROM features.client_features").fetchone()[0]
-        clients = con.execute(
-            "SELECT * FROM features.client_features WHERE as_of_date = ? USING SAMPLE 2000 ROWS", [last]
-        ).df()
-        tx = features.transaction_features(con, last, last).sample(2000, replace=True, random_state=0)
+        last, clients = latest_clients(con, SAMPLED_ROWS)
+        tx = features.transaction_features(con, last, last).sample(SAMPLED_ROWS, replace=True, random_state=0)
+    print(f"sampled {clients['client_id'].nunique()} distinct clients of {last}, {len(tx)} transactions")
     rows = {}
     for kind, frame in (("default", clients), ("churn", clients), ("anomaly", tx)):
         picked = frame[columns[kind]].astype(object)

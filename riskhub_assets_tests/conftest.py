@@ -19,8 +19,8 @@ process, when the definitions are first imported."""
 
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary data folder, never the user's data/: the MLflow store and Dagster home of the test, and the
-    folder the CLI and the API (which read the environment when they start) are pointed at."""
+    """A temporary data folder, never the user's data/ (nor the user's Postgres): the MLflow store and Dagster home of
+    the test, and the folder the CLI and the API (which read the environment when they start) are pointed at."""
     data = tmp_path / "data"
     for variable in (
         "RISKHUB_ENV",
@@ -31,6 +31,8 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "RISKHUB_REPORTS_DIR",
         "RISKHUB_MLFLOW_TRACKING_URI",
         "RISKHUB_MAX_QUARANTINE_RATE",
+        "RISKHUB_DAGSTER_POSTGRES_URL",  # tests never record runs in the user's Postgres
+        "DAGSTER_PG_HOST",
     ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))

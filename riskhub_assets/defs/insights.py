@@ -5,15 +5,9 @@ from functools import partial
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import insight_tables, performance, recommendations, tracking
-from riskhub_assets.lib.insight_training import (
-    PERFORMANCE_GATE,
-    RECOMMENDER_GATE,
-    performance_history,
-    train_performance_model,
-    train_recommender,
-)
+from riskhub_assets.lib import insight_tables, performance, recommendations
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
+from riskhub_assets.lib.model_specs import PERFORMANCE_GATE, RECOMMENDER_GATE
 from riskhub_assets.orchestration.mlflow_tracking import MlflowTracking
 from riskhub_assets.orchestration.observability import gate_result
 from riskhub_assets.orchestration.policy import writer
@@ -50,6 +44,10 @@ def product_recommender(
     duckdb: DuckDBResource,
     mlflow: MlflowTracking,
 ):
+    from riskhub_assets.lib.insight_training import (
+        train_recommender,  # MLflow: imported when it trains, not with the Dagster definitions
+    )
+
     with duckdb.get_connection() as con:
         outcome = train_recommender(con, config.horizon_days, mlflow.training_tags(context))
     links = mlflow.model_links(outcome.metadata["model"], outcome.version)
@@ -75,6 +73,8 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec(PERFORMANCE_GATE, asset=key, blocking=False)],
     )
     def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, mlflow: MlflowTracking):
+        from riskhub_assets.lib.insight_training import performance_history, train_performance_model
+
         try:
             with duckdb.get_connection() as con:
                 rows, last = performance_history(con, level)
@@ -92,6 +92,8 @@ def performance_model_asset(level: str) -> dg.AssetsDefinition:
 
 def _load_recommendations(con, start, end) -> None:
     """The recommendations of the days start..end; no champion recommender yet is a failure that says what to run."""
+    from riskhub_assets.lib import tracking  # MLflow: imported when a step runs, not with the Dagster definitions
+
     try:
         insight_tables.load_recommendations(con, start, end)
     except tracking.NoChampion as error:

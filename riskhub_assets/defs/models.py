@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import labels, model_training, training
+from riskhub_assets.lib import labels, training
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
 from riskhub_assets.lib.model_specs import ANOMALY_TRAINING_DAYS, CHURN, DEFAULT, PSI_GATE, ClientModel
 from riskhub_assets.lib.quality import run_table_checks, table_check_names
@@ -72,6 +72,10 @@ def client_model_asset(spec: ClientModel) -> dg.AssetsDefinition:
         model_store: ModelStore,
         mlflow: MlflowTracking,
     ):
+        from riskhub_assets.lib import (
+            model_training,  # scikit-learn, MLflow: imported when it trains, not with the definitions
+        )
+
         with duckdb.get_connection() as con:
             frame = training.labelled_frame(con, spec.population, config.window_days)
         try:
@@ -105,6 +109,10 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
     check_specs=[dg.AssetCheckSpec(PSI_GATE, asset=ANOMALY_KEY, blocking=False)],
 )
 def anomaly_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, mlflow: MlflowTracking):
+    from riskhub_assets.lib import (
+        model_training,  # scikit-learn, MLflow: imported when it trains, not with the definitions
+    )
+
     with duckdb.get_connection() as con:
         frame, last = model_training.anomaly_training_frame(con)
     outcome = model_training.train_anomaly_model(frame, last, mlflow.training_tags(context))

@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import features, scoring, tracking
+from riskhub_assets.lib import features, scoring
 from riskhub_assets.lib.frames import replace_partition
 from riskhub_assets.lib.model_specs import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.lib.quality import table_check_names
@@ -27,6 +27,8 @@ class ScoringConfig(dg.Config):
 def champion(name: str):
     """The champion model and its version; none yet, or one whose files changed since training (refused unloaded), is
     a failure that says what to do."""
+    from riskhub_assets.lib import tracking  # MLflow: imported when a step runs, not with the Dagster definitions
+
     try:
         return tracking.champion_model(name)
     except (tracking.NoChampion, tracking.RefusedModel) as error:
@@ -83,6 +85,8 @@ def score_asset(name: str, model_name: str, score) -> dg.AssetsDefinition:
     def _scores(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: ScoringConfig, model_store: ModelStore
     ):
+        from riskhub_assets.lib import tracking  # MLflow: imported when a step runs, not with the Dagster definitions
+
         start, end = business_days(context)
         model, version = champion(model_name)
         with duckdb.get_connection() as con:

@@ -1,11 +1,13 @@
-"""The daily insight tables: product recommendations, performance predictions and churn actions (plain Python)."""
+"""The daily insight tables: product recommendations, performance predictions and churn actions (plain Python).
+
+The Dagster definitions import this module for its functions: MLflow (lib.tracking) is imported when they run."""
 
 import datetime as dt
 
 import duckdb
 import pandas as pd
 
-from riskhub_assets.lib import churn_actions, performance, recommendations, scoring, tracking
+from riskhub_assets.lib import churn_actions, performance, recommendations, scoring
 from riskhub_assets.lib.frames import ensure_table, replace_partition
 from riskhub_assets.lib.model_specs import PERFORMANCE_MODELS, RECOMMENDER
 from riskhub_assets.lib.sqltext import days
@@ -18,6 +20,8 @@ def load_recommendations(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
 
     Raises tracking.NoChampion while no recommender has beaten the most-held baseline.
     """
+    from riskhub_assets.lib import tracking
+
     model, version = tracking.champion_model(RECOMMENDER)
     frames = [
         recommendations.recommendation_rows(model, recommendations.recommender_inputs(con, day)).assign(as_of_date=day)
@@ -30,6 +34,8 @@ def load_recommendations(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
 def load_performance_predictions(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, level: str) -> None:
     """Replace the days start..end of scores.<level>_performance by each manager's or branch's predicted score for the current month:
     from the champion model, or last month's score (labelled as the naive forecast) while no model has beaten it."""
+    from riskhub_assets.lib import tracking
+
     version = tracking.champion_version(PERFORMANCE_MODELS[level])
     model = tracking.load_version(PERFORMANCE_MODELS[level], version) if version else None
     frames = [
@@ -45,6 +51,8 @@ def load_performance_predictions(con: duckdb.DuckDBPyConnection, start: dt.date,
 def _actions(inputs: pd.DataFrame, columns: list[str]) -> list[pd.DataFrame]:
     """Per day and churn model version: the action answering each high-risk client's main driver, measured against
     the typical low-risk client of that day."""
+    from riskhub_assets.lib import tracking
+
     frames = []
     for (day, version), today in inputs.groupby([inputs["as_of_date"].dt.date, "model_version"]):
         model = tracking.load_version(today["model_name"].iloc[0], version)

@@ -8,11 +8,15 @@ import pandas as pd
 
 from riskhub_assets.lib import performance, recommendations, tracking
 from riskhub_assets.lib.model_outcome import GateVerdict, NotEnoughHistory, TrainingOutcome
-from riskhub_assets.lib.model_specs import EXPERIMENT, PERFORMANCE_MIN_ROWS, PERFORMANCE_MODELS, RECOMMENDER
+from riskhub_assets.lib.model_specs import (
+    EXPERIMENT,
+    PERFORMANCE_GATE,
+    PERFORMANCE_MIN_ROWS,
+    PERFORMANCE_MODELS,
+    RECOMMENDER,
+    RECOMMENDER_GATE,
+)
 from riskhub_assets.ml import make_performance_model
-
-RECOMMENDER_GATE = "beats_popularity_baseline"
-PERFORMANCE_GATE = "beats_last_month_forecast"
 
 
 def _best_of_each_family(selection: dict[str, float]) -> dict[str, dict]:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.preprocessing import StandardScaler
 
 from riskhub_assets.lib.frames import replace_table
 from riskhub_assets.lib.model_outcome import NotEnoughHistory
@@ -79,6 +77,9 @@ def rfm_proxy_labels(future_rfm: pd.DataFrame, clusters: int = 4, seed: int = 0)
             np.log1p(future_rfm["future_monetary"].to_numpy(float)),
         ]
     )
+    from sklearn.cluster import KMeans  # imported when labels are built, not with the Dagster definitions
+    from sklearn.preprocessing import StandardScaler
+
     scaled = StandardScaler().fit_transform(rfm)
     assignment = KMeans(n_clusters=clusters, n_init=10, random_state=seed).fit_predict(scaled)
     engagement = pd.Series(scaled.sum(axis=1)).groupby(assignment).mean()

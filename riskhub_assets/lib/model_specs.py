@@ -22,6 +22,8 @@ PSI_GATE = "score_psi_below_0_25"
 AUC_GATE = "auc_at_least_0_70"
 MONOTONE_GATE = "default_rate_monotone_by_grade"
 PROXY_GATE = "proxy_target_not_leaking"
+RECOMMENDER_GATE = "beats_popularity_baseline"
+PERFORMANCE_GATE = "beats_last_month_forecast"
 
 
 @dataclass(frozen=True)

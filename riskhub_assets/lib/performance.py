@@ -6,15 +6,20 @@ predicts a month before it happens. Clients count in their current manager's por
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold, cross_val_predict
 
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_performance_model
-from riskhub_assets.ml.performance import PerformanceModel
+
+if TYPE_CHECKING:
+    from riskhub_assets.ml.performance import PerformanceModel
+
+# scikit-learn (and XGBoost) are imported inside the functions that fit models: the Dagster definitions import this
+# module for its names, and loading them must not import the ML stack.
 
 LEVELS = {"manager": "manager_id", "agency": "agency_id"}
 TARGET = "performance_score"
@@ -66,6 +71,8 @@ def training_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cross_validate(frame: pd.DataFrame, level: str, folds: int = 5, seed: int = 0) -> dict[str, float]:
     """RMSE, MAE and R² of the model by k-fold cross-validation, beside last month's score used as the forecast."""
+    from sklearn.model_selection import KFold, cross_val_predict
+
     X, y = frame[feature_columns(frame, level)], frame[TARGET].to_numpy(float)
     predicted = cross_val_predict(
         make_performance_model(random_state=seed), X, y, cv=KFold(folds, shuffle=True, random_state=seed)
@@ -84,7 +91,7 @@ def _errors(y: np.ndarray, p: np.ndarray, prefix: str) -> dict[str, float]:
     }
 
 
-def predictions(model: PerformanceModel | None, frame: pd.DataFrame, level: str, month: dt.date) -> pd.DataFrame:
+def predictions(model: "PerformanceModel | None", frame: pd.DataFrame, level: str, month: dt.date) -> pd.DataFrame:
     """Predicted score for `month` of every manager (or branch) with an objective that month (the naive forecast
     when there is no model)."""
     rows = frame[frame["month_start"].dt.date == month]

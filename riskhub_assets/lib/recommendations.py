@@ -1,6 +1,7 @@
 """Holdings as the recommender sees them, as of a date, and its evaluation on later adoptions (plain Python)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -8,7 +9,12 @@ import pandas as pd
 
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_recommender
-from riskhub_assets.ml.recommend import ProductRecommender, ranking_metrics
+
+if TYPE_CHECKING:
+    from riskhub_assets.ml.recommend import ProductRecommender
+
+# scikit-learn are imported inside the functions that fit models: the Dagster definitions import this
+# module for its names, and loading them must not import the ML stack.
 
 TOP_N = 5
 HORIZON_DAYS = 30
@@ -76,7 +82,7 @@ def adoption_matrix(adopted: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame
     return matrix.reindex(index=before.index, columns=before.columns, fill_value=0)
 
 
-def fit_recommender(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> ProductRecommender:
+def fit_recommender(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> "ProductRecommender":
     """A recommender for clients as they are at `as_of`: holdings at the start of each of the last
     `CALIBRATION_WINDOWS` periods of `horizon` days, calibrated on what was taken up in each (popularity, the baseline,
     is not calibrated; trending, the second baseline, on the last period only)."""
@@ -103,6 +109,8 @@ def _context(inputs: pd.DataFrame, products: list[str]) -> tuple[str, ...]:
 
 def evaluate(params: dict, con: duckdb.DuckDBPyConnection, as_of: dt.date, horizon: int) -> dict[str, float]:
     """Fit on what was known at `as_of`, recommend to every client, score the lists on the next `horizon` days."""
+    from riskhub_assets.ml.recommend import ranking_metrics
+
     model = fit_recommender(params, con, as_of, horizon)
     now = recommender_inputs(con, as_of)
     recommended = model.recommend(now.reindex(columns=[*model.products_, *model.context_], fill_value=0), TOP_N)
@@ -122,7 +130,7 @@ def label(params: dict) -> str:
     return "_".join(str(v) for v in params.values())
 
 
-def recommendation_rows(model: ProductRecommender, inputs: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
+def recommendation_rows(model: "ProductRecommender", inputs: pd.DataFrame, n: int = TOP_N) -> pd.DataFrame:
     """The daily recommendation table's rows (client, product, score, rank, reason) from `recommender_inputs`; a
     profile value the model never saw is ignored."""
     inputs = inputs.reindex(columns=[*model.products_, *model.context_], fill_value=0)

@@ -3,21 +3,18 @@
 import datetime as dt
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.compose import make_column_selector, make_column_transformer
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import RandomizedSearchCV, StratifiedGroupKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder
-from sklearn.tree import DecisionTreeClassifier
-from xgboost import XGBClassifier
 
 from riskhub_assets.ml import make_churn_model, make_default_model, metrics
-from riskhub_assets.ml.explain import ExplainedClassifier
+
+if TYPE_CHECKING:
+    from riskhub_assets.ml.explain import ExplainedClassifier
+
+# scikit-learn and XGBoost are imported inside the functions that build and fit models: the Dagster definitions
+# import this module for its names (the model specs, the training window), and loading them must not import them.
 
 KEYS = ["as_of_date", "client_id"]
 SEARCH_JOBS = 2
@@ -89,8 +86,15 @@ def oot_split(frame: pd.DataFrame, test_dates_share: float = 0.4, test_clients_s
     return Split(train.reset_index(drop=True), test.reset_index(drop=True), cutoff.date())
 
 
-def _encoded(estimator) -> ExplainedClassifier:
+def _encoded(estimator) -> "ExplainedClassifier":
     """A tree model behind one-hot encoding and median imputation, explained like a scorecard (points, reasons)."""
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from riskhub_assets.ml.explain import ExplainedClassifier
+
     encode = make_column_transformer(
         (SimpleImputer(strategy="median", keep_empty_features=True), make_column_selector(dtype_include="number")),
         (
@@ -103,6 +107,10 @@ def _encoded(estimator) -> ExplainedClassifier:
 
 def default_candidates(seed: int = 0) -> dict[str, tuple[object, dict]]:
     """The default-model contenders, simplest first, with the hyper-parameters each is searched over."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.tree import DecisionTreeClassifier
+    from xgboost import XGBClassifier
+
     return {
         "scorecard": (make_default_model(), {"C": [0.1, 1.0], "max_bins": [5, 8], "min_iv": [0.01, 0.02]}),
         "decision_tree": (
@@ -145,6 +153,8 @@ def churn_candidates(seed: int = 0) -> dict[str, tuple[object, dict]]:
 
 def _unexplained(estimator):
     """The estimator without the search for reason codes an explained classifier makes when fitted."""
+    from riskhub_assets.ml.explain import ExplainedClassifier
+
     return estimator.set_params(candidate_reasons=0) if isinstance(estimator, ExplainedClassifier) else estimator
 
 
@@ -178,6 +188,9 @@ def select_model(
     AUC. Fits run in `n_jobs` processes. Explained classifiers look for their reason codes only in the final refit:
     the folds' models are only scored.
     """
+    from sklearn.base import clone
+    from sklearn.model_selection import RandomizedSearchCV, StratifiedGroupKFold
+
     folds = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=seed)
     searches = {}
     for name, (estimator, grid) in candidates.items():

@@ -1,11 +1,36 @@
 """RiskHub's models: a credit scorecard, churn, transaction anomalies, product recommendations and sales
-performance, usable on any bank's table."""
+performance, usable on any bank's table.
 
-from riskhub_assets.ml.anomaly import AnomalyModel
-from riskhub_assets.ml.churn import ChurnModel
-from riskhub_assets.ml.performance import PerformanceModel
-from riskhub_assets.ml.recommend import ProductRecommender
-from riskhub_assets.ml.scorecard import Scorecard
+Each model's module (scikit-learn, XGBoost) is imported when a model is made or its class first named, not with this
+package: the Dagster definitions name models without loading the ML stack.
+"""
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from riskhub_assets.ml.anomaly import AnomalyModel
+    from riskhub_assets.ml.churn import ChurnModel
+    from riskhub_assets.ml.performance import PerformanceModel
+    from riskhub_assets.ml.recommend import ProductRecommender
+    from riskhub_assets.ml.scorecard import Scorecard
+
+MODEL_MODULES = {
+    "AnomalyModel": "anomaly",
+    "ChurnModel": "churn",
+    "PerformanceModel": "performance",
+    "ProductRecommender": "recommend",
+    "Scorecard": "scorecard",
+}
+"""The module of riskhub_assets.ml defining each model class."""
+
+
+def __getattr__(name: str):
+    """A model class, its module imported on first use."""
+    if name in MODEL_MODULES:
+        return getattr(importlib.import_module(f"{__name__}.{MODEL_MODULES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SKOPS_TRUSTED_TYPES = [
     "numpy.dtype",  # read back from an empty .npy array, never unpickled: an imputer's fitted dtype
@@ -29,29 +54,29 @@ SKOPS_TRUSTED_TYPES = [
 model may hold (riskhub_assets.lib.model_files loads models with this list, never with one a model file claims)."""
 
 
-def make_default_model(**params) -> Scorecard:
+def make_default_model(**params) -> "Scorecard":
     """The probability-of-default model: a logistic-regression scorecard with points per feature bin."""
-    return Scorecard(**params)
+    return __getattr__("Scorecard")(**params)
 
 
-def make_churn_model(**params) -> ChurnModel:
+def make_churn_model(**params) -> "ChurnModel":
     """The churn model: calibrated XGBoost on numeric and category columns."""
-    return ChurnModel(**params)
+    return __getattr__("ChurnModel")(**params)
 
 
-def make_anomaly_model(**params) -> AnomalyModel:
+def make_anomaly_model(**params) -> "AnomalyModel":
     """The transaction anomaly model: an isolation forest with per-row explanations."""
-    return AnomalyModel(**params)
+    return __getattr__("AnomalyModel")(**params)
 
 
-def make_recommender(**params) -> ProductRecommender:
+def make_recommender(**params) -> "ProductRecommender":
     """The next-best-product model: collaborative filtering on holdings, popularity for clients who hold nothing."""
-    return ProductRecommender(**params)
+    return __getattr__("ProductRecommender")(**params)
 
 
-def make_performance_model(**params) -> PerformanceModel:
+def make_performance_model(**params) -> "PerformanceModel":
     """The manager and branch performance model: XGBoost regression of a 0-100 score."""
-    return PerformanceModel(**params)
+    return __getattr__("PerformanceModel")(**params)
 
 
 __all__ = [

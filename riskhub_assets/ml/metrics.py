@@ -2,7 +2,9 @@
 
 import numpy as np
 import pandas as pd
-from sklearn import metrics as skm
+
+# scikit-learn's metrics are imported inside the functions that use them: the table registry reads MASTER_SCALE here,
+# and loading the Dagster definitions must not import scikit-learn.
 
 MASTER_SCALE = {"A": 0.0025, "B": 0.005, "C": 0.01, "D": 0.02, "E": 0.04, "F": 0.08, "G": 0.15, "H": 0.30, "I": 1.0}
 """The rating grades, best first, each with its upper bound (inclusive) on the probability of default."""
@@ -17,6 +19,8 @@ index of two samples of one population grows with bins over rows), so a small da
 
 def auc(y, p) -> float:
     """Area under the ROC curve: the chance a random event is scored riskier than a random non-event."""
+    from sklearn import metrics as skm
+
     return float(skm.roc_auc_score(y, p))
 
 
@@ -27,28 +31,38 @@ def gini(y, p) -> float:
 
 def ks(y, p) -> float:
     """Kolmogorov-Smirnov statistic: the largest gap between the score distributions of events and non-events."""
+    from sklearn import metrics as skm
+
     fpr, tpr, _ = skm.roc_curve(y, p)
     return float(np.max(np.abs(tpr - fpr)))
 
 
 def pr_auc(y, p) -> float:
     """Area under the precision-recall curve (average precision): ranking power that respects rare events."""
+    from sklearn import metrics as skm
+
     return float(skm.average_precision_score(y, p))
 
 
 def brier(y, p) -> float:
     """Brier score: the mean squared gap between predicted probability and outcome (lower is better)."""
+    from sklearn import metrics as skm
+
     return float(skm.brier_score_loss(y, p))
 
 
 def confusion_at(y, p, threshold: float) -> dict[str, int]:
     """Counts of true/false negatives and positives when every row with p >= threshold is flagged."""
+    from sklearn import metrics as skm
+
     tn, fp, fn, tp = skm.confusion_matrix(np.asarray(y).astype(int), np.asarray(p) >= threshold, labels=[0, 1]).ravel()
     return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
 
 
 def classification_report_at(y, p, threshold: float) -> dict:
     """scikit-learn's classification report (as a dict) when every row with p >= threshold is flagged."""
+    from sklearn import metrics as skm
+
     flagged = (np.asarray(p) >= threshold).astype(int)
     return skm.classification_report(np.asarray(y).astype(int), flagged, output_dict=True, zero_division=0)
 
@@ -153,6 +167,8 @@ def precision_at_budget(y, scores, budget: int) -> float:
 
 def operating_threshold(y, p) -> float:
     """The cut-off maximising F1 (balance of precision and recall); flag rows with p >= it, as in `confusion_at`."""
+    from sklearn import metrics as skm
+
     precision, recall, thresholds = skm.precision_recall_curve(y, p)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     return float(thresholds[np.argmax(f1[:-1])])

@@ -1,15 +1,14 @@
 """MLflow and Dagster runs that know each other, through dagster-mlflow: each Dagster run has its MLflow run, every
 model trained in it is an MLflow run nested under it and tagged with the asset and partition, and every model
-materialization links back to its MLflow run and registered version."""
+materialization links back to its MLflow run and registered version.
+
+MLflow and dagster-mlflow are imported when a step uses the resource, not with the Dagster definitions."""
 
 import contextlib
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster_mlflow import mlflow_tracking
 from pydantic import PrivateAttr
-
-from riskhub_assets.lib import tracking
 
 DAGSTER_RUNS_EXPERIMENT = "riskhub-dagster-runs"
 """MLflow experiment holding one run per Dagster run that trained models (dagster-mlflow's run), the parent of each."""
@@ -30,6 +29,10 @@ class MlflowTracking(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["MlflowTracking"]:
         """Open the Dagster run's MLflow run for the step (dagster-mlflow finds it again by its dagster_run_id tag)
         and end it after, so a run is never left RUNNING; nested training runs record their own failures."""
+        from dagster_mlflow import mlflow_tracking
+
+        from riskhub_assets.lib import tracking
+
         tracking.use_store(self.tracking_uri)
         tracking.use_experiment(DAGSTER_RUNS_EXPERIMENT)  # created beside the store, not in the working folder
         config = {"experiment_name": DAGSTER_RUNS_EXPERIMENT, "mlflow_tracking_uri": self.tracking_uri}
@@ -44,6 +47,8 @@ class MlflowTracking(dg.ConfigurableResource):
     def training_tags(self, context: dg.AssetExecutionContext) -> dict[str, str]:
         """Tags of a model's training run: the Dagster run, asset and partition that trained it, under the Dagster
         run's MLflow run."""
+        from riskhub_assets.lib import tracking
+
         tags = {
             DAGSTER_RUN_TAG: self._dagster_run_id,
             ASSET_TAG: context.asset_key.to_user_string(),
@@ -63,6 +68,8 @@ class MlflowTracking(dg.ConfigurableResource):
     def model_links(self, name: str, model_version: str) -> dict:
         """Materialization metadata naming the MLflow run that logged a registered model version (the metadata's
         `model` and `version`), with links to both in the MLflow UI when its address is known."""
+        from riskhub_assets.lib import tracking
+
         experiment_id, run_id = tracking.version_run(name, model_version)
         links = {"mlflow_run_id": run_id}
         if self.ui:

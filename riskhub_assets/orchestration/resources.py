@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import reference, settings, tracking
+from riskhub_assets.lib import reference, settings
 from riskhub_assets.lib.contract import DEFAULT_TIMEZONE, TIMEZONE_VAR, LandingFile
 from riskhub_assets.lib.mapping import SourceMapping, load_mappings
 from riskhub_assets.orchestration.mlflow_tracking import UI_URL_VAR, MlflowTracking
@@ -157,6 +157,8 @@ class ModelStore(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Point the process's MLflow at this store before any asset trains or reads a model."""
+        from riskhub_assets.lib import tracking  # MLflow: imported when a step runs, not with the Dagster definitions
+
         tracking.use_store(self.tracking_uri)
 
 
