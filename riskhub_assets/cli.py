@@ -129,8 +129,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     summary = simulate(
         SimulationConfig(start=start, end=end, clients=args.clients, seed=args.seed), settings.data_dir()
     )
-    rows = ", ".join(f"{count:,} {name}" for name, count in summary.rows.items())
-    print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
+    print(f"simulated {start}..{end} into {settings.landing_dir()}: {summary.describe()}")
     recent = max(start + dt.timedelta(days=1), end - dt.timedelta(days=args.recent_days - 1))
     history = (start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
     ok = run("daily_spine", start, start) and (history[1] < history[0] or load_history(*history))
