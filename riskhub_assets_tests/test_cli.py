@@ -175,7 +175,7 @@ def test_a_check_failing_at_error_severity_is_never_reported_as_success(monkeypa
     result = dg.materialize([default_scores], raise_on_error=False)
     assert result.success
     monkeypatch.setattr(definitions, "build_defs", lambda: None)
-    monkeypatch.setattr(runs, "run_job", lambda defs, job, instance: result)
+    monkeypatch.setattr(runs, "run_job", lambda defs, job, instance, log_level: result)
     assert cli.main(["train"]) == 1
     out = capsys.readouterr().out
     assert "check feature_drift_psi on default_scores FAILED: PSI 2.69" in out

@@ -3,11 +3,15 @@ model trained in it is an MLflow run nested under it and tagged with the asset a
 materialization links back to its MLflow run and registered version."""
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 
 import dagster as dg
-from dagster_mlflow import mlflow_tracking
-from pydantic import PrivateAttr
+
+# dagster-mlflow's own modules use Dagster's beta APIs: a note for dagster-mlflow's developers, not RiskHub's users
+warnings.filterwarnings("ignore", category=dg.BetaWarning, module="dagster_mlflow")
+from dagster_mlflow import mlflow_tracking  # noqa: E402
+from pydantic import PrivateAttr  # noqa: E402
 
 from riskhub_assets.lib import tracking
 
