@@ -9,7 +9,7 @@ from pathlib import Path
 
 from riskhub_assets.erase_cli import add_erase_command
 from riskhub_assets.lib import processes, settings
-from riskhub_assets.quiet import DAGSTER_LOG_LEVEL, quiet_libraries
+from riskhub_assets.quiet import DAGSTER_LOG_LEVEL, quiet_libraries, say_development_key
 from riskhub_assets.simulator.cli import add_simulate_command
 
 DEMO_DAYS = 240
@@ -152,6 +152,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"simulated into {settings.landing_dir()}: {summary.describe()}")
     recent = max(start + dt.timedelta(days=1), end - dt.timedelta(days=args.recent_days - 1))
     history = (start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
+    say_development_key()
     with quiet_libraries():
         ok = _demo_runs(start, history, recent, end)
     print(f"warehouse: {settings.duckdb_path()}  (open the UI with: python3 -m uv run riskhub ui)")

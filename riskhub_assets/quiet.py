@@ -5,35 +5,44 @@ failed step's error (Dagster logs it at ERROR), a check failing at ERROR severit
 """
 
 import contextlib
-import logging
 import os
+import warnings
 from collections.abc import Iterator
 
 DAGSTER_LOG_LEVEL = "ERROR"
 """The level from which the demo's runs print their Dagster event log: failures and their causes only."""
-LIBRARY_LOGGERS = ("mlflow", "alembic")
-"""Libraries whose INFO and WARNING notices (store migrations, models registered, environments inferred) are for
-their own users, not the demo's: the demo shows them from ERROR up."""
 PROGRESS_BAR_VAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+
+
+def say_development_key() -> None:
+    """Say once, as the demo starts, that pseudonyms use the public development key (when they do): each run would
+    warn again on the terminal (the runs' logs in the UI still say it)."""
+    from riskhub_assets.orchestration.resources import DEV_KEY_WARNING, PSEUDONYMISATION_KEY_VAR, Pseudonymiser
+
+    if Pseudonymiser(key=os.environ.get(PSEUDONYMISATION_KEY_VAR, "")).development_key:
+        print(f"demo bank: {DEV_KEY_WARNING}")
 
 
 @contextlib.contextmanager
 def quiet_libraries() -> Iterator[None]:
-    """While the demo runs: library loggers from ERROR up and MLflow's artifact progress bars off; both put back
-    after."""
-    import mlflow  # noqa: F401  (configures its logger when imported: import it before setting the level)
+    """While the demo runs: MLflow's notices (models registered, versions created, store migrations) and its
+    artifact progress bars off, its hints for developers (schema inference) ignored, and the development-key warning
+    said once by the demo itself (say_development_key) instead of by every run; all put back after. MLflow's failures
+    still raise, and the run prints them."""
+    from mlflow.utils import logging_utils
 
-    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    progress_bar = os.environ.get(PROGRESS_BAR_VAR)
+    from riskhub_assets.orchestration.resources import PSEUDONYMISATION_KEY_VAR
+
+    stream, progress_bar = logging_utils.MLFLOW_LOGGING_STREAM, os.environ.get(PROGRESS_BAR_VAR)
+    was_enabled, stream.enabled = stream.enabled, False
     os.environ[PROGRESS_BAR_VAR] = "false"
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=f"{PSEUDONYMISATION_KEY_VAR} is not set", category=UserWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, module="mlflow")
+            yield
     finally:
-        for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
+        stream.enabled = was_enabled
         if progress_bar is None:
             os.environ.pop(PROGRESS_BAR_VAR)
         else:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-# dagster-mlflow's own modules use Dagster's beta APIs: a note for dagster-mlflow's developers, not RiskHub's users
+# dagster-mlflow is marked beta, and uses Dagster's beta APIs itself: notes for developers, not RiskHub's users
 warnings.filterwarnings("ignore", category=dg.BetaWarning, module="dagster_mlflow")
+warnings.filterwarnings("ignore", message="Dagster resource `mlflow_tracking` is", category=dg.BetaWarning)
 from dagster_mlflow import mlflow_tracking  # noqa: E402
 from pydantic import PrivateAttr  # noqa: E402
 
