@@ -9,6 +9,7 @@ from pathlib import Path
 
 from riskhub_assets.erase_cli import add_erase_command
 from riskhub_assets.lib import processes, settings
+from riskhub_assets.quiet import DAGSTER_LOG_LEVEL, quiet_libraries, say_development_key
 from riskhub_assets.simulator.cli import add_simulate_command
 
 DEMO_DAYS = 240
@@ -40,10 +41,12 @@ def _use_dagster_home() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
-def run(job: str, start: dt.date | None = None, end: dt.date | None = None, bulk: bool = False) -> bool:
+def run(
+    job: str, start: dt.date | None = None, end: dt.date | None = None, bulk: bool = False, log_level: str = "DEBUG"
+) -> bool:
     """Run a job (over business days start..end when given) as one run recorded in the Dagster instance or, `bulk`
     (a long history: Dagster writes a few events per asset and day, minutes for months), in process, then record each
-    day it loaded in the instance in batches."""
+    day it loaded in the instance in batches; its event log printed from `log_level` up."""
     _refuse_public_key_in_production()
     _use_dagster_home()
     import dagster as dg
@@ -59,18 +62,25 @@ def run(job: str, start: dt.date | None = None, end: dt.date | None = None, bulk
         defs = build_defs()
         if bulk:
             landed, warehouse = settings.landing_days(), settings.duckdb_path()
-            result, recorded = load_in_bulk(defs, start, end, instance, landed, warehouse, job)
+            result, recorded = load_in_bulk(defs, start, end, instance, landed, warehouse, job, log_level)
+        elif start is None:
+            result = run_job(defs, job, instance, log_level)
         else:
-            result = (
-                run_job(defs, job, instance) if start is None else run_business_days(defs, start, end, instance, job)
-            )
+            result = run_business_days(defs, start, end, instance, job, log_level=log_level)
     failed_errors = _report_failures(result)
     success = result.success and not failed_errors  # a check failing at ERROR severity fails the run, blocking or not
     days = "" if start is None else f" for {start}..{end}"
     where = f" (in process; {recorded:,} asset days recorded in Dagster)" if bulk else ""
     outcome = "succeeded" if success else "FAILED" + (f" ({failed_errors} checks failed)" if failed_errors else "")
-    print(f"{job} run {result.run_id}: {outcome}{days}{where}")
+    print(f"{job} run {result.run_id}: {outcome}{days}{where}: {_counts(result)}")
     return success
+
+
+def _counts(result) -> str:
+    """What a run did, in numbers: materializations and data tests passed."""
+    checks = result.get_asset_check_evaluations()
+    passed = sum(check.passed for check in checks)
+    return f"{len(result.get_asset_materialization_events())} materializations, {passed} of {len(checks)} checks passed"
 
 
 def _report_failures(result) -> int:
@@ -94,10 +104,10 @@ def _report_failures(result) -> int:
     return len(failed) - len(warnings)
 
 
-def load_history(start: dt.date, end: dt.date) -> bool:
+def load_history(start: dt.date, end: dt.date, log_level: str = "DEBUG") -> bool:
     """Load business days start..end of the landing zone at bulk speed: the daily spine over the whole range in one
     in-process run (SQL handles the range), then each day it loaded recorded in Dagster as that day's materialization."""
-    return run("daily_spine", start, end, bulk=True)
+    return run("daily_spine", start, end, bulk=True, log_level=log_level)
 
 
 def _date(text: str) -> dt.date:
@@ -134,18 +144,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     end = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # the last complete (UTC) partition
     start = end - dt.timedelta(days=args.days - 1)
+    print(f"[1/5] simulating {args.clients:,} clients over {start}..{end}")
     summary = simulate(
         SimulationConfig(start=start, end=end, clients=args.clients, seed=args.seed), settings.data_dir()
     )
-    rows = ", ".join(f"{count:,} {name}" for name, count in summary.rows.items())
-    print(f"simulated {start}..{end} into {settings.landing_dir()}: {rows}")
+    print(f"simulated into {settings.landing_dir()}: {summary.describe()}")
     recent = max(start + dt.timedelta(days=1), end - dt.timedelta(days=args.recent_days - 1))
     history = (start + dt.timedelta(days=1), recent - dt.timedelta(days=1))
-    ok = run("daily_spine", start, start) and (history[1] < history[0] or load_history(*history))
-    trained = ok and run("weekly_training")  # a model gate failing does not keep the nightly run from the demo
-    ok = ok and run("daily", recent, end) and trained
+    say_development_key()
+    with quiet_libraries():
+        ok = _demo_runs(start, history, recent, end)
     print(f"warehouse: {settings.duckdb_path()}  (open the UI with: python3 -m uv run riskhub ui)")
     return 0 if ok else 1
+
+
+def _demo_runs(start: dt.date, history: tuple[dt.date, dt.date], recent: dt.date, end: dt.date) -> bool:
+    """The demo's runs, each announced: the first day recorded, the history in bulk, training, the nightly job."""
+    print(f"[2/5] loading the first day, {start}, through Dagster (recorded: the UI shows it)")
+    ok = run("daily_spine", start, start, log_level=DAGSTER_LOG_LEVEL)
+    if ok and history[0] <= history[1]:
+        print(f"[3/5] loading the history, {history[0]}..{history[1]}, in one bulk run")
+        ok = load_history(*history, log_level=DAGSTER_LOG_LEVEL)
+    if not ok:
+        return False
+    print("[4/5] training the models (a few minutes)")
+    trained = run("weekly_training", log_level=DAGSTER_LOG_LEVEL)  # a failed gate does not stop the demo
+    print(f"[5/5] the nightly job over {recent}..{end}")
+    return run("daily", recent, end, log_level=DAGSTER_LOG_LEVEL) and trained
 
 
 def _cmd_landing_check(args: argparse.Namespace) -> int:

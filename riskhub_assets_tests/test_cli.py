@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import re
 
 import dagster as dg
 import duckdb
@@ -175,8 +176,29 @@ def test_a_check_failing_at_error_severity_is_never_reported_as_success(monkeypa
     result = dg.materialize([default_scores], raise_on_error=False)
     assert result.success
     monkeypatch.setattr(definitions, "build_defs", lambda: None)
-    monkeypatch.setattr(runs, "run_job", lambda defs, job, instance: result)
+    monkeypatch.setattr(runs, "run_job", lambda defs, job, instance, log_level: result)
     assert cli.main(["train"]) == 1
     out = capsys.readouterr().out
     assert "check feature_drift_psi on default_scores FAILED: PSI 2.69" in out
-    assert "succeeded" not in out and out.splitlines()[-1].endswith("FAILED (1 checks failed)")
+    assert "succeeded" not in out and "FAILED (1 checks failed)" in out.splitlines()[-1]
+
+
+def test_the_demos_runs_print_a_failure_and_its_cause_but_not_the_event_log(isolated_data, capfd):
+    from riskhub_assets.quiet import DAGSTER_LOG_LEVEL, quiet_libraries
+
+    _simulate(isolated_data, DAY, DAY)
+    events = settings.landing_dir() / DAY.isoformat() / "events.csv"
+    sent = events.read_text()
+    events.unlink()
+    with quiet_libraries():
+        assert not cli.run("daily_spine", DAY, DAY, log_level=DAGSTER_LOG_LEVEL)
+        out, err = capfd.readouterr()
+        assert "step raw__events FAILED: " in out and f"landing file missing: {events}" in out
+        assert f"landing file missing: {events}" in err and " - DEBUG - " not in err and " - INFO - " not in err
+        events.write_text(sent)
+        assert cli.run("daily_spine", DAY, DAY, log_level=DAGSTER_LOG_LEVEL)
+    out, err = capfd.readouterr()
+    assert err == ""
+    (line,) = [line for line in out.splitlines() if line.startswith("daily_spine run")]
+    passed, total = map(int, re.search(r"(\d+) of (\d+) checks passed", line).groups())
+    assert "materializations" in line and passed == total > 0

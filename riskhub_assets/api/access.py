@@ -32,6 +32,8 @@ SCOPES = ("scoring", "analytics", "admin")
 AUTH_VAR, KEYS_VAR, KEYS_FILE_VAR = "RISKHUB_API_AUTH", "RISKHUB_API_KEYS", "RISKHUB_API_KEYS_FILE"
 OPEN_PATHS = ("/health", "/auth/check", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 """What anyone may read: whether the API is up, the key check the proxy asks, and the API's documentation."""
+DOCS_STATIC = "/docs/static"
+"""Where the documentation pages' scripts and styles are served from (this API, not a CDN): open like the pages."""
 
 OFF_WARNING = (
     f"{AUTH_VAR}=off: the scoring API answers ANYONE who can reach it, without a key. Only for a machine of your"
@@ -164,13 +166,18 @@ class Authenticate:
         ]
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or self.access.keys is None or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or self.access.keys is None or _open(scope["path"]):
             return await self.app(scope, receive, send)
         needed = next((s for pattern, s in self.scopes if pattern.match(scope["path"])), None)
         refusal = _check(self.access, Headers(scope=scope), needed)
         if refusal is not None:
             return await refusal(scope, receive, send)  # before any body is read
         await self.app(scope, receive, send)
+
+
+def _open(path: str) -> bool:
+    """Whether anyone may read `path`: an open path or one of the documentation's static files."""
+    return path in OPEN_PATHS or path.startswith(f"{DOCS_STATIC}/")
 
 
 def router(access: Access) -> fastapi.APIRouter:

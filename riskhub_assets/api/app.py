@@ -4,6 +4,7 @@ uvicorn riskhub_assets.api.app:create_app --factory --port 8000
 """
 
 import fastapi
+from fastapi_offline import FastAPIOffline
 
 from riskhub_assets.api import access, bodies, insights, limits, serving
 from riskhub_assets.api.batcher import MicroBatcher
@@ -45,7 +46,9 @@ def create_app(
     configure_logging()
     callers = callers or access.Access.from_environment()
     served = Served.load(models, recommender, performance)
-    app = fastapi.FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from files shipped with the package: /docs works without internet
+        static_url=access.DOCS_STATIC,
+        swagger_ui_parameters={"validatorUrl": None},  # no call to swagger.io's online validator
         title="RiskHub scoring API",
         description="Probability of default, churn risk and transaction anomaly scores from the MLflow registry's"
         " champion models. Every response names the model and version that produced it.",

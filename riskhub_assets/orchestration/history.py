@@ -32,16 +32,17 @@ def load_in_bulk(
     landed: list[dt.date],
     warehouse: Path,
     job: str = SPINE_JOB,
+    log_level: str = "DEBUG",
 ) -> tuple[dg.ExecuteInProcessResult, int]:
     """Materialise business days start..end in one in-process run outside the instance, then record in `instance`
     each landed day of each asset the run published (its rows counted in the `warehouse` DuckDB file); return the
-    run's result and the asset days recorded."""
+    run's result and the asset days recorded (the run's event log printed from `log_level` up)."""
     progress = ProgressBar()
     with dg.DagsterInstance.ephemeral() as scratch:
         run_id = make_new_run_id()
         steps = len(defs.resolve_job_def(job).graph.nodes)
         scratch.add_event_listener(run_id, _step_counter(progress, f"loading {start}..{end}", steps))
-        result = run_business_days(defs, start, end, scratch, job, run_id=run_id)
+        result = run_business_days(defs, start, end, scratch, job, run_id=run_id, log_level=log_level)
     days = [d.isoformat() for d in landed if start <= d <= end]
     with duckdb.connect(str(warehouse)) as con:
         recorded = record_days(instance, result, days, con, progress)

@@ -5,10 +5,15 @@ materialization links back to its MLflow run and registered version.
 MLflow and dagster-mlflow are imported when a step uses the resource, not with the Dagster definitions."""
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 
 import dagster as dg
 from pydantic import PrivateAttr
+
+# dagster-mlflow is marked beta, and uses Dagster's beta APIs itself: notes for developers, not RiskHub's users
+warnings.filterwarnings("ignore", category=dg.BetaWarning, module="dagster_mlflow")
+warnings.filterwarnings("ignore", message="Dagster resource `mlflow_tracking` is", category=dg.BetaWarning)
 
 DAGSTER_RUNS_EXPERIMENT = "riskhub-dagster-runs"
 """MLflow experiment holding one run per Dagster run that trained models (dagster-mlflow's run), the parent of each."""

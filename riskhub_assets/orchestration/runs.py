@@ -11,6 +11,12 @@ from riskhub_assets.orchestration.recovery import in_process_tags
 SPINE_JOB = "daily_spine"
 
 
+def console_log(level: str) -> dict:
+    """Run config printing a run's event log on the terminal from `level` up (DEBUG: every event; ERROR: failures and
+    their causes only). The instance records every event whatever the level."""
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
 def run_business_days(
     defs: dg.Definitions,
     start: dt.date,
@@ -18,6 +24,7 @@ def run_business_days(
     instance: dg.DagsterInstance | None = None,
     job: str = SPINE_JOB,
     run_id: str | None = None,
+    log_level: str = "DEBUG",
 ) -> dg.ExecuteInProcessResult:
     """Materialise business days start..end through a daily job in one in-process run (refused, before it starts,
     when the daily partitions do not cover them), with the run id given, if any."""
@@ -25,13 +32,17 @@ def run_business_days(
     days = {ASSET_PARTITION_RANGE_START_TAG: start.isoformat(), ASSET_PARTITION_RANGE_END_TAG: end.isoformat()}
     tags = {**days, **in_process_tags()}
     return defs.resolve_job_def(job).execute_in_process(
-        instance=instance, tags=tags, raise_on_error=False, run_id=run_id
+        run_config=console_log(log_level), instance=instance, tags=tags, raise_on_error=False, run_id=run_id
     )
 
 
-def run_job(defs: dg.Definitions, job: str, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def run_job(
+    defs: dg.Definitions, job: str, instance: dg.DagsterInstance | None = None, log_level: str = "DEBUG"
+) -> dg.ExecuteInProcessResult:
     """Run an unpartitioned job, such as the weekly training, in process."""
-    return defs.resolve_job_def(job).execute_in_process(instance=instance, tags=in_process_tags(), raise_on_error=False)
+    return defs.resolve_job_def(job).execute_in_process(
+        run_config=console_log(log_level), instance=instance, tags=in_process_tags(), raise_on_error=False
+    )
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:

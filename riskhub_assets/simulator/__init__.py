@@ -73,13 +73,33 @@ class SimulationConfig:
             )
 
 
+RECORD_FILES = ("transactions", "events")
+"""Landing files whose every row is a new record; the others restate the bank's clients, accounts, managers... day
+after day, so a summary counts their distinct keys, not their rows."""
+
+BANK_ENTITIES = ("clients", "accounts", "relationship_managers")
+"""What a summary names first: the bank's size."""
+
+
 @dataclass
 class SimulationSummary:
-    """What a simulation wrote: days, data rows per landing file, and planted defects."""
+    """What a simulation wrote: days, data rows and distinct keys per landing file, and planted defects."""
 
     days: int = 0
     rows: dict[str, int] = field(default_factory=lambda: {f.name: 0 for f in LANDING_FILES})
+    keys: dict[str, set] = field(
+        default_factory=lambda: {f.name: set() for f in LANDING_FILES if f.name not in RECORD_FILES}
+    )
     dirty_rows: int = 0
+
+    def describe(self) -> str:
+        """What the bank holds, as a reader counts it: distinct clients, accounts, managers... and the transactions
+        and events of the period (files never written left out)."""
+        order = {name: i for i, name in enumerate(BANK_ENTITIES)}
+        written = sorted((n for n, count in self.rows.items() if count), key=lambda n: order.get(n, len(order)))
+        entities = ", ".join(f"{len(self.keys[n]):,} {n}" for n in written if n not in RECORD_FILES)
+        records = ", ".join(f"{self.rows[n]:,} {n}" for n in written if n in RECORD_FILES)
+        return f"{entities} (distinct); {records}"
 
 
 def _write_day(
@@ -120,7 +140,9 @@ def _write_day(
             if mapping
             else write_landing(con, frame, landing_file, day, landing)
         )
-        summary.rows[landing_file.name] += len(frames[landing_file.name])
+        summary.rows[landing_file.name] += len(frame)
+        if landing_file.name in summary.keys:
+            summary.keys[landing_file.name].update(frame[landing_file.key].tolist())
         if config.dirty_rate > 0:
             rng = np.random.default_rng([config.seed, day.toordinal(), 1 + number])
             defects += corrupt(path, landing_file, config.dirty_rate, rng)

@@ -26,9 +26,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     began = time.perf_counter()
     summary = simulate(config, args.out)
-    rows = ", ".join(f"{count} {name}" for name, count in summary.rows.items())
     print(
-        f"simulated {summary.days} days into {args.out}: {rows}, {summary.dirty_rows} dirty rows "
+        f"simulated {summary.days} days into {args.out}: {summary.describe()}, {summary.dirty_rows} dirty rows "
         f"({time.perf_counter() - began:.1f}s)"
     )
     if args.style != "canonical":

@@ -2,6 +2,7 @@
 production; the OpenAPI document declares the key and its refusals; schemathesis finds nothing with keys on."""
 
 import base64
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,6 +61,20 @@ def test_the_proxy_check_takes_a_browsers_basic_credentials(models, keys_on):
     assert client.get("/auth/check?scope=analytics", headers=basic).status_code == 403
     nobody = client.get("/auth/check?scope=admin")
     assert nobody.status_code == 401 and nobody.headers["www-authenticate"] == 'Basic realm="RiskHub"'
+
+
+def test_the_docs_work_offline_and_open_like_the_docs_without_opening_anything_else(models, keys_on):
+    client = TestClient(api.create_app(models))
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200
+        urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", html.text)
+        assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls  # none on a CDN
+        for url in (u for u in urls if u.startswith(access.DOCS_STATIC)):
+            assert client.get(url).status_code == 200, url  # without a key, as the page itself
+    assert '"validatorUrl": null' in client.get("/docs").text  # Swagger UI calls no online validator
+    assert client.get(f"{access.DOCS_STATIC}/../metrics").status_code == 401  # the open prefix opens nothing else
+    assert client.get(f"{access.DOCS_STATIC}x/swagger-ui.css").status_code == 401
 
 
 def test_keys_come_from_a_file_and_a_bad_entry_names_its_place(tmp_path, monkeypatch):

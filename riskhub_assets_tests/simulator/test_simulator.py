@@ -10,10 +10,13 @@ import pytest
 from riskhub_assets.lib.contract import (
     ACCOUNTS,
     BALANCES,
+    CLIENTS,
     DATE_FORMATS,
     LANDING_FILES,
     MAX_AMOUNT,
+    RELATIONSHIP_MANAGERS,
     TIMESTAMP_FORMATS,
+    TRANSACTIONS,
     LandingFile,
 )
 from riskhub_assets.lib.reference import default_codes
@@ -260,3 +263,21 @@ def test_dirty_run_plants_every_kind_and_records_it(dirty):
             ), r
             planted.add(r["kind"])
     assert planted == set(KINDS)
+
+
+def test_the_summary_counts_distinct_clients_accounts_and_managers_not_daily_rows(tmp_path):
+    config = SimulationConfig(START, START + datetime.timedelta(days=4), clients=40, seed=5, tx_per_client=1.0)
+    summary = simulate(config, tmp_path)
+    landing = sorted((tmp_path / "landing").iterdir())
+    distinct = {
+        f.name: len({row[f.key] for day in landing for row in _read(day / f.filename)})
+        for f in (CLIENTS, ACCOUNTS, RELATIONSHIP_MANAGERS)
+    }
+    transactions = sum(len(_read(day / TRANSACTIONS.filename)) for day in landing)
+    assert summary.rows["accounts"] >= 5 * distinct["accounts"] * 0.9  # a snapshot a day: rows repeat the accounts
+    assert summary.describe().startswith(
+        f"{distinct['clients']:,} clients, {distinct['accounts']:,} accounts,"
+        f" {distinct['relationship_managers']:,} relationship_managers, "
+    )
+    assert f"(distinct); {transactions:,} transactions, " in summary.describe()
+    assert "balances" not in summary.describe()  # never written in the snapshot style
