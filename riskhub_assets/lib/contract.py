@@ -357,11 +357,11 @@ INVESTIGATION_OUTCOMES = LandingFile(
     grain="optional; one row per alert (a flagged transaction) whose investigation was decided that day, as the"
     " fraud team's case-management system exports it. Without it the alerts rank by how unusual transactions are"
     " alone; with it the ranking also learns from confirmed fraud, and a transaction already decided is never"
-    " raised again. A later decision on the same transaction wins",
-    key="transaction_id",
+    " raised again. A later decision on the same transaction wins (a case re-decided on a later day is sent again)",
+    key="case_id",
     optional=True,
     columns=(
-        Column("case_id", "string", "Case number in the case-management system", required=False, identifier=True),
+        Column("case_id", "string", "Case number in the case-management system", identifier=True),
         Column(
             "transaction_id",
             "string",

@@ -115,8 +115,9 @@ class ContextStats:
             n = counts.sum(axis=1).to_numpy(float)[:, None]
             shares = (counts.to_numpy() + self.min_group_rows * everyone.to_numpy()) / (n + self.min_group_rows)
             share = pd.DataFrame(shares, index=counts.index, columns=counts.columns).stack()
+            seen = counts.stack() > 0  # the others' shares follow from everyone's (see _share_z)
             usual[context] = {
-                "share": {f"{k}{SEP}{v}": float(p) for (k, v), p in share.items()},
+                "share": {f"{k}{SEP}{v}": float(p) for (k, v), p in share[seen].items()},
                 "rows": dict(zip(counts.index, n[:, 0].tolist())),
                 "mode": dict(zip(counts.index, shares.max(axis=1).tolist())),
             }
@@ -186,10 +187,13 @@ def deviation_text(stats: ContextStats, row: pd.Series, m: int, g: int) -> str:
         return f"{source} {_times(value / float(row[base]))} {phrase.format_map(labels)}"
     usual = stats.usual_[name][context]
     if name in stats.discrete_:
-        key = f"{label}{SEP}{int(value)}" if g else str(int(value))
-        shares = usual["share"]
-        share = shares.get(key, usual.get("floor", 0.0)) if g == 0 else shares.get(key, 0.0)
-        return f"{source} {value:g} in {share:.1%} of rows for {where}"
+        everyone = stats.usual_[name][EVERYONE]
+        share = everyone["share"].get(str(int(value)), everyone["floor"])
+        if g:
+            rows = usual["rows"].get(label, 0.0)
+            fallback = stats.min_group_rows * share / (rows + stats.min_group_rows)
+            share = usual["share"].get(f"{label}{SEP}{int(value)}", fallback)
+        return f"{source} {value:g} in {share:.2%} of rows for {where}"
     centre = usual.get(label, stats.usual_[name][EVERYONE][EVERYONE])[0]
     if name in stats.log_ and value > 0:
         return f"{source} {_times(value / max(np.expm1(centre), 1e-9))} the median for {where}"

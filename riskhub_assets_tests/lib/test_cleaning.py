@@ -287,7 +287,7 @@ def test_investigation_outcomes_load_and_bad_ones_are_quarantined_with_their_rea
             "transactions": [TX, TX.replace("T1,", "T2,")],
             "investigation_outcomes": [
                 "CASE-1,T1,confirmed_fraud,2025-03-04",
-                ",T2,false_positive,2025-03-03",
+                "CASE-2,T2,false_positive,2025-03-03",
                 "CASE-3,T9,false_positive,2025-03-04",
                 "CASE-4,T2,maybe,2025-03-04",
                 "CASE-5,T2,false_positive,2025-03-05",
