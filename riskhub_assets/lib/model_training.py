@@ -237,10 +237,11 @@ def _training_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fit(frame: pd.DataFrame, outcomes: bool = True):
-    """The anomaly model fitted on these rows, learning from their investigation outcomes if `outcomes`."""
+    """The anomaly model fitted on these rows, learning from their investigation outcomes if `outcomes`; a pace or
+    amount far below the account's usual counts as much as one above (card testing, bursts seconds apart)."""
     X = frame.drop(columns=[*features.TRANSACTION_KEYS, "confirmed_fraud"])
     y = frame["confirmed_fraud"].to_numpy(float) if outcomes else None
-    return make_anomaly_model(baselines=ANOMALY_BASELINES).fit(X, y)
+    return make_anomaly_model(baselines=ANOMALY_BASELINES, low_side_weight=1.0).fit(X, y)
 
 
 def _confirmed_precision(train: pd.DataFrame) -> dict[str, float]:

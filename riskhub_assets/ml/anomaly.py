@@ -11,8 +11,8 @@ from sklearn.preprocessing import StandardScaler
 from riskhub_assets.ml.anomaly_context import ContextStats, deviation_text
 from riskhub_assets.ml.frame import TableEncoder, as_frame, is_numeric
 
-ORDINARY_Z = 1.0
-"""Deviations within one typical deviation of the usual are ordinary: they add nothing to a row's anomaly score."""
+REASON_Z = 1.0
+"""Deviations within one typical deviation of the usual are ordinary: never given as a reason."""
 QUANTILES = 2001
 """Training scores are kept as this many quantiles: where a new score stands among them, for the blended ranking."""
 
@@ -65,14 +65,17 @@ class AnomalyModel(OutlierMixin, BaseEstimator):
         return self
 
     def _unsupervised(self, X: pd.DataFrame) -> np.ndarray:
-        """How unusual each row is for its contexts: the root sum of squares of its deviations beyond the ordinary."""
-        beyond = np.maximum(self._deviations(X) - ORDINARY_Z, 0.0)
-        return np.sqrt((beyond**2).sum(axis=1))
+        """How unusual each row is for its contexts: the root sum of squares of its deviations (small deviations
+        count too: several at once, as a fraud burst abroad at night has, add up)."""
+        return np.sqrt((self._deviations(X) ** 2).sum(axis=1))
 
-    def _deviations(self, X: pd.DataFrame) -> np.ndarray:
-        """Per row and measure, its deviation from usual averaged over its contexts (the low side down-weighted)."""
-        z = self.stats_.z(X)
-        return np.where(z > 0, z, -self.low_side_weight * z).mean(axis=2)
+    def _deviations(self, X: pd.DataFrame, z: np.ndarray | None = None) -> np.ndarray:
+        """Per row and measure, its deviation from usual (the low side down-weighted): a number's averaged over its
+        contexts, a few-valued number's (the hour, a flag) in the context where its value is rarest."""
+        z = self.stats_.z(X) if z is None else z
+        deviations = np.where(z > 0, z, -self.low_side_weight * z)
+        discrete = np.array([name in self.stats_.discrete_ for name, *_ in self.stats_.measures_], dtype=bool)
+        return np.where(discrete[None, :], deviations.max(axis=2), deviations.mean(axis=2))
 
     def _design(self, X: pd.DataFrame) -> np.ndarray:
         """What the outcome model learns from: every signed deviation in every context, and the labels one-hot."""
@@ -123,7 +126,7 @@ class AnomalyModel(OutlierMixin, BaseEstimator):
         z = self.robust_z(X)
         order = np.argsort(-z.to_numpy(), axis=1, kind="stable")[:, :n]
         names = np.array(z.columns, dtype=object)[order]
-        names = np.where(np.take_along_axis(z.to_numpy(), order, axis=1) > ORDINARY_Z, names, None)
+        names = np.where(np.take_along_axis(z.to_numpy(), order, axis=1) > REASON_Z, names, None)
         names = np.hstack([names, np.full((len(z), n - names.shape[1]), None)])
         return pd.DataFrame(names, index=z.index, columns=[f"feature_{i + 1}" for i in range(n)])
 
@@ -133,12 +136,12 @@ class AnomalyModel(OutlierMixin, BaseEstimator):
         X = as_frame(X)
         z = self.stats_.z(X)
         deviations = np.where(z > 0, z, -self.low_side_weight * z)
-        per_measure = deviations.mean(axis=2)
+        per_measure = self._deviations(X, z)
         order = np.argsort(-per_measure, axis=1, kind="stable")[:, :n]
         reasons = np.full((len(X), n), None, dtype=object)
         for row, measures in enumerate(order):
             for k, m in enumerate(measures):
-                if per_measure[row, m] > ORDINARY_Z:
+                if per_measure[row, m] > REASON_Z:
                     context = int(np.argmax(deviations[row, m]))
                     reasons[row, k] = deviation_text(self.stats_, X.iloc[row], m, context)
         return pd.DataFrame(reasons, index=X.index, columns=[f"reason_{i + 1}" for i in range(n)])
