@@ -4,6 +4,7 @@ import dagster as dg
 import pytest
 
 from riskhub_assets.definitions import build_defs
+from riskhub_assets.lib.contract import LANDING_FILES
 from riskhub_assets.orchestration.policy import DUCKDB_POOL
 
 
@@ -12,9 +13,9 @@ def test_every_table_has_checks_and_writers_share_the_duckdb_pool():
     graph = defs.resolve_asset_graph()
     tables = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
     checked = {check.asset_key for check in graph.asset_check_keys}
-    # 10 reference lists (holidays among them), 9 raw, 18 clean and quarantine, 16 warehouse, 3 features, 6 models, 7 scores, 5 marts, report,
-    # BI database
-    assert len(tables) == 76
+    # 10 reference lists (holidays among them), 10 raw, 20 clean and quarantine, 16 warehouse, 3 features, 6 models,
+    # 7 scores, 5 marts, report, BI database
+    assert len(tables) == 79
     assert [t.to_user_string() for t in tables if t not in checked] == []
     for assets_def in defs.resolve_all_asset_specs():
         if assets_def.key.path[0] != "landing":
@@ -55,7 +56,7 @@ def test_landing_files_are_observed_and_a_sensor_starts_the_daily_job_beside_the
     defs = build_defs()
     graph = defs.resolve_asset_graph()
     landing = [key for key in graph.get_all_asset_keys() if key.path[0] == "landing"]
-    assert len(landing) == 9 and all(graph.get(key).is_observable for key in landing)
+    assert len(landing) == len(LANDING_FILES) and all(graph.get(key).is_observable for key in landing)
     sensor = defs.resolve_sensor_def("landing_sensor")
     assert (sensor.job_name, sensor.default_status) == ("daily", dg.DefaultSensorStatus.RUNNING)
     assert defs.resolve_schedule_def("daily_schedule").job_name == "daily"
