@@ -14,6 +14,8 @@ from riskhub_assets.ml.frame import as_frame
 REGULARISATION_GRID = np.logspace(-3, 2, 11)
 """The inverse L2 strengths cross-validation chooses among when `C` is None: from heavy shrinkage to almost none."""
 
+MIN_LABEL_ROWS = 30
+"""Fewest rows a category label needs for a bin of its own, however common defaults are."""
 SOLVER = "newton-cholesky"
 """Exact for a few WoE columns and many clients, and uses no thread pool: lbfgs ran 6-10x slower on a busy machine."""
 
@@ -36,7 +38,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self,
         max_bins: int = 10,  # fine classing: quantile ranges per numeric feature at most, besides its missing bin
         min_bin_share: float = 0.05,  # coarse classing: least share of rows per numeric range
-        min_label_count: int = 30,  # least rows for a category label's own bin; rarer labels are pooled into OTHER
+        min_label_events: float = 10.0,  # least expected defaults (rows x default rate) for a label's own bin, and
+        # at least 30 rows: rarer labels are pooled into OTHER
         monotone: bool = True,  # merge adjacent numeric ranges until the default rate only rises or only falls
         min_iv: float = 0.02,  # features with less information value are dropped
         C: float | None = None,  # inverse L2 regularisation strength; None = chosen by cross-validation
@@ -46,7 +49,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     ):
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
-        self.min_label_count = min_label_count
+        self.min_label_events = min_label_events
         self.monotone = monotone
         self.min_iv = min_iv
         self.C = C
@@ -65,9 +68,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = len(X.columns)
         min_count = self.min_bin_share * len(X)
-        bins = {
-            c: fit_bins(X[c], target, self.max_bins, min_count, self.monotone, self.min_label_count) for c in X.columns
-        }
+        min_label_count = max(MIN_LABEL_ROWS, self.min_label_events / max(min(target.mean(), 1 - target.mean()), 1e-9))
+        bins = {c: fit_bins(X[c], target, self.max_bins, min_count, self.monotone, min_label_count) for c in X.columns}
         self.iv_ = dict(sorted(((c, b.iv_) for c, b in bins.items()), key=lambda item: -item[1]))
         kept = [c for c, iv in self.iv_.items() if iv >= self.min_iv] or list(self.iv_)[:1]
         self.bins_ = {c: bins[c] for c in kept}
