@@ -95,11 +95,14 @@ def numeric_edges(x: np.ndarray, y: np.ndarray, max_bins: int, min_count: float,
     return edges
 
 
-def fit_bins(column: pd.Series, target: np.ndarray, max_bins: int, min_count: float, monotone: bool) -> FeatureBins:
-    """Bin one feature on the training rows: quantile ranges for numbers, one bin per frequent label otherwise."""
+def fit_bins(
+    column: pd.Series, target: np.ndarray, max_bins: int, min_count: float, monotone: bool, min_label_count: float
+) -> FeatureBins:
+    """Bin one feature on the training rows: quantile ranges of `min_count`+ rows for numbers, one bin per label of
+    `min_label_count`+ rows otherwise (a label is one group already: it needs fewer rows than a range to be judged)."""
     if is_numeric(column):
         bins = FeatureBins(edges=numeric_edges(as_numbers(column), target, max_bins, min_count, monotone))
-    else:
-        counts = as_text(column).value_counts()
-        bins = FeatureBins(categories=list(counts[counts >= max(min_count, 1)].index))
-    return bins.measure(column, target, min_count)
+        return bins.measure(column, target, min_count)
+    counts = as_text(column).value_counts()
+    bins = FeatureBins(categories=list(counts[counts >= max(min_label_count, 1)].index))
+    return bins.measure(column, target, min_label_count)
