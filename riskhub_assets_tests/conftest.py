@@ -1,6 +1,7 @@
 """Shared fixtures: every test works in a temporary data folder, never the user's data/."""
 
 import datetime as dt
+import fcntl
 import os
 from pathlib import Path
 
@@ -66,14 +67,22 @@ def write_landing(landing: Path, day: dt.date, spec: LandingFile, rows: list[str
     return path
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    """A data folder with the scored bank's two days published to the BI database, built once per test module."""
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, worker_id: str) -> Path:
+    """A data folder with the scored bank's two days published to the BI database, built once per test run (the
+    first xdist worker to ask builds it in the run's shared temporary folder, the other waits and reuses it): tests
+    only read it, and a test that changes it works on a copy."""
     from riskhub_assets_tests.scored_bank import published_bank
 
-    with data_folder_environment(tmp_path_factory.mktemp("bank") / "data") as data:
-        published_bank(data)
-        yield data
+    shared = tmp_path_factory.mktemp("bank") if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    data = shared / "published_bank" / "data"
+    with (shared / "published_bank.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (shared / "published_bank" / "built").exists():
+            with data_folder_environment(data):
+                published_bank(data)
+            (shared / "published_bank" / "built").touch()
+    return data
 
 
 def open_accounts(con: duckdb.DuckDBPyConnection, day: dt.date, *account_ids: str) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +22,7 @@ from riskhub_assets.orchestration.runs import failed_checks, run_business_days, 
 from riskhub_assets.simulator import SimulationConfig, simulate
 from riskhub_assets.tables import registry
 from riskhub_assets_tests.resources import TEST_KEY, data_folder_environment, local_resources, tracking_uri
-from riskhub_assets_tests.scored_bank import DAY1, DAY2, published_bank
+from riskhub_assets_tests.scored_bank import DAY1, DAY2
 
 FEATURES = ["age_years", "tenure_days", "frequency_90d", "recency_days", "products_held"]
 
@@ -57,10 +58,11 @@ def _log_training_sample(con: duckdb.DuckDBPyConnection, client: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def erased(tmp_path_factory):
-    """The published two-day bank with a training run logged, then `riskhub erase` of one client."""
-    with data_folder_environment(tmp_path_factory.mktemp("erasure") / "data") as data:
-        published_bank(data)
+def erased(published, tmp_path_factory):
+    """A copy of the published two-day bank with a training run logged, then `riskhub erase` of one client."""
+    data = tmp_path_factory.mktemp("erasure") / "data"
+    shutil.copytree(published, data, ignore=shutil.ignore_patterns("dagster"))
+    with data_folder_environment(data):
         tracking.use_store(tracking_uri(data))
         with duckdb.connect(str(data / "riskhub.duckdb")) as con:
             client = _pick_client(con)

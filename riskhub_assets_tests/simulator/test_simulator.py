@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import functools
 import io
 import pathlib
 
@@ -26,10 +27,14 @@ from riskhub_assets.simulator.dirty import KINDS
 from riskhub_assets.simulator.transactions import FRAUD_PATTERNS
 
 START = datetime.date(2025, 1, 1)
-CLEAN = SimulationConfig(START, START + datetime.timedelta(days=30), clients=2000, seed=3, tx_per_client=1.0)
+CLEAN = SimulationConfig(START, START + datetime.timedelta(days=30), clients=2000, seed=3, tx_per_client=0.3)
 DIRTY = SimulationConfig(START, START + datetime.timedelta(days=2), clients=300, seed=5, dirty_rate=0.1)
 SNAPSHOT_FILES = [f for f in LANDING_FILES if f is not BALANCES]
 """The files written with accounts as daily snapshots (the default style): no balances.csv."""
+
+
+_codes = functools.cache(default_codes)
+"""The default code lists, each read once: the contract check looks up every coded value of a month of files."""
 
 
 def _days(config: SimulationConfig) -> list[str]:
@@ -96,7 +101,7 @@ def _violations(rows: list[dict[str, str]], landing: LandingFile, day: str) -> l
                     problems.append(f"{landing.name}.{column.name} missing")
             elif column.allowed and value not in column.allowed:
                 problems.append(f"{landing.name}.{column.name}={value!r} not allowed")
-            elif column.codes and value not in default_codes(column.codes):
+            elif column.codes and value not in _codes(column.codes):
                 problems.append(f"{landing.name}.{column.name}={value!r} not in reference/{column.codes}.csv")
             elif not _valid(value, column.type, day, future=column.name == "maturity_date"):
                 problems.append(f"{landing.name}.{column.name}={value!r} invalid")
