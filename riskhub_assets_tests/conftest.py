@@ -18,23 +18,27 @@ os.environ["RISKHUB_PARTITIONS_START"] = TEST_PARTITIONS_START
 process, when the definitions are first imported."""
 
 
+USER_SETTINGS = (
+    "RISKHUB_ENV",
+    "RISKHUB_LANDING_DIR",
+    "RISKHUB_MAPPING_DIR",
+    "RISKHUB_DUCKDB_PATH",
+    "RISKHUB_BI_DIR",
+    "RISKHUB_REPORTS_DIR",
+    "RISKHUB_MLFLOW_TRACKING_URI",
+    "RISKHUB_MAX_QUARANTINE_RATE",
+    "RISKHUB_DAGSTER_POSTGRES_URL",  # tests never record runs in the user's Postgres
+    "DAGSTER_PG_HOST",
+)
+"""Settings a user's shell may hold that would point a test at the user's data: tests run without them."""
+
+
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary data folder, never the user's data/ (nor the user's Postgres): the MLflow store and Dagster home of
     the test, and the folder the CLI and the API (which read the environment when they start) are pointed at."""
     data = tmp_path / "data"
-    for variable in (
-        "RISKHUB_ENV",
-        "RISKHUB_LANDING_DIR",
-        "RISKHUB_MAPPING_DIR",
-        "RISKHUB_DUCKDB_PATH",
-        "RISKHUB_BI_DIR",
-        "RISKHUB_REPORTS_DIR",
-        "RISKHUB_MLFLOW_TRACKING_URI",
-        "RISKHUB_MAX_QUARANTINE_RATE",
-        "RISKHUB_DAGSTER_POSTGRES_URL",  # tests never record runs in the user's Postgres
-        "DAGSTER_PG_HOST",
-    ):
+    for variable in USER_SETTINGS:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("RISKHUB_DATA_DIR", str(data))
     monkeypatch.setenv("RISKHUB_PSEUDONYMISATION_KEY", TEST_KEY)
