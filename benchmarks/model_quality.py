@@ -85,7 +85,7 @@ def anomaly_precision(data: Path, days: list[dt.date]) -> dict:
             frame = features.transaction_features(con, day, day)
         planted = set(pd.read_csv(data / "truth" / day.isoformat() / "fraud.csv")["transaction_id"])
         y = frame["transaction_id"].isin(planted).to_numpy(int)
-        scores = model.anomaly_score(frame.drop(columns=features.TRANSACTION_KEYS))
+        scores = model.score_samples(frame.drop(columns=features.TRANSACTION_KEYS))
         model_precision.append(metrics.precision_at_budget(y, scores, ALERT_BUDGET))
         largest_precision.append(metrics.precision_at_budget(y, frame["amount"].to_numpy(float), ALERT_BUDGET))
         fraud, transactions = fraud + int(y.sum()), transactions + len(frame)

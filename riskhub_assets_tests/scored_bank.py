@@ -77,10 +77,9 @@ def fill_scores(day: dt.date) -> None:
             tx.assign(
                 transaction_date=day,
                 anomaly_score=score,
-                already_reviewed=False,
                 alert_rank=pd.Series(pd.Series(-score).rank(method="first")).where(flagged).astype("Int64"),
                 flagged=flagged,
-                feature_1=np.where(flagged, "amount 14x this account's 90-day median for pos", None),
+                feature_1=np.where(flagged, "amount_vs_usual", None),
                 feature_2=None,
                 feature_3=None,
                 model_name="riskhub_anomaly_model",

@@ -67,7 +67,9 @@ def test_a_day_that_failed_is_not_recorded(isolated_data, capsys):
         assert instance.get_materialized_partitions(dg.AssetKey(["raw", "transactions"])) == LANDED  # it did load
 
 
-def test_the_progress_bar_draws_only_on_a_terminal():
+def test_the_progress_bar_draws_only_on_a_terminal_outside_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
@@ -86,3 +88,8 @@ def test_the_progress_bar_draws_only_on_a_terminal():
         "\rrecording in Dagster [########################] 2/2\n"
     )
     assert log.getvalue() == ""
+    monkeypatch.setenv("CI", "true")
+    in_ci = ProgressBar(Terminal())
+    in_ci.update("loading", 1, 2)
+    in_ci.close()
+    assert in_ci.stream.getvalue() == ""

@@ -33,7 +33,6 @@ PERFORMANCE = PERFORMANCE_MODELS + [f"scores.{level}_performance" for level in p
 RECOMMENDER = ["scores.product_recommendations", "models.product_recommender"]
 SHARED_FILES = {
     ("features", "transaction_features"): ["scores.anomaly_flags", "models.anomaly_model"],
-    ("labels", "investigation_outcomes"): ["scores.anomaly_flags", "models.anomaly_model"],
     ("recommendations", "holdings"): RECOMMENDER,
     ("recommendations", "client_profiles"): RECOMMENDER,
     ("performance", "monthly"): PERFORMANCE,

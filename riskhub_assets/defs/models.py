@@ -98,16 +98,10 @@ ANOMALY_KEY = dg.AssetKey(["models", "anomaly_model"])
 
 @dg.asset(
     key=ANOMALY_KEY,
-    deps=[
-        dg.AssetKey(["warehouse", "fact_transactions"]),
-        dg.AssetKey(["features", "client_features"]),
-        dg.AssetKey(["clean", "investigation_outcomes"]),
-    ],
-    description=f"Context-aware anomaly model on the {ANOMALY_TRAINING_DAYS} days of transactions before the latest"
-    " (amount against the account's 90-day median in its channel and the usual of its channel, direction and"
-    " merchant category, hour, country, pace of the account), learning from investigation outcomes when there are"
-    " enough; its score stability checked on the latest day, its precision at the alert budget on confirmed cases"
-    " measured on held-out days; the newest model becomes champion.",
+    deps=[dg.AssetKey(["warehouse", "fact_transactions"]), dg.AssetKey(["features", "client_features"])],
+    description=f"Isolation Forest on the {ANOMALY_TRAINING_DAYS} days of transactions before the latest (amount"
+    " against the client's usual, hour, merchant, country, pace of the account), its score stability checked on the"
+    " latest day; the newest model becomes champion (there is no fraud label to compare models on).",
     group_name=GROUP,
     kinds={"mlflow", "scikitlearn"},
     owners=OWNERS,

@@ -6,9 +6,9 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from riskhub_assets.lib import features, investigations, scoring
+from riskhub_assets.lib import features, scoring
 from riskhub_assets.lib.frames import replace_partition
-from riskhub_assets.lib.model_specs import ALERT_BUDGET, ANOMALY_NAME, CHURN, DEFAULT
+from riskhub_assets.lib.model_specs import ANOMALY_NAME, CHURN, DEFAULT
 from riskhub_assets.lib.quality import table_check_names
 from riskhub_assets.orchestration.observability import check_result, check_specs
 from riskhub_assets.orchestration.policy import business_days
@@ -20,7 +20,7 @@ DRIFT_CHECKS = ["score_drift_psi", "feature_drift_psi"]
 
 
 class ScoringConfig(dg.Config):
-    alert_budget: int = ALERT_BUDGET
+    alert_budget: int = 200
     """anomaly_flags: transactions flagged per day, what the fraud team can review."""
 
 
@@ -115,9 +115,7 @@ def _churn(con, model, version, start, end, config):
 
 def _anomaly(con, model, version, start, end, config):
     inputs = features.transaction_features(con, start, end)
-    reviewed = frozenset(investigations.latest_outcomes(con)["transaction_id"])
-    flags = scoring.anomaly_flags(model, inputs, config.alert_budget, ANOMALY_NAME, version, reviewed)
-    return inputs, flags, "anomaly_score"
+    return inputs, scoring.anomaly_flags(model, inputs, config.alert_budget, ANOMALY_NAME, version), "anomaly_score"
 
 
 score_assets = [

@@ -9,7 +9,6 @@ from riskhub_assets.lib.contract import (
     CREDIT_FACILITIES,
     EVENTS,
     FX_RATES,
-    INVESTIGATION_OUTCOMES,
     MAX_AMOUNT,
     PRODUCT_HOLDINGS,
     RELATIONSHIP_MANAGERS,
@@ -174,17 +173,6 @@ CLEANING_SPECS: dict[str, CleaningSpec] = {
                 "product held as an account: it comes from accounts.csv",
             ),
         ),
-    ),
-    "investigation_outcomes": CleaningSpec(
-        INVESTIGATION_OUTCOMES,
-        references=(
-            Reference(
-                "transaction_id",
-                f"SELECT transaction_id AS key, business_date AS valid_from, {_FAR_FUTURE} AS valid_to"
-                " FROM clean.transactions WHERE business_date <= $end",
-            ),
-        ),
-        rules=(Rule("decision_date > business_date", "decision_date after the business date"),),
     ),
     "credit_facilities": CleaningSpec(
         CREDIT_FACILITIES,

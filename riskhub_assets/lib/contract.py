@@ -346,33 +346,6 @@ CREDIT_FACILITIES = LandingFile(
     ),
 )
 
-INVESTIGATION_OUTCOMES_LIST = {
-    "confirmed_fraud": "The investigation confirmed the transaction as fraud",
-    "false_positive": "The investigation found the transaction genuine",
-}
-"""What an investigation of an alert concluded."""
-
-INVESTIGATION_OUTCOMES = LandingFile(
-    name="investigation_outcomes",
-    grain="optional; one row per alert (a flagged transaction) whose investigation was decided that day, as the"
-    " fraud team's case-management system exports it. Without it the alerts rank by how unusual transactions are"
-    " alone; with it the ranking also learns from confirmed fraud, and a transaction already decided is never"
-    " raised again. A later decision on the same transaction wins (a case re-decided on a later day is sent again)",
-    key="case_id",
-    optional=True,
-    columns=(
-        Column("case_id", "string", "Case number in the case-management system", identifier=True),
-        Column(
-            "transaction_id",
-            "string",
-            "Transaction the alert was raised on (scores.anomaly_flags); must be a known transaction",
-            identifier=True,
-        ),
-        Column("outcome", "string", "What the investigation concluded", allowed=tuple(INVESTIGATION_OUTCOMES_LIST)),
-        Column("decision_date", "date", "Date the investigation was decided, on or before the business date"),
-    ),
-)
-
 LANDING_FILES: tuple[LandingFile, ...] = (
     FX_RATES,
     RELATIONSHIP_MANAGERS,
@@ -383,7 +356,6 @@ LANDING_FILES: tuple[LandingFile, ...] = (
     EVENTS,
     PRODUCT_HOLDINGS,
     CREDIT_FACILITIES,
-    INVESTIGATION_OUTCOMES,
 )
 """Every landing file, each after the files its keys refer to."""
 MAX_AMOUNT = 1_000_000

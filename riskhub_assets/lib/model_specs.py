@@ -77,14 +77,7 @@ ANOMALY_NAME = "riskhub_anomaly_model"
 ANOMALY_TRAINING_DAYS = 28
 """The anomaly model learns from the transactions of the 28 days before the latest, and is checked on the latest."""
 ANOMALY_TRAINING_ROWS = 300_000
-"""Most unlabelled transactions the anomaly model learns from; every investigated one is kept besides."""
-ANOMALY_BASELINES = {"amount": ("account_median_amount_90d", "this account's 90-day median for {channel}")}
-"""Per-row usual values the anomaly model judges numbers against: the amount against the median of the account's own
-amounts in the same channel over the 90 days before."""
-ANOMALY_HELD_OUT_DAYS = 7
-"""The latest days with investigation outcomes, held out to measure precision at the alert budget on confirmed cases."""
-ALERT_BUDGET = 200
-"""Transactions flagged per day unless the scoring run says otherwise: what the fraud team can review."""
+ANOMALY_TREES = 100
 RECOMMENDER = "riskhub_product_recommender"
 PERFORMANCE_MODELS = {level: f"riskhub_{level}_performance_model" for level in performance.LEVELS}
 PERFORMANCE_MIN_ROWS = 10

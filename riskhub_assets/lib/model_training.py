@@ -10,17 +10,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from riskhub_assets.lib import features, investigations, model_evidence, tracking, training
-from riskhub_assets.lib.investigations import latest_outcomes
+from riskhub_assets.lib import features, model_evidence, tracking, training
 from riskhub_assets.lib.markdown import markdown_table
 from riskhub_assets.lib.model_outcome import GateVerdict, TrainingOutcome
 from riskhub_assets.lib.model_specs import (
-    ALERT_BUDGET,
-    ANOMALY_BASELINES,
-    ANOMALY_HELD_OUT_DAYS,
     ANOMALY_NAME,
     ANOMALY_TRAINING_DAYS,
     ANOMALY_TRAINING_ROWS,
+    ANOMALY_TREES,
     AUC_GATE,
     BASELINE_SAMPLE,
     EXPERIMENT,
@@ -222,74 +219,30 @@ def train_client_model(
 
 
 def anomaly_training_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, dt.date]:
-    """The transaction features the anomaly model learns from and is checked on, each with its investigation outcome
-    (`confirmed_fraud`: 1, 0, or NaN when not investigated), and the latest transaction day."""
+    """The transaction features the anomaly model learns from and is checked on, and the latest transaction day."""
     last = con.execute("SELECT max(transaction_date) FROM warehouse.fact_transactions").fetchone()[0]
-    frame = features.transaction_features(con, last - dt.timedelta(days=ANOMALY_TRAINING_DAYS), last)
-    return frame.assign(confirmed_fraud=investigations.outcome_of(frame["transaction_id"], latest_outcomes(con))), last
-
-
-def _training_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every investigated row, and a sample of the others up to ANOMALY_TRAINING_ROWS."""
-    decided = frame["confirmed_fraud"].notna()
-    others = frame[~decided]
-    return pd.concat([frame[decided], others.sample(min(len(others), ANOMALY_TRAINING_ROWS), random_state=0)])
-
-
-def _fit(frame: pd.DataFrame, outcomes: bool = True):
-    """The anomaly model fitted on these rows, learning from their investigation outcomes if `outcomes`; a pace or
-    amount far below the account's usual counts as much as one above (card testing, bursts seconds apart)."""
-    X = frame.drop(columns=[*features.TRANSACTION_KEYS, "confirmed_fraud"])
-    y = frame["confirmed_fraud"].to_numpy(float) if outcomes else None
-    return make_anomaly_model(baselines=ANOMALY_BASELINES, low_side_weight=1.0).fit(X, y)
-
-
-def _confirmed_precision(train: pd.DataFrame) -> dict[str, float]:
-    """Precision at the alert budget on confirmed cases of the latest days with outcomes, by models fitted on the
-    days before them: learning from outcomes, and from the transactions alone."""
-    days = train["transaction_date"].dt.date
-    held = days.isin(
-        investigations.held_out_days(days, train["confirmed_fraud"].to_numpy(float), ANOMALY_HELD_OUT_DAYS)
-    )
-    if not held.any() or held.all():
-        return {}
-    test, X_test = train[held], train[held].drop(columns=[*features.TRANSACTION_KEYS, "confirmed_fraud"])
-    figures = {}
-    for name, outcomes in (("blended", True), ("unsupervised", False)):
-        measured = investigations.confirmed_precision(
-            days[held], _fit(train[~held], outcomes).anomaly_score(X_test), test["confirmed_fraud"].to_numpy(float),
-            ALERT_BUDGET,
-        )  # fmt: skip
-        figures |= {f"confirmed_{k}_at_budget_{name}": v for k, v in measured.items()}
-    return figures
+    return features.transaction_features(con, last - dt.timedelta(days=ANOMALY_TRAINING_DAYS), last), last
 
 
 def train_anomaly_model(frame: pd.DataFrame, last: dt.date, dagster_tags: dict[str, str]) -> TrainingOutcome:
-    """Fit the context-aware anomaly model on the days before `last` (learning from investigation outcomes when there
-    are enough), check its score stability on `last`, measure precision at the alert budget on confirmed cases of
-    held-out days, log, register and promote it (the newest is champion)."""
+    """Fit the Isolation Forest on the days before `last`, check its score stability on `last`, log, register and
+    promote it (there is no fraud label to compare models on: the newest is champion)."""
     latest = frame["transaction_date"].dt.date == last
-    train = _training_rows(frame[~latest])
-    X = train.drop(columns=[*features.TRANSACTION_KEYS, "confirmed_fraud"])
-    X_latest = frame[latest].drop(columns=[*features.TRANSACTION_KEYS, "confirmed_fraud"])
+    train = frame[~latest].sample(min(int((~latest).sum()), ANOMALY_TRAINING_ROWS), random_state=0)
+    X, X_latest = train.drop(columns=features.TRANSACTION_KEYS), frame[latest].drop(columns=features.TRANSACTION_KEYS)
     with tracking.training_run(EXPERIMENT, ANOMALY_NAME, dagster_tags):
-        model = _fit(train)
-        scores, latest_scores = model.anomaly_score(X), model.anomaly_score(X_latest)
+        model = make_anomaly_model(n_estimators=ANOMALY_TREES).fit(X)
+        scores, latest_scores = model.score_samples(X), model.score_samples(X_latest)
         stability = metrics.psi(scores, latest_scores)
-        confirmed = _confirmed_precision(train)
-        decided = train["confirmed_fraud"].dropna()
-        params = {"training_rows": len(X), "last_day": str(last), "learnt_from_outcomes": model.supervised_ is not None}
-        mlflow.log_params(
-            params | {"confirmed_frauds": int(decided.sum()), "false_positives": int((decided == 0).sum())}
-        )
-        mlflow.log_metrics({"score_psi_training_vs_latest_day": stability} | confirmed)
+        mlflow.log_params({"training_rows": len(X), "last_day": str(last), "n_estimators": ANOMALY_TREES})
+        mlflow.log_metric("score_psi_training_vs_latest_day", stability)
         version = tracking.log_model(model, ANOMALY_NAME, X.head(50), pd.DataFrame({"anomaly_score": scores[:50]}))
         _log_baseline(X, scores)
-        alias = tracking.promote(ANOMALY_NAME, version, wins=True, reason="no model comparison: the newest is champion")
+        alias = tracking.promote(ANOMALY_NAME, version, wins=True, reason="no fraud label to compare with: the newest")
     stable = GateVerdict(
         PSI_GATE,
         bool(stability < STABLE_PSI),
         f"PSI of anomaly scores, training days vs the latest day ({last}): {stability:.3f}",
     )
-    metadata = {"model": ANOMALY_NAME, "version": version, **params, **confirmed}
+    metadata = {"model": ANOMALY_NAME, "version": version, "training_rows": len(X), "last_day": str(last)}
     return TrainingOutcome(version, alias, metadata, (stable,))

@@ -72,29 +72,17 @@ def ranks(frame: pd.DataFrame, score: str, key: str, within: str) -> np.ndarray:
     return (order.groupby(within, sort=False).cumcount() + 1).sort_index().to_numpy()
 
 
-def anomaly_flags(
-    model,
-    transactions: pd.DataFrame,
-    budget: int,
-    model_name: str,
-    model_version: str,
-    reviewed: frozenset[str] = frozenset(),
-) -> pd.DataFrame:
-    """Per transaction: anomaly score; the day's `budget` most anomalous not `reviewed` yet (an investigation
-    outcome is in) flagged, each with up to three reasons naming the context it is unusual for."""
+def anomaly_flags(model, transactions: pd.DataFrame, budget: int, model_name: str, model_version: str) -> pd.DataFrame:
+    """Per transaction: anomaly score; the day's `budget` most anomalous flagged with their top contributing features."""
     X = transactions.drop(columns=TRANSACTION_KEYS)
     frame = transactions[TRANSACTION_KEYS].copy()
     frame["transaction_date"] = frame["transaction_date"].dt.date
-    frame["anomaly_score"] = model.anomaly_score(X) if len(X) else np.empty(0)  # a bank holiday: nothing to score
-    frame["already_reviewed"] = frame["transaction_id"].isin(reviewed)
-    # reviewed transactions rank after every other: they are never raised again
-    ranked = frame.assign(rank_score=frame["anomaly_score"].where(~frame["already_reviewed"], -np.inf))
-    frame["alert_rank"] = ranks(ranked, "rank_score", "transaction_id", "transaction_date")
-    frame["flagged"] = (frame["alert_rank"] <= budget) & ~frame["already_reviewed"]
-    flagged = frame["flagged"].to_numpy()
-    reasons = model.explain(X[flagged], n=3) if flagged.any() else pd.DataFrame(columns=["r1", "r2", "r3"])
-    for n, column in enumerate(reasons.columns, start=1):
-        frame[f"feature_{n}"] = pd.Series(reasons[column].to_numpy(), index=frame.index[flagged], dtype=object)
+    frame["anomaly_score"] = model.score_samples(X) if len(X) else np.empty(0)  # a bank holiday: nothing to score
+    frame["alert_rank"] = ranks(frame, "anomaly_score", "transaction_id", "transaction_date")
+    frame["flagged"] = frame["alert_rank"] <= budget
+    top = model.top_features(X[frame["flagged"].to_numpy()], n=3)
+    for column in top.columns:
+        frame[column] = pd.Series(top[column].to_numpy(), index=frame.index[frame["flagged"].to_numpy()], dtype=object)
     frame["alert_rank"] = frame["alert_rank"].where(frame["flagged"]).astype("Int64")
     frame["model_name"], frame["model_version"] = model_name, model_version
     return frame

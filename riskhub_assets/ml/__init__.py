@@ -35,7 +35,6 @@ def __getattr__(name: str):
 SKOPS_TRUSTED_TYPES = [
     "numpy.dtype",  # read back from an empty .npy array, never unpickled: an imputer's fitted dtype
     "riskhub_assets.ml.anomaly.AnomalyModel",
-    "riskhub_assets.ml.anomaly_context.ContextStats",
     "riskhub_assets.ml.binning.FeatureBins",
     "riskhub_assets.ml.churn.ChurnModel",
     "riskhub_assets.ml.explain.ExplainedClassifier",
@@ -66,9 +65,7 @@ def make_churn_model(**params) -> "ChurnModel":
 
 
 def make_anomaly_model(**params) -> "AnomalyModel":
-    """The transaction anomaly model: how unusual each transaction is for its context, with reasons naming it
-    (scikit-learn's outlier conventions: `score_samples` lower = more abnormal, `predict` -1/1; `anomaly_score`
-    higher = more unusual)."""
+    """The transaction anomaly model: an isolation forest with per-row explanations."""
     return __getattr__("AnomalyModel")(**params)
 
 

@@ -1,147 +1,110 @@
-"""The transaction anomaly model: how unusual each transaction is for its context (its account's usual amounts, its
-channel's, its merchant category's, its time of day), blended with what investigators confirmed when they have."""
+"""The transaction anomaly model: an isolation forest that ranks rows by how unusual their amounts and labels are."""
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OutlierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import IsolationForest
 
-from riskhub_assets.ml.anomaly_context import ContextStats, deviation_text
-from riskhub_assets.ml.frame import TableEncoder, as_frame, is_numeric
-
-REASON_Z = 1.0
-"""Deviations within one typical deviation of the usual are ordinary: never given as a reason."""
-QUANTILES = 2001
-"""Training scores are kept as this many quantiles: where a new score stands among them, for the blended ranking."""
+from riskhub_assets.ml.frame import MISSING, as_frame, as_numbers, as_text, is_numeric
 
 
-class AnomalyModel(OutlierMixin, BaseEstimator):
-    """Context-aware anomaly detector with scikit-learn's outlier conventions: `score_samples` and `decision_function`
-    lower = more abnormal, `predict` -1 (outlier) or 1; `anomaly_score` is the same ranking with higher = more unusual.
+def _robust_scale(values: pd.Series) -> float:
+    """A typical deviation in standard-deviation units: IQR / 1.349, else 1.4826 * MAD, else the SD, else 1."""
+    values = values.dropna()
+    q1, q3 = values.quantile([0.25, 0.75])
+    mad = (values - values.median()).abs().median()
+    return next((float(s) for s in ((q3 - q1) / 1.349, 1.4826 * mad, values.std()) if s > 0), 1.0)
 
-    Label columns are contexts, never outliers themselves: each number is compared with the usual of rows sharing
-    its label (robust median and scale, or the share of that value for few-valued numbers such as the hour), a
-    small group's usual shrunk towards everyone's, so a rare label alone moves nothing. `baselines` name a per-row
-    usual value for a number (say this account's 90-day median amount), whose ratio is judged in context too. When
-    `fit` gets outcomes `y` (1 confirmed fraud, 0 false positive, NaN not investigated) with `min_outcomes` of each,
-    a logistic regression on the same deviations and labels learns from them and is blended into the ranking.
-    """
+
+class AnomalyModel(BaseEstimator):
+    """Isolation forest on every column, heavy-tailed non-negative numbers log-scaled; higher score = more unusual."""
+
+    # Each label column enters the forest as one number, its label's share of rows at fit time: rare labels are easy
+    # to isolate, and label columns do not crowd amounts and counts out of the random feature choice as one-hot would.
 
     def __init__(
         self,
-        baselines: dict | None = None,  # number column -> (baseline column, phrase naming it, may use {label column})
-        min_group_rows: int = 30,  # a label's usual counts as much as everyone's at this many rows
-        max_discrete: int = 24,  # integer columns with at most this many distinct values are judged by their shares
-        skew_threshold: float = 1.0,  # non-negative columns more skewed than this at fit are compared on a log scale
-        low_side_weight: float = 0.5,  # a value as far below its usual counts this much as one above
-        contamination: float = 0.01,  # share of training rows `predict` calls outliers
-        supervised_weight: float = 0.5,  # weight of the learnt probability in the blended ranking
-        min_outcomes: int = 5,  # confirmed frauds and false positives each needed before learning from outcomes
+        n_estimators: int = 200,
+        max_samples: int | float | str = "auto",
+        skew_threshold: float = 1.0,  # non-negative columns more skewed than this at fit are log1p-transformed
+        n_jobs: int = 1,
+        random_state: int = 0,
     ):
-        self.baselines = baselines
-        self.min_group_rows = min_group_rows
-        self.max_discrete = max_discrete
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
         self.skew_threshold = skew_threshold
-        self.low_side_weight = low_side_weight
-        self.contamination = contamination
-        self.supervised_weight = supervised_weight
-        self.min_outcomes = min_outcomes
+        self.n_jobs = n_jobs
+        self.random_state = random_state
 
     def fit(self, X, y=None) -> "AnomalyModel":
-        """Learn each context's usual; with enough investigated outcomes in `y`, learn from them too."""
+        """Learn what usual rows look like; `y` is ignored (accepted so searches can score against known cases)."""
         X = as_frame(X)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = len(X.columns)
-        self.stats_ = ContextStats(
-            self.baselines or {}, self.min_group_rows, self.max_discrete, self.skew_threshold
-        ).fit(X)
-        self.supervised_ = None
-        self.quantiles_ = np.quantile(self._unsupervised(X), np.linspace(0, 1, QUANTILES))
-        if y is not None:
-            self._learn_outcomes(X, np.asarray(y, dtype=float))
-        self.offset_ = float(np.quantile(self.score_samples(X), self.contamination))
+        self.numeric_ = [c for c in X.columns if is_numeric(X[c])]
+        raw = pd.DataFrame({c: as_numbers(X[c]) for c in self.numeric_})
+        self.log_columns_ = [c for c in self.numeric_ if raw[c].min() >= 0 and raw[c].skew() > self.skew_threshold]
+        values = self._numeric(X, fill=False)
+        self.medians_ = values.median().fillna(0.0).to_numpy()
+        self.scales_ = np.array([_robust_scale(values[c]) for c in self.numeric_])
+        self.unseen_share_ = 0.5 / len(X)
+        labels = [c for c in X.columns if c not in self.numeric_]
+        self.shares_ = {c: self._labels(X, c).value_counts(normalize=True).to_dict() for c in labels}
+        self.forest_ = IsolationForest(
+            n_estimators=self.n_estimators,
+            max_samples=self.max_samples,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+        ).fit(self._matrix(X))
         return self
 
-    def _unsupervised(self, X: pd.DataFrame) -> np.ndarray:
-        """How unusual each row is for its contexts: the root sum of squares of its deviations (small deviations
-        count too: several at once, as a fraud burst abroad at night has, add up)."""
-        return np.sqrt((self._deviations(X) ** 2).sum(axis=1))
+    @staticmethod
+    def _labels(X: pd.DataFrame, column: str) -> pd.Series:
+        return as_text(X[column]).fillna(MISSING)
 
-    def _deviations(self, X: pd.DataFrame, z: np.ndarray | None = None) -> np.ndarray:
-        """Per row and measure, its deviation from usual (the low side down-weighted): a number's averaged over its
-        contexts, a few-valued number's (the hour, a flag) in the context where its value is rarest."""
-        z = self.stats_.z(X) if z is None else z
-        deviations = np.where(z > 0, z, -self.low_side_weight * z)
-        discrete = np.array([name in self.stats_.discrete_ for name, *_ in self.stats_.measures_], dtype=bool)
-        return np.where(discrete[None, :], deviations.max(axis=2), deviations.mean(axis=2))
+    def _numeric(self, X: pd.DataFrame, fill: bool = True) -> pd.DataFrame:
+        """Numeric columns, log1p (sign-preserving) where chosen at fit, missing values as fit medians if `fill`."""
+        values = pd.DataFrame({c: as_numbers(X[c]) for c in self.numeric_}, index=X.index, dtype=float)
+        values[self.log_columns_] = np.sign(values[self.log_columns_]) * np.log1p(values[self.log_columns_].abs())
+        return values.fillna(dict(zip(self.numeric_, self.medians_))) if fill else values
 
-    def _design(self, X: pd.DataFrame) -> np.ndarray:
-        """What the outcome model learns from: every signed deviation in every context, and the labels one-hot."""
-        z = self.stats_.z(X)
-        return np.hstack([z.reshape(len(X), -1), self.encoder_.one_hot(X)])
+    def _shares(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Label columns as each label's fit-time share of rows; unseen labels count as half a row."""
+        shares = {
+            c: self._labels(X, c).map(s).astype(float).fillna(self.unseen_share_) for c, s in self.shares_.items()
+        }
+        return pd.DataFrame(shares, index=X.index, dtype=float)
 
-    def _learn_outcomes(self, X: pd.DataFrame, y: np.ndarray) -> None:
-        """Fit the outcome model on the investigated rows, when both outcomes have `min_outcomes` cases."""
-        known = ~np.isnan(y)
-        if min((y[known] == 1).sum(), (y[known] == 0).sum()) < self.min_outcomes:
-            return
-        self.encoder_ = TableEncoder().fit(X[[c for c in X.columns if not is_numeric(X[c])]])
-        self.supervised_ = make_pipeline(
-            StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        ).fit(self._design(X[known]), y[known].astype(int))
-
-    def anomaly_score(self, X) -> np.ndarray:
-        """How unusual each row is, higher = more unusual (0 = ordinary in every context); blended with the
-        learnt probability of fraud when the model learnt from outcomes."""
-        X = as_frame(X)
-        unsupervised = self._unsupervised(X)
-        if self.supervised_ is None:
-            return unsupervised
-        usual = np.interp(unsupervised, self.quantiles_, np.linspace(0, 1, QUANTILES))
-        learnt = self.supervised_.predict_proba(self._design(X))[:, 1]
-        # the raw score breaks ties among rows beyond every training row
-        return (1 - self.supervised_weight) * usual + self.supervised_weight * learnt + 1e-9 * unsupervised
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+        return np.hstack([self._numeric(X).to_numpy(), self._shares(X).to_numpy()])
 
     def score_samples(self, X) -> np.ndarray:
-        """scikit-learn's convention: the opposite of `anomaly_score`, lower = more abnormal."""
-        return -self.anomaly_score(X)
+        """Anomaly score per row in (0, 1], higher = more unusual (sklearn's score_samples negated; ~0.5 = ordinary)."""
+        return -self.forest_.score_samples(self._matrix(as_frame(X)))
 
-    def decision_function(self, X) -> np.ndarray:
-        """`score_samples` shifted so that negative = outlier: the `contamination` share of training rows is."""
-        return self.score_samples(X) - self.offset_
-
-    def predict(self, X) -> np.ndarray:
-        """-1 for outliers, 1 for inliers, as scikit-learn's outlier detectors."""
-        return np.where(self.decision_function(X) < 0, -1, 1)
+    def predict(self, X, budget: int | None = None) -> np.ndarray:
+        """1 for rows to review, else 0: the `budget` highest scores, or without a budget every score above 0.5."""
+        scores = self.score_samples(X)
+        if budget is None:
+            return (scores > 0.5).astype(int)
+        flags = np.zeros(len(scores), dtype=int)
+        flags[np.argsort(-scores, kind="stable")[:budget]] = 1
+        return flags
 
     def robust_z(self, X) -> pd.DataFrame:
-        """Per row and measure, its deviation from usual in typical deviations, averaged over its contexts."""
+        """Per row and column, how far the value is from usual in standard deviations (0 = the usual value)."""
         X = as_frame(X)
-        return pd.DataFrame(self._deviations(X), index=X.index, columns=self.stats_.measure_columns())
+        z = ((self._numeric(X) - self.medians_) / self.scales_).abs()
+        # A label is as unusual as the normal deviate whose density is as far below the peak as its share is below
+        # the commonest label's: z = sqrt(2 ln(top share / share)).
+        top = {c: max(s.values()) for c, s in self.shares_.items()}
+        z = z.join(np.sqrt(2 * np.log(pd.Series(top) / self._shares(X))))
+        return z[list(self.feature_names_in_)]
 
     def top_features(self, X, n: int = 3) -> pd.DataFrame:
-        """Per row, the `n` input columns that make it most unusual, most unusual first (None past the unusual)."""
+        """Per row, the `n` features that make it most unusual by `robust_z`, most unusual first."""
         z = self.robust_z(X)
         order = np.argsort(-z.to_numpy(), axis=1, kind="stable")[:, :n]
         names = np.array(z.columns, dtype=object)[order]
-        names = np.where(np.take_along_axis(z.to_numpy(), order, axis=1) > REASON_Z, names, None)
         names = np.hstack([names, np.full((len(z), n - names.shape[1]), None)])
         return pd.DataFrame(names, index=z.index, columns=[f"feature_{i + 1}" for i in range(n)])
-
-    def explain(self, X, n: int = 3) -> pd.DataFrame:
-        """Per row, up to `n` reasons in words, each naming the context it is unusual for, e.g. "amount 14x this
-        account's 90-day median for ecommerce" (None past the unusual)."""
-        X = as_frame(X)
-        z = self.stats_.z(X)
-        deviations = np.where(z > 0, z, -self.low_side_weight * z)
-        per_measure = self._deviations(X, z)
-        order = np.argsort(-per_measure, axis=1, kind="stable")[:, :n]
-        reasons = np.full((len(X), n), None, dtype=object)
-        for row, measures in enumerate(order):
-            for k, m in enumerate(measures):
-                if per_measure[row, m] > REASON_Z:
-                    context = int(np.argmax(deviations[row, m]))
-                    reasons[row, k] = deviation_text(self.stats_, X.iloc[row], m, context)
-        return pd.DataFrame(reasons, index=X.index, columns=[f"reason_{i + 1}" for i in range(n)])

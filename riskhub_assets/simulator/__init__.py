@@ -21,7 +21,6 @@ from riskhub_assets.simulator.export_style import (
     write_styled,
 )
 from riskhub_assets.simulator.fx import REPORTING_CURRENCY, fx_rates
-from riskhub_assets.simulator.investigations import investigation_outcomes
 from riskhub_assets.simulator.local_currency import in_local_currency
 from riskhub_assets.simulator.reports import Day, account_changes
 from riskhub_assets.simulator.writer import write, write_landing
@@ -106,7 +105,6 @@ class SimulationSummary:
 def _write_day(
     con: duckdb.DuckDBPyConnection,
     result: Day,
-    previous: Day | None,
     config: SimulationConfig,
     day: datetime.date,
     out_dir: pathlib.Path,
@@ -124,7 +122,6 @@ def _write_day(
         "relationship_managers": result.relationship_managers,
         "product_holdings": result.product_holdings,
         "credit_facilities": result.credit_facilities,
-        "investigation_outcomes": investigation_outcomes(previous, day),
     }
     if config.accounts == "changes":
         frames["accounts"] = account_changes(result.accounts, np.datetime64(day, "D"), summary.days == 0)
@@ -165,10 +162,9 @@ def simulate(config: SimulationConfig, out_dir: pathlib.Path) -> SimulationSumma
     copy_style_mappings(config.style, pathlib.Path(out_dir) / "mapping")
     bank = Bank(config.seed, config.clients, config.tx_per_client)
     summary = SimulationSummary()
-    day, previous = config.start, None
+    day = config.start
     with duckdb.connect() as con:
         while day <= config.end:
-            result = bank.day(day)
-            _write_day(con, result, previous, config, day, pathlib.Path(out_dir), summary)
-            day, previous = day + datetime.timedelta(days=1), result
+            _write_day(con, bank.day(day), config, day, pathlib.Path(out_dir), summary)
+            day += datetime.timedelta(days=1)
     return summary

@@ -138,9 +138,8 @@ TABLES = (
     ),
     Table(
         "scores.anomaly_flags",
-        "Per transaction and day: anomaly score (how unusual it is for its account, channel, merchant category and"
-        " time of day, blended with what investigators confirmed); the day's alert budget of most anomalous"
-        " transactions not yet investigated flagged with their reasons; model version.",
+        "Per transaction and day: anomaly score; the day's alert budget of most anomalous transactions flagged with"
+        " their top contributing features; model version.",
         RISK,
         GROUP,
         columns=(
@@ -149,39 +148,20 @@ TABLES = (
             Column("client_id", "VARCHAR", "Client owning the account."),
             Column("account_id", "VARCHAR", "Booked account."),
             Column(
-                "anomaly_score",
-                "DOUBLE",
-                "Anomaly score: higher is more unusual for the transaction's context (0 = ordinary in every context;"
-                " between 0 and 1 once the model learnt from investigation outcomes).",
-            ),
-            Column(
-                "already_reviewed",
-                "BOOLEAN",
-                "An investigation outcome is already in for the transaction (investigation_outcomes.csv): it is never"
-                " raised again.",
+                "anomaly_score", "DOUBLE", "Anomaly score in (0, 1]: higher is more unusual (about 0.5 is ordinary)."
             ),
             Column("alert_rank", "BIGINT", "Rank among the day's alerts, 1 = most anomalous; empty when not flagged."),
             Column("flagged", "BOOLEAN", "Flagged for review: within the day's alert budget."),
             *(
-                Column(
-                    f"feature_{n}",
-                    "VARCHAR",
-                    f"{ordinal} reason of a flagged score, naming the context the transaction is unusual for (e.g."
-                    " amount 14x this account's 90-day median for ecommerce).",
-                )
+                Column(f"feature_{n}", "VARCHAR", f"{ordinal} feature contributing most to a flagged score.")
                 for n, ordinal in ((1, "First"), (2, "Second"), (3, "Third"))
             ),
             MODEL_NAME,
             MODEL_VERSION,
         ),
-        upstream=(
-            "features.client_features",
-            "warehouse.fact_transactions",
-            "clean.investigation_outcomes",
-            "models.anomaly_model",
-        ),
+        upstream=("features.client_features", "warehouse.fact_transactions", "models.anomaly_model"),
         key=("transaction_id",),
-        not_null=("anomaly_score", "already_reviewed", "flagged", "model_version"),
+        not_null=("anomaly_score", "flagged", "model_version"),
         partition_column="transaction_date",
         publish=Publish(
             "scores.anomaly_view",

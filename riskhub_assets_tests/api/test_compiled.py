@@ -15,6 +15,7 @@ from riskhub_assets.lib.training import _encoded
 from riskhub_assets.ml import make_anomaly_model, make_churn_model, make_default_model
 
 COLUMNS = {"segment": str, "missed_payments_90d": float, "balance": float, "utilisation": float, "has_card": bool}
+TX_COLUMNS = {"amount": float, "channel": str, "hour_of_day": float, "is_online": bool}
 
 
 def _clients(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -149,11 +150,50 @@ def test_a_compiled_churn_model_gives_its_calibrated_probabilities(clients):
     np.testing.assert_array_equal(fast.proba(rows), model.predict_proba(_pandas_frame(COLUMNS, rows))[:, 1])
 
 
-def test_the_anomaly_model_is_served_by_its_own_code():
+def _transactions(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    tx = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, n),
+            "channel": rng.choice(["pos", "atm", "ecommerce", "branch"], n, p=[0.5, 0.3, 0.19, 0.01]).astype(object),
+            "hour_of_day": rng.integers(0, 24, n).astype(float),
+            "is_online": (rng.random(n) < 0.3).astype(float),
+        }
+    )
+    for column in tx.columns:
+        tx.loc[rng.random(n) < 0.05, column] = np.nan
+    return tx
 
-    X = pd.DataFrame({"amount": [1.0, 2.0, 3.0, 40.0], "channel": ["pos", "atm", "pos", "pos"]})
-    with pytest.raises(compiled.NotCompilable):
-        compiled.compile_model("anomaly", make_anomaly_model().fit(X), {"amount": float, "channel": str})
+
+@pytest.mark.parametrize("max_samples", ["auto", 0.5])
+def test_a_compiled_anomaly_model_scores_and_explains_as_the_model_does(max_samples):
+    model = make_anomaly_model(n_estimators=60, max_samples=max_samples).fit(_transactions(3000, seed=1))
+    rows = _requests(_transactions(700, seed=2), TX_COLUMNS)
+    rows["amount"][1], rows["amount"][2] = 1e12, -5.0  # huge, and negative (logged columns keep the sign)
+    frame = _pandas_frame(TX_COLUMNS, rows)
+    fast = compiled.compile_model("anomaly", model, TX_COLUMNS)
+    scores, top = fast.explain(rows, n=3)
+    np.testing.assert_array_equal(scores, model.score_samples(frame))  # the same sums, tree by tree
+    assert top.tolist() == model.top_features(frame, n=3).to_numpy().tolist()
+
+
+def test_many_rows_go_tree_by_tree_with_the_same_scores(monkeypatch):
+    model = make_anomaly_model(n_estimators=20).fit(_transactions(1000, seed=1))
+    rows = _requests(_transactions(300, seed=3), TX_COLUMNS)
+    fast = compiled.compile_model("anomaly", model, TX_COLUMNS)
+    whole = fast.explain(rows)[0]
+    monkeypatch.setattr(compiled.CompiledForest, "ROWS_AT_ONCE", 7)
+    np.testing.assert_array_equal(fast.explain(rows)[0], whole)
+
+
+@pytest.mark.parametrize("rows", [5, 2000])
+def test_a_forest_on_a_subset_of_features_scores_as_scikit_learn(rows):
+    from sklearn.ensemble import IsolationForest
+
+    X = np.random.default_rng(0).normal(size=(3000, 6)) * [1, 10, 100, 1, 1, 1000]
+    forest = IsolationForest(n_estimators=40, max_features=0.5, random_state=0).fit(X)
+    walked = compiled.CompiledForest(forest).score_samples(X[:rows])
+    np.testing.assert_array_equal(walked, -forest.score_samples(X[:rows]))
 
 
 def test_the_api_serves_compiled_models_only_when_they_answer_as_the_pandas_path(clients, caplog, monkeypatch):

@@ -273,29 +273,3 @@ def test_a_clean_table_written_with_the_birth_date_is_refused_with_its_remedy(co
     con.execute("ALTER TABLE clean.clients RENAME birth_month TO birth_date")  # as an older RiskHub wrote it
     with pytest.raises(SchemaChanged, match="DROP TABLE clean.clients"):
         clean_range(con, CLEANING_SPECS["clients"], DAY, DAY, KEY)
-
-
-def test_investigation_outcomes_load_and_bad_ones_are_quarantined_with_their_reason(con, tmp_path):
-    from riskhub_assets.lib.investigations import latest_outcomes
-
-    result = _land_and_clean(
-        con,
-        tmp_path,
-        {
-            "clients": [CLIENT],
-            "accounts": [ACCOUNT],
-            "transactions": [TX, TX.replace("T1,", "T2,")],
-            "investigation_outcomes": [
-                "CASE-1,T1,confirmed_fraud,2025-03-04",
-                "CASE-2,T2,false_positive,2025-03-03",
-                "CASE-3,T9,false_positive,2025-03-04",
-                "CASE-4,T2,maybe,2025-03-04",
-                "CASE-5,T2,false_positive,2025-03-05",
-            ],
-        },
-    )
-    assert result["investigation_outcomes"].clean_rows == 2
-    reasons = _reasons(con, "investigation_outcomes")
-    assert reasons[4] == "unknown transaction_id: 'T9'" and "outcome" in reasons[5]
-    assert reasons[6] == "decision_date after the business date"
-    assert latest_outcomes(con).set_index("transaction_id")["confirmed_fraud"].to_dict() == {"T1": 1, "T2": 0}

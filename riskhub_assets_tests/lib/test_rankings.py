@@ -13,13 +13,13 @@ DAY = pd.Timestamp(dt.date(2025, 3, 4))
 
 
 class TiedScores:
-    """An anomaly model whose scores tie: what rounded scores give for similar rows."""
+    """An anomaly model whose scores tie: what a rounded or saturated isolation forest gives for similar rows."""
 
-    def anomaly_score(self, X: pd.DataFrame) -> np.ndarray:
+    def score_samples(self, X: pd.DataFrame) -> np.ndarray:
         return X["amount"].to_numpy(float) // 100 / 10
 
-    def explain(self, X: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-        return pd.DataFrame({f"reason_{i + 1}": "amount large" for i in range(n)}, index=X.index)
+    def top_features(self, X: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+        return pd.DataFrame({f"feature_{i + 1}": "amount" for i in range(n)}, index=X.index)
 
 
 def _transactions(order: np.ndarray) -> pd.DataFrame:

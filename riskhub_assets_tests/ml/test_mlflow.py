@@ -10,7 +10,7 @@ from riskhub_assets.ml import SKOPS_TRUSTED_TYPES, make_anomaly_model, make_perf
 
 @pytest.mark.parametrize("name", ["scorecard", "churn", "anomaly"])
 def test_models_save_and_load_with_mlflow_skops(name, request, train, tmp_path):
-    model = make_anomaly_model().fit(train[0]) if name == "anomaly" else request.getfixturevalue(name)
+    model = make_anomaly_model(n_estimators=50).fit(train[0]) if name == "anomaly" else request.getfixturevalue(name)
     path = tmp_path / name
     mlflow.sklearn.save_model(model, path, serialization_format="skops", skops_trusted_types=SKOPS_TRUSTED_TYPES)
     loaded = mlflow.sklearn.load_model(str(path))

@@ -3,12 +3,13 @@
 A pandas/scikit-learn pipeline call costs milliseconds whatever its row count (frame building, per-column
 dtype handling, input checks), which capped the API at a few hundred single requests a second. At load,
 `compile_model` reads a fitted model's parameters once (scorecard bins, WoE and points; imputation values and
-one-hot layouts) into numpy lookups. Scoring then turns request rows straight into the float matrix the model's
-own estimator (logistic regression, XGBoost, forest) takes. The anomaly model has no compiled form: its context
-lookups are pandas maps already. The numbers are the pandas path's: serving compares both
+one-hot layouts; label shares and medians; isolation trees as stacked arrays) into numpy lookups. Scoring then
+turns request rows straight into the float matrix the model's own estimator (logistic regression, XGBoost,
+forest) takes, or walks the isolation trees itself. The numbers are the pandas path's: serving compares both
 on probe rows when it loads a model and serves the pandas path for any model that is not compiled or differs.
 """
 
+from riskhub_assets.api.compiled.anomaly import CompiledAnomaly, CompiledForest
 from riskhub_assets.api.compiled.churn import CompiledChurn
 from riskhub_assets.api.compiled.common import UNSEEN, NotCompilable
 from riskhub_assets.api.compiled.explained import CompiledExplained
@@ -17,8 +18,10 @@ from riskhub_assets.ml.explain import ExplainedClassifier
 
 __all__ = [
     "UNSEEN",
+    "CompiledAnomaly",
     "CompiledChurn",
     "CompiledExplained",
+    "CompiledForest",
     "CompiledScorecard",
     "NotCompilable",
     "compile_model",
@@ -28,7 +31,7 @@ __all__ = [
 
 def compile_model(kind: str, model, columns: dict[str, type]):
     """The compiled form of a served model; NotCompilable when it has none."""
-    from riskhub_assets.ml import ChurnModel, Scorecard
+    from riskhub_assets.ml import AnomalyModel, ChurnModel, Scorecard
 
     if kind == "default" and isinstance(model, Scorecard):
         return CompiledScorecard(model, columns)
@@ -36,6 +39,8 @@ def compile_model(kind: str, model, columns: dict[str, type]):
         return CompiledExplained(model, columns)
     if kind == "churn" and isinstance(model, ChurnModel):
         return CompiledChurn(model, columns)
+    if kind == "anomaly" and isinstance(model, AnomalyModel):
+        return CompiledAnomaly(model, columns)
     raise NotCompilable(f"no compiled form of a {type(model).__name__} {kind} model")
 
 
