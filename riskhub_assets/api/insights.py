@@ -14,6 +14,7 @@ import pandas as pd
 
 from riskhub_assets.api import request_schemas, serving
 from riskhub_assets.lib import tracking
+from riskhub_assets.lib.frames import indicator_matrix
 from riskhub_assets.lib.performance import LEVELS
 
 RECOMMENDER = "riskhub_product_recommender"
@@ -49,7 +50,7 @@ class Recommender:
                 profile.melt(id_vars="client_id", value_name="column"),
             ]
         ).dropna(subset=["column"])
-        matrix = pd.crosstab(long["client_id"], long["column"]).clip(upper=1)
+        matrix = indicator_matrix(long, "client_id", "column")
         columns = [*self.model.products_, *self.model.context_]
         self.inputs = matrix.reindex(index=profile["client_id"], columns=columns, fill_value=0).astype(float)
         self.loaded_mtime = mtime

@@ -1,4 +1,4 @@
-"""Writing pandas frames into DuckDB tables, partition by partition."""
+"""Writing pandas frames into DuckDB tables, partition by partition, and shaping long rows into 0/1 matrices."""
 
 import datetime as dt
 
@@ -53,3 +53,9 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     finally:
         con.unregister("_frame")
     return len(frame)
+
+
+def indicator_matrix(rows: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    """1 where a row pairs the index value with the column value, else 0 (pd.crosstab clipped at 1, vectorised: the
+    recommender builds these matrices dozens of times per training)."""
+    return rows.groupby([index, columns]).size().unstack(fill_value=0).clip(upper=1)

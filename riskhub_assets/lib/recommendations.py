@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from riskhub_assets.lib.frames import indicator_matrix
 from riskhub_assets.lib.sql_files import read_sql
 from riskhub_assets.ml import make_recommender
 
@@ -44,7 +45,7 @@ def holdings_matrix(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFr
     status = rows.groupby("client_id").agg(held=("held", "any"), ever=("ever", "any"))
     keep = status.index[status["held"] | ~status["ever"].fillna(False).astype(bool)]
     held = rows[rows["held"]]
-    matrix = pd.crosstab(held["client_id"], held["product_code"]).clip(upper=1)
+    matrix = indicator_matrix(held, "client_id", "product_code")
     return matrix.reindex(index=keep, columns=catalogue(con), fill_value=0).sort_index().rename_axis("client_id")
 
 
@@ -53,7 +54,7 @@ def client_profiles(con: duckdb.DuckDBPyConnection, as_of: dt.date, clients: pd.
     recommender uses, beside holdings, to find similar clients."""
     profile = con.execute(read_sql("recommendations", "client_profiles"), {"d": as_of}).df()
     long = profile.melt(id_vars="client_id").dropna()
-    return pd.crosstab(long["client_id"], long["value"]).clip(upper=1).reindex(index=clients, fill_value=0)
+    return indicator_matrix(long, "client_id", "value").reindex(index=clients, fill_value=0)
 
 
 def recommender_inputs(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
@@ -78,7 +79,7 @@ def adoptions(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, befo
 
 def adoption_matrix(adopted: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     """Take-ups as a client-by-product 0/1 matrix aligned with the holdings they followed."""
-    matrix = pd.crosstab(adopted["client"], adopted["product"]).clip(upper=1)
+    matrix = indicator_matrix(adopted, "client", "product")
     return matrix.reindex(index=before.index, columns=before.columns, fill_value=0)
 
 
