@@ -34,6 +34,15 @@ USER_SETTINGS = (
 
 
 @pytest.fixture(autouse=True)
+def nothing_written_to_the_working_directory():
+    """MLflow's default artifact folder (./mlruns) never appears where the tests run: a test or code path logging
+    outside RiskHub's experiment would write there, into the user's checkout."""
+    existed = Path("mlruns").exists()
+    yield
+    assert existed or not Path("mlruns").exists(), "this test wrote MLflow artifacts into ./mlruns"
+
+
+@pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary data folder, never the user's data/ (nor the user's Postgres): the MLflow store and Dagster home of
     the test, and the folder the CLI and the API (which read the environment when they start) are pointed at."""

@@ -1,6 +1,5 @@
 """The scoring API: champion models behind strict schemas, clear 422s, model versions on every answer."""
 
-import mlflow
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -167,11 +166,10 @@ def test_the_batcher_answers_each_request_even_when_one_row_fails():
     assert (first, third) == ({"y": 2}, {"y": 6}) and isinstance(failed, ValueError)
 
 
-def test_champions_load_from_the_registry_with_their_signature(models):
-    tracking.use_experiment("riskhub")
+def test_champions_load_from_the_registry_with_their_signature(models, isolated_data):
     X, _ = _clients(50)
     model = models["default"].model
-    with mlflow.start_run():
+    with tracking.training_run("riskhub", "riskhub_default_model", {}):  # its files under the test's data folder
         version = tracking.log_model(
             model, "riskhub_default_model", X, pd.DataFrame({"p": model.predict_proba(X)[:, 1]})
         )
